@@ -1,0 +1,174 @@
+package ot
+
+import (
+	"fmt"
+	"math"
+)
+
+// MassTol is the relative tolerance on |ΣA − ΣB| / max(ΣA, ΣB) accepted by
+// Validate.
+const MassTol = 1e-9
+
+// Problem is a balanced transport problem: move the row weights A onto the
+// column weights B at ground cost C.
+type Problem struct {
+	A, B []float64 // row (source) and column (target) weights, ≥ 0, equal sums
+	C    Cost      // n×m ground cost
+}
+
+// NewProblem returns a Problem with uniform weights 1/n and 1/m.
+func NewProblem(c Cost) *Problem {
+	n, m := c.Dims()
+	return &Problem{A: Uniform(n), B: Uniform(m), C: c}
+}
+
+// Uniform returns n weights equal to 1/n.
+func Uniform(n int) []float64 {
+	w := make([]float64, n)
+	for i := range w {
+		w[i] = 1 / float64(n)
+	}
+	return w
+}
+
+// Dims returns the problem's shape (that of its cost).
+func (p *Problem) Dims() (n, m int) { return p.C.Dims() }
+
+// Mass returns ΣA.
+func (p *Problem) Mass() float64 { return sum(p.A) }
+
+// Validate checks the problem: a non-empty cost, weights of matching lengths
+// that are finite and non-negative with positive and equal totals (relative
+// MassTol), no NaN or −Inf cost, and no row or column of positive weight
+// whose costs are all +Inf. Errors wrap the package's sentinel errors.
+func (p *Problem) Validate() error {
+	if p == nil || p.C == nil {
+		return fmt.Errorf("%w: no cost", ErrEmpty)
+	}
+	n, m := p.C.Dims()
+	if n <= 0 || m <= 0 {
+		return fmt.Errorf("%w: cost is %d×%d", ErrEmpty, n, m)
+	}
+	if len(p.A) != n {
+		return fmt.Errorf("%w: a has %d weights, cost has %d rows", ErrShape, len(p.A), n)
+	}
+	if len(p.B) != m {
+		return fmt.Errorf("%w: b has %d weights, cost has %d columns", ErrShape, len(p.B), m)
+	}
+	sa, err := checkWeights("a", p.A)
+	if err != nil {
+		return err
+	}
+	sb, err := checkWeights("b", p.B)
+	if err != nil {
+		return err
+	}
+	if d := math.Abs(sa - sb); d > MassTol*math.Max(sa, sb) {
+		return fmt.Errorf("%w: sum(a) = %.17g, sum(b) = %.17g (relative difference %.3g > %g)",
+			ErrMassMismatch, sa, sb, d/math.Max(sa, sb), MassTol)
+	}
+	return p.validateCost()
+}
+
+func checkWeights(name string, w []float64) (float64, error) {
+	var s float64
+	for i, v := range w {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return 0, fmt.Errorf("%w: %s[%d] = %v", ErrNonFinite, name, i, v)
+		}
+		if v < 0 {
+			return 0, fmt.Errorf("%w: %s[%d] = %v", ErrNegativeWeight, name, i, v)
+		}
+		s += v
+	}
+	if !(s > 0) {
+		return 0, fmt.Errorf("%w: sum(%s) = %v", ErrZeroMass, name, s)
+	}
+	if math.IsInf(s, 0) {
+		return 0, fmt.Errorf("%w: sum(%s) overflows", ErrNonFinite, name)
+	}
+	return s, nil
+}
+
+// validateCost rejects NaN and −Inf costs and rows or columns of positive
+// weight that are entirely forbidden (+Inf).
+func (p *Problem) validateCost() error {
+	switch c := p.C.(type) {
+	case *PointCloud:
+		return c.validate() // finite points give finite costs
+	case *DenseCost:
+		if err := c.validate(); err != nil {
+			return err
+		}
+	}
+	n, m := p.C.Dims()
+	dense, _ := p.C.(*DenseCost)
+	row := make([]float64, m)
+	colOpen := make([]bool, m)
+	for i := 0; i < n; i++ {
+		var r []float64
+		if dense != nil {
+			r = dense.RowView(i)
+		} else {
+			r = p.C.Row(i, row)
+		}
+		open := false
+		for j, v := range r {
+			if math.IsNaN(v) || math.IsInf(v, -1) {
+				return fmt.Errorf("%w: cost[%d,%d] = %v", ErrNonFinite, i, j, v)
+			}
+			if !math.IsInf(v, 1) && p.B[j] > 0 {
+				open = true
+			}
+			if !math.IsInf(v, 1) && p.A[i] > 0 {
+				colOpen[j] = true
+			}
+		}
+		if p.A[i] > 0 && !open {
+			return fmt.Errorf("%w: row %d has weight %v but every cost to a positive-weight column is +Inf", ErrInfeasible, i, p.A[i])
+		}
+	}
+	for j, ok := range colOpen {
+		if p.B[j] > 0 && !ok {
+			return fmt.Errorf("%w: column %d has weight %v but every cost from a positive-weight row is +Inf", ErrInfeasible, j, p.B[j])
+		}
+	}
+	return nil
+}
+
+// ValidatePotentials checks warm-start potentials against an n×m problem.
+func ValidatePotentials(init *Potentials, n, m int) error {
+	if init == nil {
+		return nil
+	}
+	if init.F != nil && len(init.F) != n {
+		return fmt.Errorf("%w: initial F has length %d, want %d", ErrShape, len(init.F), n)
+	}
+	if init.G != nil && len(init.G) != m {
+		return fmt.Errorf("%w: initial G has length %d, want %d", ErrShape, len(init.G), m)
+	}
+	for k, v := range init.F {
+		if math.IsNaN(v) || math.IsInf(v, 1) {
+			return fmt.Errorf("%w: initial F[%d] = %v", ErrNonFinite, k, v)
+		}
+	}
+	for k, v := range init.G {
+		if math.IsNaN(v) || math.IsInf(v, 1) {
+			return fmt.Errorf("%w: initial G[%d] = %v", ErrNonFinite, k, v)
+		}
+	}
+	return nil
+}
+
+// Potentials are dual potentials in cost units, used for warm starts.
+type Potentials struct {
+	F, G []float64
+}
+
+func sum(x []float64) float64 {
+	var s float64
+	for _, v := range x {
+		s += v
+	}
+	return s
+}
