@@ -1,0 +1,67 @@
+package cardinality
+
+import (
+	"context"
+	"math"
+
+	"github.com/otkit/otkit/ot"
+)
+
+// runResult is what an optimizer run reports besides the final point.
+type runResult struct {
+	iterations int
+	history    []float64
+	status     ot.Status // NotTerminated when it ended by MaxIter or Tol
+}
+
+// adam maximises eval from x in place with exactly st.maxIter Adam steps
+// (optax.adam defaults: β1 = 0.9, β2 = 0.999, ε = 1e-8).
+func adam(ctx context.Context, eval func(x, grad []float64) float64, x []float64, st settings) runResult {
+	var ws adamState
+	return ws.run(ctx, eval, x, st.maxIter, st.lr, st.progress, make([]float64, 0, st.maxIter))
+}
+
+// adamState is Adam's reusable memory.
+type adamState struct {
+	grad, m, v []float64
+}
+
+func (a *adamState) run(ctx context.Context, eval func(x, grad []float64) float64, x []float64,
+	maxIter int, lr float64, progress ot.Progress, history []float64) runResult {
+	const b1, b2, eps = 0.9, 0.999, 1e-8
+	a.grad, a.m, a.v = grow(a.grad, len(x)), grow(a.m, len(x)), grow(a.v, len(x))
+	clear(a.m)
+	clear(a.v)
+	res := runResult{history: history}
+	eval(x, a.grad)
+	p1, p2 := 1.0, 1.0
+	for it := 1; it <= maxIter; it++ {
+		if it&15 == 0 && ctx.Err() != nil {
+			res.status = ot.Canceled
+			return res
+		}
+		p1 *= b1
+		p2 *= b2
+		for i, g := range a.grad {
+			a.m[i] = b1*a.m[i] + (1-b1)*g
+			a.v[i] = b2*a.v[i] + (1-b2)*g*g
+			x[i] += lr * (a.m[i] / (1 - p1)) / (math.Sqrt(a.v[i]/(1-p2)) + eps)
+		}
+		eval(x, a.grad)
+		e := l1(a.grad)
+		res.history = append(res.history, e)
+		res.iterations = it
+		if progress != nil {
+			progress(it, e)
+		}
+	}
+	return res
+}
+
+func l1(x []float64) float64 {
+	var s float64
+	for _, v := range x {
+		s += math.Abs(v)
+	}
+	return s
+}

@@ -1,0 +1,214 @@
+package cardinality
+
+import (
+	"math"
+	"sync"
+
+	"github.com/otkit/otkit/internal/simplex"
+)
+
+// columns is a column-sparse problem laid out for the per-column kernels:
+// the cost transposed so that every column of C is contiguous, and the
+// per-column results of the last evaluation. It is reused across
+// evaluations, so an evaluation allocates nothing (with one worker).
+type columns struct {
+	n, m    int
+	ct      []float64 // m×n, ct[j*n+i] = C_ij
+	a, b    []float64
+	gamma   float64
+	k       int // ≤ n
+	workers int
+
+	// Results of the last evaluation, column j at [j*k, j*k+cnt[j]).
+	sel    []int
+	val    []float64 // plan entries T_ij
+	cnt    []int
+	theta  []float64 // semi-dual thresholds (cost units / γ)
+	colObj []float64 // M_{k,j} (semi-dual) or δ_k (dual) per column
+
+	scratch [][]float64         // per worker, length n
+	sw      []simplex.Workspace // per worker
+}
+
+// reset sizes the workspace for an n×m problem with cardinality k.
+func (c *columns) reset(n, m, k, workers int) {
+	c.n, c.m, c.k = n, m, k
+	if workers < 1 {
+		workers = 1
+	}
+	if workers > m {
+		workers = m
+	}
+	c.workers = workers
+	c.ct = grow(c.ct, n*m)
+	c.sel = growInt(c.sel, m*k)
+	c.val = grow(c.val, m*k)
+	c.cnt = growInt(c.cnt, m)
+	c.theta = grow(c.theta, m)
+	c.colObj = grow(c.colObj, m)
+	if len(c.scratch) < workers {
+		c.scratch = append(c.scratch, make([][]float64, workers-len(c.scratch))...)
+	}
+	if len(c.sw) < workers {
+		c.sw = append(c.sw, make([]simplex.Workspace, workers-len(c.sw))...)
+	}
+	for w := range c.scratch[:workers] {
+		c.scratch[w] = grow(c.scratch[w], n)
+	}
+}
+
+func grow(s []float64, n int) []float64 {
+	if cap(s) < n {
+		return make([]float64, n)
+	}
+	return s[:n]
+}
+
+func growInt(s []int, n int) []int {
+	if cap(s) < n {
+		return make([]int, n)
+	}
+	return s[:n]
+}
+
+// parallel runs body over the columns in static contiguous chunks, one per
+// worker; the chunking depends only on m and the worker count and each
+// column's result only on its own data, so results do not depend on it.
+func (c *columns) parallel(body func(w, lo, hi int)) {
+	if c.workers == 1 {
+		body(0, 0, c.m)
+		return
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < c.workers; w++ {
+		lo, hi := w*c.m/c.workers, (w+1)*c.m/c.workers
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			body(w, lo, hi)
+		}()
+	}
+	wg.Wait()
+}
+
+// semiDual evaluates S_k(F) = <a,F> − Σ_j M_{k,j}(F − c_j) and writes its
+// gradient a − T1 into grad.
+func (c *columns) semiDual(F, grad []float64) float64 {
+	c.parallel(func(w, lo, hi int) {
+		v := c.scratch[w]
+		for j := lo; j < hi; j++ {
+			c.semiDualColumn(j, F, v, &c.sw[w])
+		}
+	})
+	copy(grad, c.a)
+	obj := dot(c.a, F)
+	for j := 0; j < c.m; j++ {
+		base := j * c.k
+		for s := 0; s < c.cnt[j]; s++ {
+			grad[c.sel[base+s]] -= c.val[base+s]
+		}
+		obj -= c.colObj[j]
+	}
+	return obj
+}
+
+// semiDualColumn projects v = (F − c_j)/γ onto the k-sparse simplex of
+// mass b_j and stores the column's plan entries, threshold and value.
+func (c *columns) semiDualColumn(j int, F, v []float64, sw *simplex.Workspace) {
+	col := c.ct[j*c.n : (j+1)*c.n]
+	g := c.gamma
+	for i, x := range col {
+		v[i] = (F[i] - x) / g
+	}
+	base := j * c.k
+	idx, val := c.sel[base:base+c.k], c.val[base:base+c.k]
+	theta, sel := simplex.ThresholdK(v, c.b[j], c.k, sw)
+	c.cnt[j], c.theta[j] = len(sel), theta
+	var obj float64
+	for s, i := range sel {
+		idx[s] = i
+		if t := v[i] - theta; t > 0 {
+			val[s] = t
+			obj += t * (v[i] - t/2)
+		} else {
+			val[s] = 0
+		}
+	}
+	c.colObj[j] = g * obj
+}
+
+// dual evaluates D_k(F,G) = <a,F> + <b,G> − Σ_j δ_k(F + G_j − c_j) at
+// x = (F, G) and writes its gradient (a − T1, b − Tᵀ1) into grad.
+func (c *columns) dual(x, grad []float64) float64 {
+	F, G := x[:c.n], x[c.n:]
+	c.parallel(func(w, lo, hi int) {
+		v := c.scratch[w]
+		for j := lo; j < hi; j++ {
+			c.dualColumn(j, F, G[j], v, &c.sw[w])
+		}
+	})
+	gF, gG := grad[:c.n], grad[c.n:]
+	copy(gF, c.a)
+	obj := dot(c.a, F) + dot(c.b, G)
+	for j := 0; j < c.m; j++ {
+		base := j * c.k
+		colSum := 0.0
+		for s := 0; s < c.cnt[j]; s++ {
+			t := c.val[base+s]
+			gF[c.sel[base+s]] -= t
+			colSum += t
+		}
+		gG[j] = c.b[j] - colSum
+		obj -= c.colObj[j]
+	}
+	return obj
+}
+
+// dualColumn selects the k largest F_i − C_ij and keeps their positive
+// parts (F_i + G_j − C_ij)₊/γ.
+func (c *columns) dualColumn(j int, F []float64, Gj float64, v []float64, sw *simplex.Workspace) {
+	col := c.ct[j*c.n : (j+1)*c.n]
+	for i, x := range col {
+		v[i] = F[i] - x
+	}
+	base := j * c.k
+	idx, val := c.sel[base:base+c.k], c.val[base:base+c.k]
+	sel := simplex.TopK(v, c.k, sw)
+	var obj float64
+	for s, i := range sel {
+		idx[s] = i
+		u := v[i] + Gj
+		if u > 0 {
+			val[s] = u / c.gamma
+			obj += u * u
+		} else {
+			val[s] = 0
+		}
+	}
+	c.cnt[j] = len(sel)
+	c.colObj[j] = obj / (2 * c.gamma)
+}
+
+// linearAndSquare returns <T,C> and ‖T‖² of the plan of the last evaluation.
+func (c *columns) linearAndSquare() (lin, sq float64) {
+	for j := 0; j < c.m; j++ {
+		base := j * c.k
+		for s := 0; s < c.cnt[j]; s++ {
+			if t := c.val[base+s]; t != 0 {
+				lin += t * c.ct[j*c.n+c.sel[base+s]]
+				sq += t * t
+			}
+		}
+	}
+	return lin, sq
+}
+
+func dot(x, y []float64) float64 {
+	var s float64
+	for i, v := range x {
+		s += v * y[i]
+	}
+	return s
+}
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
