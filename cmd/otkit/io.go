@@ -2,10 +2,10 @@ package main
 
 import (
 	"bufio"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -28,7 +28,10 @@ func readMatrix(path string) (rows, cols int, data []float64, err error) {
 	if strings.EqualFold(filepath.Ext(path), ".csv") {
 		rows, cols, data, err = parseCSV(f)
 	} else {
-		rows, cols, data, err = parseNpy(f)
+		var st os.FileInfo
+		if st, err = f.Stat(); err == nil {
+			rows, cols, data, err = parseNpy(f, st.Size())
+		}
 	}
 	if err != nil {
 		return 0, 0, nil, fmt.Errorf("%s: %w", path, err)
@@ -48,15 +51,32 @@ func readVector(path string) ([]float64, error) {
 	return data, nil
 }
 
-// parseNpy decodes a NumPy .npy stream. Malformed input is an error, never
-// a panic (the decoder's panics are recovered).
-func parseNpy(r io.Reader) (rows, cols int, data []float64, err error) {
+// maxNpyHeader bounds the header length accepted from a .npy file, so a
+// corrupt length field cannot make the decoder allocate gigabytes.
+const maxNpyHeader = 1 << 20
+
+// parseNpy decodes a NumPy .npy stream of size bytes. Malformed input is an
+// error, never a panic (the decoder's panics are recovered) and never an
+// allocation larger than the file.
+func parseNpy(r io.Reader, size int64) (rows, cols int, data []float64, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			rows, cols, data, err = 0, 0, nil, fmt.Errorf("not a readable .npy file (%v)", p)
 		}
 	}()
-	rd, err := npyio.NewReader(r)
+	br := bufio.NewReader(r)
+	head, _ := br.Peek(12)
+	if len(head) < 10 || string(head[:6]) != "\x93NUMPY" {
+		return 0, 0, nil, errors.New("not a readable .npy file: no NUMPY magic")
+	}
+	hlen := int64(binary.LittleEndian.Uint16(head[8:10]))
+	if head[6] >= 2 && len(head) == 12 {
+		hlen = int64(binary.LittleEndian.Uint32(head[8:12]))
+	}
+	if hlen > maxNpyHeader || hlen > size {
+		return 0, 0, nil, fmt.Errorf("not a readable .npy file: header length %d", hlen)
+	}
+	rd, err := npyio.NewReader(br)
 	if err != nil {
 		return 0, 0, nil, fmt.Errorf("not a readable .npy file: %w", err)
 	}
@@ -69,11 +89,11 @@ func parseNpy(r io.Reader) (rows, cols int, data []float64, err error) {
 	default:
 		return 0, 0, nil, fmt.Errorf("want a 1-D or 2-D array, got shape %v", shape)
 	}
-	if rows < 0 || cols < 0 || (cols > 0 && rows > math.MaxInt32/cols) {
-		return 0, 0, nil, fmt.Errorf("unsupported shape %v", shape)
+	if rows < 0 || cols < 0 || (cols > 0 && int64(rows) > size/int64(cols)/4) {
+		return 0, 0, nil, fmt.Errorf("shape %v needs more data than the file's %d bytes", shape, size)
 	}
 	dtype := rd.Header.Descr.Type
-	switch strings.TrimLeft(dtype, "<|=") {
+	switch strings.TrimLeft(strings.Trim(dtype, `'"`), "<>|=") {
 	case "f8":
 		err = rd.Read(&data)
 	case "f4":

@@ -1,0 +1,211 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"codeberg.org/sbinet/npyio"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/otkit/otkit/ot"
+)
+
+// productSolver returns the independent coupling a⊗b/M: enough to test the
+// CLI plumbing without depending on a real solver.
+type productSolver struct{}
+
+func (productSolver) Solve(_ context.Context, p *ot.Problem) (*ot.Result, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	n, m := p.Dims()
+	data := make([]float64, n*m)
+	for i := range p.A {
+		for j := range p.B {
+			data[i*m+j] = p.A[i] * p.B[j] / p.Mass()
+		}
+	}
+	plan := &ot.DensePlan{N: n, M: m, Data: data}
+	lc := ot.LinearCost(plan, p.C)
+	return &ot.Result{Plan: plan, Value: lc, LinearCost: lc, Status: ot.Converged,
+		MarginalError: ot.MarginalError(plan, p.A, p.B)}, nil
+}
+
+func init() {
+	register(method{Name: "test-product", Summary: "independent coupling (tests only)",
+		New: func(params) (ot.Solver, error) { return productSolver{}, nil }})
+}
+
+func writeNpy(t *testing.T, dir, name string, v any) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	require.NoError(t, npyio.Write(f, v))
+	require.NoError(t, f.Close())
+	return path
+}
+
+func writeText(t *testing.T, dir, name, text string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	require.NoError(t, os.WriteFile(path, []byte(text), 0o644))
+	return path
+}
+
+func runCLI(args ...string) (code int, stdout, stderr string) {
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestSolveJSON(t *testing.T) {
+	dir := t.TempDir()
+	cost := writeNpy(t, dir, "c.npy", mat.NewDense(2, 3, []float64{0, 1, 2, 3, 4, 5}))
+	a := writeNpy(t, dir, "a.npy", []float64{0.25, 0.75})
+	b := writeText(t, dir, "b.csv", "0.5\n0.25\n# comment\n\n0.25\n")
+	planPath := filepath.Join(dir, "plan.npy")
+	code, out, errs := runCLI("solve", "--method", "test-product", "--cost", cost, "--a", a, "--b", b, "--plan", planPath, "--json")
+	require.Equal(t, 0, code, errs)
+	var s map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &s))
+	for _, key := range []string{"method", "status", "iterations", "value", "linear_cost", "marginal_error", "nnz", "seconds", "n", "m"} {
+		assert.Contains(t, s, key)
+	}
+	assert.Equal(t, "Converged", s["status"])
+	assert.Equal(t, 2.0, s["n"])
+	assert.Equal(t, 3.0, s["m"])
+	assert.InDelta(t, 0.25*(0.5*0+0.25*1+0.25*2)+0.75*(0.5*3+0.25*4+0.25*5), s["linear_cost"], 1e-15)
+	rows, cols, plan, err := readMatrix(planPath)
+	require.NoError(t, err)
+	assert.Equal(t, [2]int{2, 3}, [2]int{rows, cols})
+	assert.InDelta(t, 0.75*0.25, plan[4], 1e-15)
+}
+
+func TestSolvePointCloudsText(t *testing.T) {
+	dir := t.TempDir()
+	x := writeText(t, dir, "x.csv", "0,0\n1,0\n")
+	y := writeNpy(t, dir, "y.npy", mat.NewDense(2, 2, []float64{0, 1, 1, 1}))
+	code, out, errs := runCLI("solve", "--method", "test-product", "--x", x, "--y", y, "--metric", "euclidean")
+	require.Equal(t, 0, code, errs)
+	assert.Contains(t, out, "status          Converged")
+	assert.Contains(t, out, "problem         2 × 2")
+}
+
+func TestReadNpyKinds(t *testing.T) {
+	dir := t.TempDir()
+	f32 := writeNpy(t, dir, "f32.npy", []float32{1.5, 2.5})
+	i64 := writeNpy(t, dir, "i64.npy", []int64{3, 4})
+	for _, p := range []string{f32, i64} {
+		v, err := readVector(p)
+		require.NoError(t, err)
+		assert.Len(t, v, 2)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	cost := writeNpy(t, dir, "c.npy", mat.NewDense(2, 2, []float64{0, 1, 1, 0}))
+	nanCost := writeNpy(t, dir, "nan.npy", mat.NewDense(2, 2, []float64{0, math.NaN(), 1, 0}))
+	infCost := writeNpy(t, dir, "inf.npy", mat.NewDense(2, 2, []float64{0, math.Inf(-1), 1, 0}))
+	a3 := writeNpy(t, dir, "a3.npy", []float64{0.2, 0.3, 0.5})
+	neg := writeNpy(t, dir, "neg.npy", []float64{1.5, -0.5})
+	zero := writeNpy(t, dir, "zero.npy", []float64{0, 0})
+	nanW := writeNpy(t, dir, "nanw.npy", []float64{math.NaN(), 1})
+	heavy := writeNpy(t, dir, "heavy.npy", []float64{0.5, 0.6})
+	strs := writeNpy(t, dir, "bools.npy", []bool{true, false})
+	garbage := writeText(t, dir, "garbage.npy", "this is not numpy")
+	truncated := writeText(t, dir, "trunc.npy", "\x93NUMPY\x01\x00v\x00{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }")
+	badCSV := writeText(t, dir, "bad.csv", "1,2\n3,x\n")
+	raggedCSV := writeText(t, dir, "ragged.csv", "1,2\n3\n")
+	tests := []struct {
+		name string
+		args []string
+		want string // substring of the one-line message
+	}{
+		{"missing file", []string{"--cost", filepath.Join(dir, "nope.npy")}, "no such file"},
+		{"garbage npy", []string{"--cost", garbage}, "garbage.npy: not a readable .npy file"},
+		{"truncated npy", []string{"--cost", truncated}, "trunc.npy"},
+		{"wrong dtype", []string{"--cost", strs}, "unsupported dtype"},
+		{"bad csv", []string{"--cost", badCSV}, "line 2, field 2"},
+		{"ragged csv", []string{"--cost", raggedCSV}, "line 2 has 1 fields"},
+		{"shape mismatch", []string{"--cost", cost, "--a", a3}, "shape mismatch"},
+		{"nan cost", []string{"--cost", nanCost}, "non-finite"},
+		{"-inf cost", []string{"--cost", infCost}, "non-finite"},
+		{"negative weight", []string{"--cost", cost, "--a", neg}, "negative weight"},
+		{"zero mass", []string{"--cost", cost, "--a", zero}, "zero total mass"},
+		{"nan weight", []string{"--cost", cost, "--b", nanW}, "non-finite"},
+		{"mass mismatch", []string{"--cost", cost, "--b", heavy}, "unequal masses"},
+		{"eps zero", []string{"--cost", cost, "--eps", "0"}, "--eps 0"},
+		{"eps nan", []string{"--cost", cost, "--eps", "NaN"}, "--eps NaN"},
+		{"tol negative", []string{"--cost", cost, "--tol", "-1"}, "--tol -1"},
+		{"k zero", []string{"--cost", cost, "--k", "0"}, "--k 0"},
+		{"no problem", []string{}, "no problem given"},
+		{"both inputs", []string{"--cost", cost, "--x", cost, "--y", cost}, "not both"},
+		{"unknown method", []string{"--method", "magic", "--cost", cost}, "unknown method"},
+		{"bad metric", []string{"--x", cost, "--y", cost, "--metric", "manhattan"}, "unknown metric"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"solve"}, tc.args...)
+			if !strings.Contains(strings.Join(tc.args, " "), "--method") {
+				args = append(args, "--method", "test-product")
+			}
+			code, out, errs := runCLI(args...)
+			assert.NotEqual(t, 0, code)
+			assert.Empty(t, out)
+			assert.Contains(t, errs, tc.want)
+			assert.Equal(t, 1, strings.Count(strings.TrimSpace(errs), "\n")+1, "one-line message: %q", errs)
+		})
+	}
+}
+
+func TestUnknownCommandAndHelp(t *testing.T) {
+	code, _, errs := runCLI("frobnicate")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errs, "unknown command")
+	code, out, _ := runCLI("help")
+	assert.Equal(t, 0, code)
+	assert.Contains(t, out, "solve")
+	assert.Contains(t, out, "test-product")
+}
+
+func TestDemoRuns(t *testing.T) {
+	code, out, errs := runCLI()
+	require.Equal(t, 0, code, errs)
+	assert.Contains(t, out, "2-D point clouds")
+	assert.Contains(t, out, "token routing")
+	assert.NotContains(t, out, "NaN")
+}
+
+func FuzzParseNpy(f *testing.F) {
+	var buf bytes.Buffer
+	require.NoError(f, npyio.Write(&buf, mat.NewDense(2, 2, []float64{1, 2, 3, 4})))
+	f.Add(buf.Bytes())
+	f.Add([]byte("\x93NUMPY\x01\x00"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		rows, cols, data, err := parseNpy(bytes.NewReader(b), int64(len(b)))
+		if err == nil && len(data) != rows*cols {
+			t.Fatalf("%d×%d with %d values", rows, cols, len(data))
+		}
+	})
+}
+
+func FuzzParseCSV(f *testing.F) {
+	f.Add("1,2\n3,4\n")
+	f.Add("# c\n\n1e300,-0\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		rows, cols, data, err := parseCSV(strings.NewReader(s))
+		if err == nil && len(data) != rows*cols {
+			t.Fatalf("%d×%d with %d values", rows, cols, len(data))
+		}
+	})
+}
