@@ -91,19 +91,24 @@ func AffineSumExp(s float64, g, c []float64, k float64) float64 {
 	return sum
 }
 
-// AffineAddExp adds exp(z_j), z_j = (s + g_j − c_j)·k, to acc_j: one row of
-// the column sums of an entropic plan.
-func AffineAddExp(acc []float64, s float64, g, c []float64, k float64) {
+// AffineAddExp adds e_j = exp(z_j), z_j = (s + g_j − c_j)·k, to acc_j and
+// returns Σ_j e_j: one row of the column and row sums of an entropic plan.
+func AffineAddExp(acc []float64, s float64, g, c []float64, k float64) float64 {
 	if len(g) != len(c) || len(acc) != len(g) {
 		panic("lse: length mismatch")
 	}
+	var sum float64
 	for j, gj := range g {
+		var e float64
 		if z := (s + gj - c[j]) * k; z >= expLo && z <= expHi {
-			acc[j] += expKernel(z)
+			e = expKernel(z)
 		} else {
-			acc[j] += expSlow(z)
+			e = expSlow(z)
 		}
+		acc[j] += e
+		sum += e
 	}
+	return sum
 }
 
 // AffineExpTo sets dst_j = exp((s + g_j − c_j)·k) and returns dst.

@@ -1,0 +1,280 @@
+package sinkhorn
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/otkit/otkit/internal/support"
+	"github.com/otkit/otkit/ot"
+)
+
+// Method selects the Sinkhorn iteration.
+type Method int
+
+const (
+	// Auto uses Stabilized when the stored kernel (8·n·m bytes) fits in
+	// MaxKernelBytes and LogDomain otherwise.
+	Auto Method = iota
+	// LogDomain iterates on the potentials with log-sum-exp updates,
+	// streaming the cost a row at a time (O(n+m) memory besides the cost).
+	LogDomain
+	// Stabilized iterates on scalings with a stored kernel, two
+	// matrix-vector products per sweep, absorbing the scalings into the
+	// potentials when they leave [e^−τ, e^τ] and falling back to a
+	// log-domain half-step when a kernel sum underflows (Schmitzer 2019).
+	Stabilized
+)
+
+var methodNames = [...]string{Auto: "Auto", LogDomain: "LogDomain", Stabilized: "Stabilized"}
+
+// String returns the method name.
+func (m Method) String() string {
+	if m >= 0 && int(m) < len(methodNames) {
+		return methodNames[m]
+	}
+	return fmt.Sprintf("Method(%d)", int(m))
+}
+
+// EpsScaling configures ε-scaling (annealing): stages at
+// ε_k = max(Eps, Start·Decay^k), k = 0, 1, …, the potentials (in cost
+// units) carried from stage to stage. Zero fields take their defaults.
+type EpsScaling struct {
+	// Start is the first stage's ε; zero means max(C) − min(C) over the
+	// finite entries.
+	Start float64
+	// Decay is the ratio between consecutive stages, in (0, 1); zero means 0.5.
+	Decay float64
+	// StageTol ends an intermediate stage at the first check with
+	// MarginalError ≤ StageTol; zero means 1e-3.
+	StageTol float64
+	// StageMaxIter bounds the sweeps of an intermediate stage; zero means 100.
+	StageMaxIter int
+}
+
+// Solver is entropic optimal transport by Sinkhorn iterations. The zero
+// value is ready to use; every zero field takes the default documented on
+// it.
+type Solver struct {
+	// Eps is the entropic regularization ε in cost units; zero means
+	// 0.05·std(C) (population standard deviation over the finite entries,
+	// OTT-JAX's default), or 1 when that is zero. Negative, NaN or
+	// infinite values are errors.
+	Eps float64
+	// Tol is the stopping tolerance on the MarginalError
+	// ‖P1 − a‖₁ + ‖Pᵀ1 − b‖₁; zero means 1e-9.
+	Tol float64
+	// CheckEvery is the number of sweeps between convergence checks; zero
+	// means 10.
+	CheckEvery int
+	// MaxIter bounds the sweeps (all ε-scaling stages together); zero means
+	// 10000.
+	MaxIter int
+	// Method selects the iteration; the zero value is Auto.
+	Method Method
+	// AbsorbThreshold is τ: Stabilized absorbs the scalings into the
+	// potentials when some |log u_i| or |log v_j| exceeds it; zero means
+	// ln(1e3).
+	AbsorbThreshold float64
+	// MaxKernelBytes is the memory Auto may spend on a stored kernel; zero
+	// means 256 MiB.
+	MaxKernelBytes int
+	// Scaling enables ε-scaling when non-nil.
+	Scaling *EpsScaling
+	// Init, when non-nil, warm-starts from potentials in cost units (from
+	// POT's sinkhorn_log use F = ε·log_u). LogDomain uses F only (G is
+	// overwritten by the first update); either slice may be nil.
+	Init *ot.Potentials
+	// Workers is the number of goroutines for the row blocks; zero means
+	// one. Results are bitwise identical for any value.
+	Workers int
+	// Progress, when non-nil, is called at each convergence check.
+	Progress ot.Progress
+}
+
+// Defaults of the zero-valued settings.
+const (
+	DefaultTol            = 1e-9
+	DefaultCheckEvery     = 10
+	DefaultMaxIter        = 10000
+	DefaultMaxKernelBytes = 256 << 20
+	defaultEpsScale       = 0.05
+)
+
+// DefaultAbsorbThreshold is τ = ln(1e3).
+var DefaultAbsorbThreshold = math.Log(1e3)
+
+// settings are the resolved (defaulted and checked) parameters of a solve.
+type settings struct {
+	tol, tau   float64
+	checkEvery int
+	maxIter    int
+	method     Method
+	kernelMax  int
+	workers    int
+	scaling    EpsScaling
+	scale      bool
+}
+
+func (s *Solver) settings() (settings, error) {
+	r := settings{
+		tol: s.Tol, tau: s.AbsorbThreshold, checkEvery: s.CheckEvery, maxIter: s.MaxIter,
+		method: s.Method, kernelMax: s.MaxKernelBytes, workers: s.Workers,
+	}
+	bad := func(name string, v any) (settings, error) {
+		return settings{}, fmt.Errorf("%w: sinkhorn: %s = %v", ot.ErrParameter, name, v)
+	}
+	if !(s.Eps >= 0) || math.IsInf(s.Eps, 1) {
+		return bad("Eps", s.Eps)
+	}
+	if !(r.tol >= 0) || math.IsInf(r.tol, 1) {
+		return bad("Tol", s.Tol)
+	}
+	if r.tol == 0 {
+		r.tol = DefaultTol
+	}
+	if !(r.tau >= 0) || math.IsInf(r.tau, 1) {
+		return bad("AbsorbThreshold", s.AbsorbThreshold)
+	}
+	if r.tau == 0 {
+		r.tau = DefaultAbsorbThreshold
+	}
+	switch {
+	case r.checkEvery < 0:
+		return bad("CheckEvery", r.checkEvery)
+	case r.maxIter < 0:
+		return bad("MaxIter", r.maxIter)
+	case r.kernelMax < 0:
+		return bad("MaxKernelBytes", r.kernelMax)
+	case r.workers < 0:
+		return bad("Workers", r.workers)
+	case r.method < Auto || r.method > Stabilized:
+		return bad("Method", r.method)
+	}
+	if r.checkEvery == 0 {
+		r.checkEvery = DefaultCheckEvery
+	}
+	if r.maxIter == 0 {
+		r.maxIter = DefaultMaxIter
+	}
+	if r.kernelMax == 0 {
+		r.kernelMax = DefaultMaxKernelBytes
+	}
+	if r.workers == 0 {
+		r.workers = 1
+	}
+	if sc := s.Scaling; sc != nil {
+		r.scale = true
+		r.scaling = *sc
+		switch {
+		case !(sc.Start >= 0) || math.IsInf(sc.Start, 1):
+			return bad("Scaling.Start", sc.Start)
+		case !(sc.Decay >= 0 && sc.Decay < 1):
+			return bad("Scaling.Decay", sc.Decay)
+		case !(sc.StageTol >= 0) || math.IsInf(sc.StageTol, 1):
+			return bad("Scaling.StageTol", sc.StageTol)
+		case sc.StageMaxIter < 0:
+			return bad("Scaling.StageMaxIter", sc.StageMaxIter)
+		}
+		if r.scaling.Decay == 0 {
+			r.scaling.Decay = 0.5
+		}
+		if r.scaling.StageTol == 0 {
+			r.scaling.StageTol = 1e-3
+		}
+		if r.scaling.StageMaxIter == 0 {
+			r.scaling.StageMaxIter = 100
+		}
+	}
+	return r, nil
+}
+
+// Solve runs Sinkhorn iterations on p. Invalid problems or settings return
+// an error wrapping an ot sentinel; non-convergence is reported in the
+// Result's Status. The Result's Plan is an *ot.EntropicPlan evaluated
+// lazily from the potentials; Value is Value_K (see the package doc) and
+// DualValue the dual objective at (F, G).
+func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
+	set, err := s.settings()
+	if err != nil {
+		return nil, err
+	}
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	n, m := p.Dims()
+	if err := ot.ValidatePotentials(s.Init, n, m); err != nil {
+		return nil, err
+	}
+	eps := s.Eps
+	if eps == 0 {
+		eps = DefaultEps(p.C)
+	}
+	red := support.Reduce(p)
+	st := newState(red.Problem, eps, set)
+	if s.Init != nil && s.Init.F != nil {
+		copy(st.f, pick(s.Init.F, red.Rows))
+	}
+	if s.Init != nil && s.Init.G != nil {
+		copy(st.g, pick(s.Init.G, red.Cols))
+	}
+	res := st.run(ctx, s.Progress)
+	f := red.ExpandRows(st.f, math.Inf(-1))
+	g := red.ExpandCols(st.g, math.Inf(-1))
+	res.F, res.G = f, g
+	res.Plan = &ot.EntropicPlan{F: f, G: g, Eps: eps, C: p.C}
+	return res, nil
+}
+
+// pick returns x restricted to idx (x itself when idx is nil).
+func pick(x []float64, idx []int) []float64 {
+	if idx == nil {
+		return x
+	}
+	out := make([]float64, len(idx))
+	for k, i := range idx {
+		out[k] = x[i]
+	}
+	return out
+}
+
+// DefaultEps returns the ε a zero Solver.Eps stands for: 0.05 times the
+// population standard deviation of the finite entries of c, or 1 when that
+// is zero.
+func DefaultEps(c ot.Cost) float64 {
+	n, m := c.Dims()
+	var shift, s1, s2, cnt float64
+	first := true
+	buf := make([]float64, m)
+	for i := 0; i < n; i++ {
+		for _, v := range rowOf(c, i, buf) {
+			if math.IsInf(v, 0) {
+				continue
+			}
+			if first {
+				shift, first = v, false
+			}
+			d := v - shift
+			s1 += d
+			s2 += d * d
+			cnt++
+		}
+	}
+	if cnt == 0 {
+		return 1
+	}
+	mean := s1 / cnt
+	sd := math.Sqrt(math.Max(s2/cnt-mean*mean, 0))
+	if !(sd > 0) || math.IsInf(sd, 0) {
+		return 1
+	}
+	return defaultEpsScale * sd
+}
+
+// rowOf returns row i of c, without copying for a dense cost.
+func rowOf(c ot.Cost, i int, buf []float64) []float64 {
+	if d, ok := c.(*ot.DenseCost); ok {
+		return d.RowView(i)
+	}
+	return c.Row(i, buf)
+}

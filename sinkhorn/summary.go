@@ -1,0 +1,68 @@
+package sinkhorn
+
+import (
+	"math"
+
+	"github.com/otkit/otkit/internal/lse"
+	"github.com/otkit/otkit/ot"
+)
+
+// summarize evaluates the plan of (f, g) at the target ε in one streaming
+// pass and fills LinearCost, MarginalError, Value (Value_K) and DualValue:
+//
+//	Value_K = Σ r_i (f_i − ε log a_i) + Σ c_j (g_j − ε log b_j) + ε (M² − Σ P)
+//	D       = Σ a_i (f_i − ε log a_i) + Σ b_j (g_j − ε log b_j) + ε (M² − Σ P)
+//
+// with r, c the plan's marginals and M = Σ a.
+func (s *state) summarize(res *ot.Result) {
+	eps, k := s.eps, 1/s.eps
+	r := make([]float64, s.n)
+	lin := make([]float64, s.nb)
+	bufs := make([][]float64, s.set.workers)
+	for w := range bufs {
+		bufs[w] = make([]float64, s.m)
+	}
+	s.blocks(func(w, b, lo, hi int) {
+		p := s.part[b]
+		clear(p)
+		var l float64
+		for i := lo; i < hi; i++ {
+			c := s.row(w, i)
+			row := lse.AffineExpTo(bufs[w], s.f[i], s.g, c, k)
+			var ri float64
+			for j, x := range row {
+				if x != 0 {
+					ri += x
+					p[j] += x
+					l += x * c[j]
+				}
+			}
+			r[i] = ri
+		}
+		lin[b] = l
+	})
+	col := make([]float64, s.m)
+	s.reduce(col)
+	var mass, total, primal, dual, merr, lc float64
+	for i, ri := range r {
+		ft := s.f[i] - eps*s.loga[i]
+		primal += ri * ft
+		dual += s.a[i] * ft
+		total += ri
+		mass += s.a[i]
+		merr += math.Abs(ri - s.a[i])
+	}
+	for j, cj := range col {
+		gt := s.g[j] - eps*s.logb[j]
+		primal += cj * gt
+		dual += s.b[j] * gt
+		merr += math.Abs(cj - s.b[j])
+	}
+	for _, l := range lin {
+		lc += l
+	}
+	res.LinearCost = lc
+	res.MarginalError = merr
+	res.Value = primal + eps*(mass*mass-total)
+	res.DualValue = dual + eps*(mass*mass-total)
+}
