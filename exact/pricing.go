@@ -1,0 +1,89 @@
+package exact
+
+// pricer chooses entering arcs by block search (Grigoriadis 1986; the
+// default rule of LEMON and of POT's ot.emd): arcs are scanned cyclically in
+// blocks, and the most negative reduced cost of the first block holding one
+// enters. Dense costs are scanned in place; other costs are priced by whole
+// rows computed on demand, so the n×m matrix is never stored.
+type pricer struct {
+	rows  *costRows
+	n, m  int
+	block int // arcs per block
+	next  int // dense: next arc to scan; computed: next row
+	tol   float64
+}
+
+// find returns an arc (i, j) of reduced cost C_ij + pi[i] − pi[n+j] < −tol,
+// or i < 0 when there is none (the basis is optimal).
+func (p *pricer) find(pi []float64) (i, j int, rc float64) {
+	if p.rows.dense != nil {
+		return p.findDense(pi)
+	}
+	return p.findRows(pi)
+}
+
+func (p *pricer) findDense(pi []float64) (bi, bj int, best float64) {
+	n, m := p.n, p.m
+	data := p.rows.dense
+	piCol := pi[n : n+m]
+	total := n * m
+	e := p.next
+	cnt := p.block
+	best, bi, bj = -p.tol, -1, -1
+	for scanned := 0; scanned < total; {
+		i, j0 := e/m, e%m
+		seg := min(m-j0, cnt)
+		row := data[e : e+seg]
+		pj := piCol[j0 : j0+seg]
+		pii := pi[i]
+		for k, c := range row {
+			if r := c + pii - pj[k]; r < best {
+				best, bi, bj = r, i, j0+k
+			}
+		}
+		e += seg
+		scanned += seg
+		cnt -= seg
+		if e == total {
+			e = 0
+		}
+		if cnt == 0 {
+			if bi >= 0 {
+				p.next = e
+				return bi, bj, best
+			}
+			cnt = p.block
+		}
+	}
+	return bi, bj, best
+}
+
+func (p *pricer) findRows(pi []float64) (bi, bj int, best float64) {
+	n, m := p.n, p.m
+	piCol := pi[n : n+m]
+	i := p.next
+	cnt := p.block
+	best, bi, bj = -p.tol, -1, -1
+	for scanned := 0; scanned < n; scanned++ {
+		row := p.rows.row(i)
+		pii := pi[i]
+		for j, c := range row {
+			if r := c + pii - piCol[j]; r < best {
+				best, bi, bj = r, i, j
+			}
+		}
+		i++
+		if i == n {
+			i = 0
+		}
+		cnt -= m
+		if cnt <= 0 {
+			if bi >= 0 {
+				p.next = i
+				return bi, bj, best
+			}
+			cnt = p.block
+		}
+	}
+	return bi, bj, best
+}

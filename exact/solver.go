@@ -1,0 +1,273 @@
+package exact
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/otkit/otkit/internal/support"
+	"github.com/otkit/otkit/ot"
+)
+
+// Solver is the network simplex for the transportation problem
+//
+//	minimize <P, C> subject to P1 = a, Pᵀ1 = b, P ≥ 0.
+//
+// The zero value is ready to use.
+type Solver struct {
+	// MaxIter caps the number of pivots; when reached, Solve returns the
+	// current (feasible, suboptimal) plan with Status IterationLimit. Zero
+	// means DefaultMaxIter(n, m). Negative values are an error.
+	MaxIter int
+
+	// Init, when non-nil, holds potentials (for example from an entropic
+	// solver; F of length n and G of length m, either may be nil for zeros)
+	// used to choose the starting basis: the greedy start works on the
+	// reduced costs C_ij − G_j and the trees of the start take their
+	// potentials from Init. Good potentials give a nearly optimal start and
+	// save pivots; any finite values are correct. −Inf entries are replaced
+	// by the smallest finite entry.
+	Init *ot.Potentials
+
+	// MassTol is the relative tolerance on |Σa − Σb| / max(Σa, Σb). Masses
+	// that agree within it are renormalized (b is scaled to the mass of a)
+	// before solving; a larger mismatch is an error wrapping
+	// ot.ErrMassMismatch. Zero means ot.MassTol (1e-9), which is also the
+	// largest value that has an effect since ot.Problem.Validate rejects
+	// larger mismatches. Negative values are an error.
+	MassTol float64
+
+	// BlockSize is the number of arcs priced per block of the block-search
+	// pivot rule. Zero means ⌈√(nm)⌉ (at least 16). Costs that are not
+	// *ot.DenseCost are priced by whole rows, so the block is rounded up to
+	// whole rows. Negative values are an error.
+	BlockSize int
+
+	// Progress, when set, is called every 1024 pivots with the pivot count
+	// and the magnitude of the entering arc's reduced cost.
+	Progress ot.Progress
+}
+
+// DefaultMaxIter is the pivot cap used when Solver.MaxIter is zero:
+// 1000·(n+m) + 100000, far more than the pivots a solve of that size needs
+// in practice (a few times n+m).
+func DefaultMaxIter(n, m int) int { return 1000*(n+m) + 100000 }
+
+// relTol scales the pricing tolerance: an arc enters only if its reduced cost
+// is below −relTol·max|C|, so that round-off in the potentials never makes a
+// tree arc look profitable.
+const relTol = 1e-13
+
+// Solve finds an optimal plan for p. The Result holds a *ot.SparsePlan with
+// at most n+m−1 entries, potentials F, G with F_i + G_j ≤ C_ij everywhere and
+// equality on the plan's support (centred so that <a,F> = <b,G>), Value =
+// LinearCost = <P, C> and DualValue = <a,F> + <b,G>.
+//
+// An infeasible problem (forbidden +Inf arcs that leave no feasible plan)
+// gives Status Infeasible and an error wrapping ot.ErrInfeasible. Reaching
+// MaxIter gives Status IterationLimit and a feasible plan, with a nil error.
+// Cancellation gives Status Canceled, the current plan, and ctx's error.
+func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
+	if err := s.check(); err != nil {
+		return nil, err
+	}
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	n, m := p.Dims()
+	if err := ot.ValidatePotentials(s.Init, n, m); err != nil {
+		return nil, err
+	}
+	b, err := s.balance(p.A, p.B)
+	if err != nil {
+		return nil, err
+	}
+	red := support.Reduce(&ot.Problem{A: p.A, B: b, C: p.C})
+	var f0, g0 []float64
+	if s.Init != nil {
+		f0, g0 = pickFinite(s.Init.F, red.Rows, n), pickFinite(s.Init.G, red.Cols, m)
+	}
+	maxIter := s.MaxIter
+	if maxIter == 0 {
+		maxIter = DefaultMaxIter(n, m)
+	}
+
+	nr, mr := red.C.Dims()
+	rows := newCostRows(red.C)
+	sol := solveNetwork(ctx, rows, red.A, red.B, f0, g0, maxIter, s.blockSize(nr, mr), s.Progress)
+
+	res := &ot.Result{Status: sol.status, Iterations: sol.iters}
+	plan, F, G := sol.extract(rows, red.Problem.Mass())
+	res.Plan = red.ExpandPlan(plan)
+	res.F, res.G = completePotentials(p, red, F, G)
+	center(res.F, res.G, p.A, p.B)
+	res.LinearCost = ot.LinearCost(res.Plan, p.C)
+	res.Value = res.LinearCost
+	res.MarginalError = ot.MarginalError(res.Plan, p.A, p.B)
+	for i, v := range p.A {
+		res.DualValue += v * res.F[i]
+	}
+	for j, v := range p.B {
+		res.DualValue += v * res.G[j]
+	}
+
+	switch res.Status {
+	case ot.Infeasible:
+		return res, fmt.Errorf("%w: the optimal basis needs %.3g mass on forbidden (+Inf) pairs", ot.ErrInfeasible, sol.forbidden)
+	case ot.Canceled:
+		return res, fmt.Errorf("exact: canceled after %d pivots: %w", res.Iterations, ctx.Err())
+	}
+	return res, nil
+}
+
+func (s *Solver) check() error {
+	switch {
+	case s.MaxIter < 0:
+		return fmt.Errorf("%w: MaxIter = %d < 0", ot.ErrParameter, s.MaxIter)
+	case s.BlockSize < 0:
+		return fmt.Errorf("%w: BlockSize = %d < 0", ot.ErrParameter, s.BlockSize)
+	case !(s.MassTol >= 0) || math.IsInf(s.MassTol, 1):
+		return fmt.Errorf("%w: MassTol = %v (want a finite value ≥ 0)", ot.ErrParameter, s.MassTol)
+	}
+	return nil
+}
+
+func (s *Solver) blockSize(n, m int) int {
+	if s.BlockSize > 0 {
+		return s.BlockSize
+	}
+	return max(16, int(math.Ceil(math.Sqrt(float64(n)*float64(m)))))
+}
+
+// balance checks the masses against MassTol and returns b scaled to the
+// mass of a (b itself when they already agree).
+func (s *Solver) balance(a, b []float64) ([]float64, error) {
+	tol := s.MassTol
+	if tol == 0 {
+		tol = ot.MassTol
+	}
+	var sa, sb float64
+	for _, v := range a {
+		sa += v
+	}
+	for _, v := range b {
+		sb += v
+	}
+	if d := math.Abs(sa - sb); d > tol*math.Max(sa, sb) {
+		return nil, fmt.Errorf("%w: sum(a) = %.17g, sum(b) = %.17g (relative difference %.3g > %g)",
+			ot.ErrMassMismatch, sa, sb, d/math.Max(sa, sb), tol)
+	}
+	if sa == sb {
+		return b, nil
+	}
+	r := sa / sb
+	out := make([]float64, len(b))
+	for j, v := range b {
+		out[j] = v * r
+	}
+	return out, nil
+}
+
+// pickFinite selects the kept entries of a warm-start vector (nil means
+// zeros) and replaces −Inf by the smallest finite entry.
+func pickFinite(x []float64, idx []int, size int) []float64 {
+	out := make([]float64, 0, size)
+	if x == nil {
+		return make([]float64, len(kept(idx, size)))
+	}
+	for _, i := range kept(idx, size) {
+		out = append(out, x[i])
+	}
+	lo := math.Inf(1)
+	for _, v := range out {
+		if !math.IsInf(v, 0) {
+			lo = math.Min(lo, v)
+		}
+	}
+	if math.IsInf(lo, 0) {
+		lo = 0
+	}
+	for k, v := range out {
+		if math.IsInf(v, 0) {
+			out[k] = lo
+		}
+	}
+	return out
+}
+
+// kept lists the indices a support.Reduced keeps (all when idx is nil).
+func kept(idx []int, size int) []int {
+	if idx != nil {
+		return idx
+	}
+	all := make([]int, size)
+	for i := range all {
+		all[i] = i
+	}
+	return all
+}
+
+// completePotentials expands the potentials of the reduced problem to the
+// full one. A removed (zero-weight) row gets the c-transform
+// F_i = min_j C_ij − G_j over the kept columns, and a removed column
+// G_j = min_i C_ij − F_i over all rows, so that F_i + G_j ≤ C_ij holds
+// everywhere without changing the dual value.
+func completePotentials(p *ot.Problem, red *support.Reduced, F, G []float64) ([]float64, []float64) {
+	if red.Identity() {
+		return F, G
+	}
+	nan := math.NaN()
+	F, G = red.ExpandRows(F, nan), red.ExpandCols(G, nan)
+	n, m := p.Dims()
+	row := make([]float64, m)
+	colMin := make([]float64, m)
+	for j := range colMin {
+		colMin[j] = math.Inf(1)
+	}
+	for i := 0; i < n; i++ {
+		c := p.C.Row(i, row)
+		if math.IsNaN(F[i]) {
+			lo := math.Inf(1)
+			for _, j := range red.Cols {
+				lo = math.Min(lo, c[j]-G[j])
+			}
+			if math.IsInf(lo, 1) {
+				lo = 0
+			}
+			F[i] = lo
+		}
+		for j, v := range c {
+			colMin[j] = math.Min(colMin[j], v-F[i])
+		}
+	}
+	for j := range G {
+		if math.IsNaN(G[j]) {
+			G[j] = colMin[j]
+			if math.IsInf(G[j], 1) {
+				G[j] = 0
+			}
+		}
+	}
+	return F, G
+}
+
+// center shifts F up and G down by the same constant so that <a,F> = <b,G>,
+// as POT's ot.emd(log=True) does with center_dual=True.
+func center(F, G, a, b []float64) {
+	var fa, gb, sa, sb float64
+	for i, v := range a {
+		fa += v * F[i]
+		sa += v
+	}
+	for j, v := range b {
+		gb += v * G[j]
+		sb += v
+	}
+	c := (gb - fa) / (sa + sb)
+	for i := range F {
+		F[i] += c
+	}
+	for j := range G {
+		G[j] -= c
+	}
+}
