@@ -71,35 +71,49 @@ func growInt(s []int, n int) []int {
 	return s[:n]
 }
 
-// parallel runs body over the columns in static contiguous chunks, one per
-// worker; the chunking depends only on m and the worker count and each
-// column's result only on its own data, so results do not depend on it.
-func (c *columns) parallel(body func(w, lo, hi int)) {
+// evalMode selects the per-column kernel run by sweep.
+type evalMode int
+
+const (
+	modeSemiDual evalMode = iota
+	modeDual
+)
+
+// sweep runs the per-column kernel over all columns at F (and G for the
+// dual), in static contiguous chunks, one per worker. The chunking depends
+// only on m and the worker count and each column's result only on its own
+// data, so the results do not depend on the worker count.
+func (c *columns) sweep(mode evalMode, F, G []float64) {
 	if c.workers == 1 {
-		body(0, 0, c.m)
+		c.chunk(mode, F, G, 0, 0, c.m)
 		return
 	}
 	var wg sync.WaitGroup
+	wg.Add(c.workers)
 	for w := 0; w < c.workers; w++ {
-		lo, hi := w*c.m/c.workers, (w+1)*c.m/c.workers
-		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			body(w, lo, hi)
+			c.chunk(mode, F, G, w, w*c.m/c.workers, (w+1)*c.m/c.workers)
 		}()
 	}
 	wg.Wait()
 }
 
+func (c *columns) chunk(mode evalMode, F, G []float64, w, lo, hi int) {
+	v, sw := c.scratch[w], &c.sw[w]
+	for j := lo; j < hi; j++ {
+		if mode == modeSemiDual {
+			c.semiDualColumn(j, F, v, sw)
+		} else {
+			c.dualColumn(j, F, G[j], v, sw)
+		}
+	}
+}
+
 // semiDual evaluates S_k(F) = <a,F> − Σ_j M_{k,j}(F − c_j) and writes its
 // gradient a − T1 into grad.
 func (c *columns) semiDual(F, grad []float64) float64 {
-	c.parallel(func(w, lo, hi int) {
-		v := c.scratch[w]
-		for j := lo; j < hi; j++ {
-			c.semiDualColumn(j, F, v, &c.sw[w])
-		}
-	})
+	c.sweep(modeSemiDual, F, nil)
 	copy(grad, c.a)
 	obj := dot(c.a, F)
 	for j := 0; j < c.m; j++ {
@@ -141,12 +155,7 @@ func (c *columns) semiDualColumn(j int, F, v []float64, sw *simplex.Workspace) {
 // x = (F, G) and writes its gradient (a − T1, b − Tᵀ1) into grad.
 func (c *columns) dual(x, grad []float64) float64 {
 	F, G := x[:c.n], x[c.n:]
-	c.parallel(func(w, lo, hi int) {
-		v := c.scratch[w]
-		for j := lo; j < hi; j++ {
-			c.dualColumn(j, F, G[j], v, &c.sw[w])
-		}
-	})
+	c.sweep(modeDual, F, G)
 	gF, gG := grad[:c.n], grad[c.n:]
 	copy(gF, c.a)
 	obj := dot(c.a, F) + dot(c.b, G)

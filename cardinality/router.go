@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/otkit/otkit/internal/lbfgs"
 	"github.com/otkit/otkit/ot"
 )
 
@@ -143,7 +144,10 @@ type routeWorkspace struct {
 	cols  columns
 	adam  adamState
 	grad  []float64
+	mass  []float64
 	hist  []float64
+	opt   lbfgs.Optimizer
+	eval  func(x, grad []float64) float64 // ws.cols.semiDual, bound once
 	count []int
 	// entries in the order they are produced
 	eTok, eExp []int
@@ -154,7 +158,6 @@ type routeWorkspace struct {
 // routerSettings are the Router settings with defaults applied.
 type routerSettings struct {
 	settings
-	k     int
 	lbfgs bool
 }
 
@@ -226,43 +229,53 @@ func (r *Router) RouteBatch(ctx context.Context, dst []Routing, groups []Scores)
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	sts := make([]routerSettings, len(groups))
-	for g := range groups {
-		st, err := r.settings(&groups[g])
-		if err != nil {
-			return fmt.Errorf("group %d: %w", g, err)
-		}
-		st.workers = 1
-		sts[g] = st
-	}
 	workers := max(1, min(r.Workers, len(groups)))
-	errs := make([]error, workers)
-	body := func(w int) {
-		lo, hi := w*len(groups)/workers, (w+1)*len(groups)/workers
-		for g := lo; g < hi; g++ {
-			if err := r.route(ctx, &dst[g], &groups[g], sts[g]); err != nil {
-				errs[w] = fmt.Errorf("group %d: %w", g, err)
-				return
+	if workers == 1 {
+		for g := range groups {
+			if err := r.routeGroup(ctx, &dst[g], &groups[g], g); err != nil {
+				return err
 			}
 		}
+		return nil
 	}
-	if workers == 1 {
-		body(0)
-	} else {
-		var wg sync.WaitGroup
-		for w := 0; w < workers; w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				body(w)
-			}()
-		}
-		wg.Wait()
+	return r.batchParallel(ctx, dst, groups, workers)
+}
+
+// batchParallel is RouteBatch with several workers (kept apart so that the
+// one-worker path does not move its arguments to the heap).
+func (r *Router) batchParallel(ctx context.Context, dst []Routing, groups []Scores, workers int) error {
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for g := w * len(groups) / workers; g < (w+1)*len(groups)/workers; g++ {
+				if err := r.routeGroup(ctx, &dst[g], &groups[g], g); err != nil {
+					errs[w] = err
+					return
+				}
+			}
+		}()
 	}
+	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// routeGroup routes group g of a batch on the calling goroutine.
+func (r *Router) routeGroup(ctx context.Context, dst *Routing, s *Scores, g int) error {
+	st, err := r.settings(s)
+	if err == nil {
+		st.workers = 1
+		err = r.route(ctx, dst, s, st)
+	}
+	if err != nil {
+		return fmt.Errorf("group %d: %w", g, err)
 	}
 	return nil
 }
@@ -323,12 +336,15 @@ func (r *Router) route(ctx context.Context, out *Routing, s *Scores, st routerSe
 	clear(x)
 	var run runResult
 	ws.hist = ws.hist[:0]
-	if st.lbfgs {
-		run = lbfgsMax(ctx, c.semiDual, x, st.settings)
-	} else {
-		run = ws.adam.run(ctx, c.semiDual, x, st.maxIter, st.lr, nil, ws.hist)
-		ws.hist = run.history
+	if ws.eval == nil {
+		ws.eval = c.semiDual
 	}
+	if st.lbfgs {
+		run = lbfgsRun(ctx, &ws.opt, ws.eval, x, st.settings, ws.hist)
+	} else {
+		run = ws.adam.run(ctx, ws.eval, x, st.maxIter, st.lr, nil, ws.hist)
+	}
+	ws.hist = run.history
 	ws.grad = grow(ws.grad, rows)
 	out.DualValue = c.semiDual(x, ws.grad)
 	out.F, out.Iterations = x, run.iterations
@@ -406,7 +422,8 @@ func (r *Router) collect(out *Routing, s *Scores) {
 	// one of the two layouts already.
 	ws.count = growInt(ws.count, max(n, m))
 	copy(ws.count, out.ExpertStart[:m])
-	tokenMass := grow(ws.grad, n) // reused as scratch
+	ws.mass = grow(ws.mass, n)
+	tokenMass := ws.mass
 	clear(tokenMass)
 	var score float64
 	for q := 0; q < nnz; q++ {
