@@ -1,0 +1,209 @@
+package quadratic
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/otkit/otkit/internal/support"
+	"github.com/otkit/otkit/ot"
+)
+
+// Method selects the formulation and the optimizer.
+type Method int
+
+const (
+	// SemiDualLBFGS maximizes the semi-dual S(F) by L-BFGS; each column
+	// of the plan is a projection onto the scaled simplex, so the column
+	// marginals hold exactly. The default.
+	SemiDualLBFGS Method = iota
+	// DualLBFGS maximizes the dual D(F, G) by L-BFGS; each evaluation is
+	// one pass over the cost without sorting, both marginals approximate.
+	DualLBFGS
+	// Newton is the semismooth Newton method on the dual (Lorenz, Manns,
+	// Meyer) with the globalization described in the package doc; fastest
+	// for tight tolerances at moderate γ.
+	Newton
+)
+
+var methodNames = [...]string{SemiDualLBFGS: "SemiDualLBFGS", DualLBFGS: "DualLBFGS", Newton: "Newton"}
+
+// String returns the method name.
+func (m Method) String() string {
+	if m >= 0 && int(m) < len(methodNames) {
+		return methodNames[m]
+	}
+	return fmt.Sprintf("Method(%d)", int(m))
+}
+
+// Solver solves quadratically-regularized OT,
+//
+//	min_{T ∈ U(a,b)} <T,C> + (γ/2)‖T‖²_F.
+//
+// The zero value is ready to use: γ = 1, semi-dual L-BFGS, MarginalError
+// tolerance 1e-9.
+type Solver struct {
+	// Gamma is the regularization strength γ > 0, in cost units per unit
+	// mass (see the package doc on scaling); 0 means 1.
+	Gamma float64
+	// Method selects the algorithm; the zero value is SemiDualLBFGS.
+	Method Method
+	// Tol is the target MarginalError ‖T1 − a‖₁ + ‖Tᵀ1 − b‖₁ (absolute);
+	// 0 means 1e-9.
+	Tol float64
+	// MaxIter bounds the iterations; 0 means 1000 for the L-BFGS methods and
+	// 200 Newton iterations (in total over the γ-continuation) for Newton.
+	MaxIter int
+	// Memory is the number of L-BFGS correction pairs; 0 means 10.
+	Memory int
+	// Init, if not nil, warm-starts from potentials in cost units (the F, G
+	// of an earlier Result). SemiDualLBFGS uses only F; a nil F or G
+	// starts that side from zeros (DualLBFGS) or from the c-transform
+	// (Newton).
+	Init *ot.Potentials
+	// Workers is the number of goroutines used to evaluate the objective;
+	// 0 or 1 means the calling goroutine only. Results are bitwise
+	// identical for any value.
+	Workers int
+	// Progress, if not nil, is called after every iteration with the
+	// iteration count and the current MarginalError.
+	Progress ot.Progress
+}
+
+// instance is the reduced problem (positive weights only) in dense form.
+type instance struct {
+	n, m    int
+	a, b    []float64
+	c       []float64 // n×m row-major
+	ct      []float64 // m×n, built on demand by transpose
+	gamma   float64
+	mass    float64
+	workers int
+}
+
+func (in *instance) transpose() {
+	if in.ct != nil {
+		return
+	}
+	n, m := in.n, in.m
+	in.ct = make([]float64, n*m)
+	const blk = 32
+	for i0 := 0; i0 < n; i0 += blk {
+		for j0 := 0; j0 < m; j0 += blk {
+			for i := i0; i < min(i0+blk, n); i++ {
+				for j := j0; j < min(j0+blk, m); j++ {
+					in.ct[j*n+i] = in.c[i*m+j]
+				}
+			}
+		}
+	}
+}
+
+func (s *Solver) settings() (gamma, tol float64, err error) {
+	gamma, tol = s.Gamma, s.Tol
+	if gamma == 0 {
+		gamma = 1
+	}
+	if tol == 0 {
+		tol = 1e-9
+	}
+	if !(gamma > 0) || math.IsInf(gamma, 1) {
+		return 0, 0, fmt.Errorf("%w: quadratic: Gamma = %v (want 0 < γ < ∞)", ot.ErrParameter, s.Gamma)
+	}
+	if !(tol > 0) || math.IsInf(tol, 1) {
+		return 0, 0, fmt.Errorf("%w: quadratic: Tol = %v (want > 0)", ot.ErrParameter, s.Tol)
+	}
+	if s.MaxIter < 0 || s.Memory < 0 || s.Workers < 0 {
+		return 0, 0, fmt.Errorf("%w: quadratic: negative MaxIter, Memory or Workers", ot.ErrParameter)
+	}
+	if s.Method < SemiDualLBFGS || s.Method > Newton {
+		return 0, 0, fmt.Errorf("%w: quadratic: unknown method %d", ot.ErrParameter, int(s.Method))
+	}
+	return gamma, tol, nil
+}
+
+// Solve solves the problem. Bad data and settings give an error wrapping
+// an ot sentinel; non-convergence is reported in Result.Status.
+func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
+	gamma, tol, err := s.settings()
+	if err != nil {
+		return nil, err
+	}
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	n, m := p.Dims()
+	if err := ot.ValidatePotentials(s.Init, n, m); err != nil {
+		return nil, err
+	}
+	red := support.Reduce(p)
+	rn, rm := red.Dims()
+	in := &instance{n: rn, m: rm, a: red.A, b: red.B, c: ot.Dense(red.C), gamma: gamma,
+		mass: red.Mass(), workers: max(1, s.Workers)}
+	f0, g0 := s.initial(red)
+
+	var st state
+	switch s.Method {
+	case DualLBFGS:
+		st = s.solveDual(ctx, in, f0, g0, tol)
+	default:
+		st = s.solveSemiDual(ctx, in, f0, tol)
+	}
+	return s.result(p, red, in, &st), nil
+}
+
+// state is what a method hands back: potentials, the dual value there, and
+// the iteration record.
+type state struct {
+	f, g       []float64
+	dualValue  float64
+	status     ot.Status
+	iterations int
+	history    []float64
+}
+
+// initial maps Init onto the reduced problem (nil where not given).
+func (s *Solver) initial(red *support.Reduced) (f, g []float64) {
+	if s.Init == nil {
+		return nil, nil
+	}
+	pick := func(x []float64, idx []int) []float64 {
+		if x == nil {
+			return nil
+		}
+		out := make([]float64, 0, len(x))
+		if idx == nil {
+			out = append(out, x...)
+		} else {
+			for _, i := range idx {
+				out = append(out, x[i])
+			}
+		}
+		for k, v := range out {
+			if math.IsInf(v, 0) {
+				out[k] = 0
+			}
+		}
+		return out
+	}
+	// Rows and Cols are both nil when nothing was removed.
+	return pick(s.Init.F, red.Rows), pick(s.Init.G, red.Cols)
+}
+
+func l1(x []float64) float64 {
+	var s float64
+	for _, v := range x {
+		s += math.Abs(v)
+	}
+	return s
+}
+
+// recorder appends the MarginalError of every iteration to the history and
+// reports progress.
+func (s *Solver) record(st *state, it int, merr float64) {
+	st.history = append(st.history, merr)
+	st.iterations = it
+	if s.Progress != nil {
+		s.Progress(it, merr)
+	}
+}
