@@ -93,11 +93,11 @@ func assignDense(n int, C []float64) ([]int, error) {
 		}
 	}
 
-	d := make([]float64, n)      // tentative distances to the columns
-	pred := make([]int, n)       // row preceding each column on its path
-	done := make([]bool, n)      // columns whose distance is final
-	todo := make([]int, 0, n)    // columns not yet final
-	final := make([]int, 0, n)   // columns made final in this search
+	d := make([]float64, n)    // tentative distances to the columns
+	pred := make([]int, n)     // row preceding each column on its path
+	done := make([]bool, n)    // columns whose distance is final
+	todo := make([]int, 0, n)  // columns not yet final
+	final := make([]int, 0, n) // columns made final in this search
 	for free := 0; free < n; free++ {
 		if colOf[free] >= 0 {
 			continue
