@@ -26,7 +26,8 @@ type columns struct {
 	theta  []float64 // semi-dual thresholds (cost units / γ)
 	colObj []float64 // M_{k,j} (semi-dual) or δ_k (dual) per column
 
-	scratch [][]float64         // per worker, length n
+	scratch [][]float64         // per worker, length n: candidate values
+	cand    [][]int             // per worker, length n: candidate rows
 	sw      []simplex.Workspace // per worker
 }
 
@@ -44,6 +45,7 @@ func (c *columns) reset(n, m, k, workers int) {
 	c.sel = growInt(c.sel, m*k)
 	c.val = grow(c.val, m*k)
 	c.cnt = growInt(c.cnt, m)
+	clear(c.cnt) // no previous selection to warm-start the filter
 	c.theta = grow(c.theta, m)
 	c.colObj = grow(c.colObj, m)
 	if len(c.scratch) < workers {
@@ -52,8 +54,12 @@ func (c *columns) reset(n, m, k, workers int) {
 	if len(c.sw) < workers {
 		c.sw = append(c.sw, make([]simplex.Workspace, workers-len(c.sw))...)
 	}
+	if len(c.cand) < workers {
+		c.cand = append(c.cand, make([][]int, workers-len(c.cand))...)
+	}
 	for w := range c.scratch[:workers] {
 		c.scratch[w] = grow(c.scratch[w], n)
+		c.cand[w] = growInt(c.cand[w], n)
 	}
 }
 
@@ -100,12 +106,12 @@ func (c *columns) sweep(mode evalMode, F, G []float64) {
 }
 
 func (c *columns) chunk(mode evalMode, F, G []float64, w, lo, hi int) {
-	v, sw := c.scratch[w], &c.sw[w]
+	v, ci, sw := c.scratch[w], c.cand[w], &c.sw[w]
 	for j := lo; j < hi; j++ {
 		if mode == modeSemiDual {
-			c.semiDualColumn(j, F, v, sw)
+			c.semiDualColumn(j, F, v, ci, sw)
 		} else {
-			c.dualColumn(j, F, G[j], v, sw)
+			c.dualColumn(j, F, G[j], v, ci, sw)
 		}
 	}
 }
@@ -126,24 +132,76 @@ func (c *columns) semiDual(F, grad []float64) float64 {
 	return obj
 }
 
-// semiDualColumn projects v = (F − c_j)/γ onto the k-sparse simplex of
-// mass b_j and stores the column's plan entries, threshold and value.
-func (c *columns) semiDualColumn(j int, F, v []float64, sw *simplex.Workspace) {
+// candidates writes into v, ci the entries (F_i − C_ij)·scale of column j
+// that can be among its k largest, and returns their number. Any k distinct
+// entries give a lower bound τ on the k-th largest value (their minimum), so
+// only entries ≥ τ are kept; the selection is unchanged (ties included, as
+// the candidates keep ascending row order) while the top-k kernel sees far
+// fewer than n entries. The k entries are the previous evaluation's
+// selection (which barely moves once the iterates settle) or, on a cold
+// start, the maxima of k blocks of the column.
+func (c *columns) candidates(j int, F []float64, scale float64, v []float64, ci []int) int {
 	col := c.ct[j*c.n : (j+1)*c.n]
-	g := c.gamma
-	for i, x := range col {
-		v[i] = (F[i] - x) / g
+	F = F[:len(col)]
+	tau := math.Inf(-1)
+	switch {
+	case c.k >= c.n:
+	case c.cnt[j] == c.k:
+		tau = math.Inf(1)
+		for _, i := range c.sel[j*c.k : (j+1)*c.k] {
+			tau = math.Min(tau, (F[i]-col[i])*scale)
+		}
+	default:
+		tau = math.Inf(1)
+		for b := 0; b < c.k; b++ {
+			lo, hi := b*c.n/c.k, (b+1)*c.n/c.k
+			bmax := math.Inf(-1)
+			for i := lo; i < hi; i++ {
+				bmax = math.Max(bmax, (F[i]-col[i])*scale)
+			}
+			tau = math.Min(tau, bmax)
+		}
 	}
+	// Four entries per step with one combined test: most entries fail it
+	// once the selection has settled.
+	cnt, i := 0, 0
+	for ; i+4 <= len(col); i += 4 {
+		u0, u1 := (F[i]-col[i])*scale, (F[i+1]-col[i+1])*scale
+		u2, u3 := (F[i+2]-col[i+2])*scale, (F[i+3]-col[i+3])*scale
+		if u0 < tau && u1 < tau && u2 < tau && u3 < tau {
+			continue
+		}
+		for q, u := range [4]float64{u0, u1, u2, u3} {
+			if u >= tau {
+				v[cnt], ci[cnt] = u, i+q
+				cnt++
+			}
+		}
+	}
+	for ; i < len(col); i++ {
+		if u := (F[i] - col[i]) * scale; u >= tau {
+			v[cnt], ci[cnt] = u, i
+			cnt++
+		}
+	}
+	return cnt
+}
+
+// semiDualColumn projects (F − c_j)/γ onto the k-sparse simplex of mass b_j
+// and stores the column's plan entries, threshold and value.
+func (c *columns) semiDualColumn(j int, F, v []float64, ci []int, sw *simplex.Workspace) {
+	g := c.gamma
+	cnt := c.candidates(j, F, 1/g, v, ci)
 	base := j * c.k
 	idx, val := c.sel[base:base+c.k], c.val[base:base+c.k]
-	theta, sel := simplex.ThresholdK(v, c.b[j], c.k, sw)
+	theta, sel := simplex.ThresholdK(v[:cnt], c.b[j], c.k, sw)
 	c.cnt[j], c.theta[j] = len(sel), theta
 	var obj float64
-	for s, i := range sel {
-		idx[s] = i
-		if t := v[i] - theta; t > 0 {
+	for s, q := range sel {
+		idx[s] = ci[q]
+		if t := v[q] - theta; t > 0 {
 			val[s] = t
-			obj += t * (v[i] - t/2)
+			obj += t * (v[q] - t/2)
 		} else {
 			val[s] = 0
 		}
@@ -175,18 +233,15 @@ func (c *columns) dual(x, grad []float64) float64 {
 
 // dualColumn selects the k largest F_i − C_ij and keeps their positive
 // parts (F_i + G_j − C_ij)₊/γ.
-func (c *columns) dualColumn(j int, F []float64, Gj float64, v []float64, sw *simplex.Workspace) {
-	col := c.ct[j*c.n : (j+1)*c.n]
-	for i, x := range col {
-		v[i] = F[i] - x
-	}
+func (c *columns) dualColumn(j int, F []float64, Gj float64, v []float64, ci []int, sw *simplex.Workspace) {
+	cnt := c.candidates(j, F, 1, v, ci)
 	base := j * c.k
 	idx, val := c.sel[base:base+c.k], c.val[base:base+c.k]
-	sel := simplex.TopK(v, c.k, sw)
+	sel := simplex.TopK(v[:cnt], c.k, sw)
 	var obj float64
-	for s, i := range sel {
-		idx[s] = i
-		u := v[i] + Gj
+	for s, q := range sel {
+		idx[s] = ci[q]
+		u := v[q] + Gj
 		if u > 0 {
 			val[s] = u / c.gamma
 			obj += u * u

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/otkit/otkit/internal/lbfgs"
+	"github.com/otkit/otkit/internal/lse"
 	"github.com/otkit/otkit/ot"
 )
 
@@ -145,6 +146,7 @@ type routeWorkspace struct {
 	adam  adamState
 	grad  []float64
 	mass  []float64
+	row   []float64
 	hist  []float64
 	opt   lbfgs.Optimizer
 	eval  func(x, grad []float64) float64 // ws.cols.semiDual, bound once
@@ -312,23 +314,34 @@ func (r *Router) route(ctx context.Context, out *Routing, s *Scores, st routerSe
 	}
 	// Cost −softmax(scores) row-wise; ct is column-major in the solved
 	// orientation, i.e. transposed scores unless RowSparse.
+	ws.row = grow(ws.row, m)
+	row := ws.row
 	for i := 0; i < n; i++ {
 		mx := math.Inf(-1)
-		for j := 0; j < m; j++ {
+		for j := range row {
 			v := s.at(i*m + j)
 			if math.IsNaN(v) || math.IsInf(v, 0) {
 				return fmt.Errorf("%w: score[%d,%d] = %v", ot.ErrNonFinite, i, j, v)
 			}
+			row[j] = v
 			mx = math.Max(mx, v)
 		}
 		var z float64
-		for j := 0; j < m; j++ {
-			e := math.Exp(s.at(i*m+j) - mx)
+		for j, v := range row {
+			e := lse.Exp(v - mx)
+			row[j] = e
 			z += e
-			c.ct[r.gateIndex(i, j, n, m)] = e
 		}
-		for j := 0; j < m; j++ {
-			c.ct[r.gateIndex(i, j, n, m)] /= -z
+		z = -1 / z
+		if r.RowSparse {
+			dst := c.ct[i*m : (i+1)*m]
+			for j, e := range row {
+				dst[j] = e * z
+			}
+		} else {
+			for j, e := range row {
+				c.ct[j*n+i] = e * z
+			}
 		}
 	}
 
