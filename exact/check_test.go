@@ -54,35 +54,52 @@ func checkOptimal(t *testing.T, p *ot.Problem, res *ot.Result) {
 }
 
 // lpOptimum solves the problem as a dense linear program with gonum's
-// simplex (forbidden pairs omitted). The last column constraint is dropped:
-// it is implied by the others.
+// simplex. The last column constraint is dropped: it is implied by the
+// others.
 func lpOptimum(t *testing.T, p *ot.Problem) float64 {
 	t.Helper()
+	opt, err := lpOptimumErr(p)
+	require.NoError(t, err)
+	return opt
+}
+
+// lpPenalty is the LP cost of a forbidden pair; the test problems have costs
+// in [-5, 5] and at most 8 rows and columns, so an optimum uses such a pair
+// only if there is no feasible plan.
+const lpPenalty = 1e4
+
+// lpOptimumErr is lpOptimum returning the error, and ot.ErrInfeasible when
+// the optimum needs a forbidden pair.
+func lpOptimumErr(p *ot.Problem) (float64, error) {
 	p = support.Reduce(p).Problem // gonum's simplex dislikes zero right-hand sides
 	n, m := p.Dims()
 	C := ot.Dense(p.C)
-	var cost []float64
-	var cols [][2]int
+	cost := make([]float64, n*m)
+	A := mat.NewDense(n+m-1, n*m, nil)
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
-			if !math.IsInf(C[i*m+j], 1) {
-				cost = append(cost, C[i*m+j])
-				cols = append(cols, [2]int{i, j})
+			k := i*m + j
+			cost[k] = C[k]
+			if math.IsInf(C[k], 1) {
+				cost[k] = lpPenalty
+			}
+			A.Set(i, k, 1)
+			if j < m-1 {
+				A.Set(n+j, k, 1)
 			}
 		}
 	}
-	rowsA := n + m - 1
-	A := mat.NewDense(rowsA, len(cost), nil)
-	for k, ij := range cols {
-		A.Set(ij[0], k, 1)
-		if ij[1] < m-1 {
-			A.Set(n+ij[1], k, 1)
+	b := append(append([]float64(nil), p.A...), p.B[:m-1]...)
+	opt, x, err := lp.Simplex(cost, A, b, 1e-12, nil)
+	if err != nil {
+		return opt, err
+	}
+	for k, v := range x {
+		if math.IsInf(C[k], 1) && v > 1e-9 {
+			return opt, ot.ErrInfeasible
 		}
 	}
-	b := append(append([]float64(nil), p.A...), p.B[:m-1]...)
-	opt, _, err := lp.Simplex(cost, A, b, 1e-12, nil)
-	require.NoError(t, err)
-	return opt
+	return opt, nil
 }
 
 // randomProblem draws an n×m problem with costs in [0, 1), rounded to a grid

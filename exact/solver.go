@@ -96,8 +96,8 @@ func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
 	rows := newCostRows(red.C)
 	sol := solveNetwork(ctx, rows, red.A, red.B, f0, g0, maxIter, s.blockSize(nr, mr), s.Progress)
 
-	res := &ot.Result{Status: sol.status, Iterations: sol.iters}
 	plan, F, G := sol.extract(rows, red.Problem.Mass())
+	res := &ot.Result{Status: sol.status, Iterations: sol.iters}
 	res.Plan = red.ExpandPlan(plan)
 	res.F, res.G = completePotentials(p, red, F, G)
 	center(res.F, res.G, p.A, p.B)
