@@ -188,25 +188,37 @@ func (c *columns) candidates(j int, F []float64, scale float64, v []float64, ci 
 }
 
 // semiDualColumn projects (F − c_j)/γ onto the k-sparse simplex of mass b_j
-// and stores the column's plan entries, threshold and value.
+// and stores the column's plan entries, threshold and value. The candidates
+// are shifted by their maximum first (the projection is shift-equivariant):
+// the threshold is then computed on numbers of the size of b_j, however
+// large the potentials.
 func (c *columns) semiDualColumn(j int, F, v []float64, ci []int, sw *simplex.Workspace) {
 	g := c.gamma
 	cnt := c.candidates(j, F, 1/g, v, ci)
+	v = v[:cnt]
+	vmax := math.Inf(-1)
+	for _, x := range v {
+		vmax = math.Max(vmax, x)
+	}
+	for q := range v {
+		v[q] -= vmax
+	}
 	base := j * c.k
 	idx, val := c.sel[base:base+c.k], c.val[base:base+c.k]
-	theta, sel := simplex.ThresholdK(v[:cnt], c.b[j], c.k, sw)
-	c.cnt[j], c.theta[j] = len(sel), theta
-	var obj float64
+	theta, sel := simplex.ThresholdK(v, c.b[j], c.k, sw)
+	c.cnt[j], c.theta[j] = len(sel), theta+vmax
+	var obj, mass float64
 	for s, q := range sel {
 		idx[s] = ci[q]
 		if t := v[q] - theta; t > 0 {
 			val[s] = t
 			obj += t * (v[q] - t/2)
+			mass += t
 		} else {
 			val[s] = 0
 		}
 	}
-	c.colObj[j] = g * obj
+	c.colObj[j] = g * (obj + vmax*mass)
 }
 
 // dual evaluates D_k(F,G) = <a,F> + <b,G> − Σ_j δ_k(F + G_j − c_j) at

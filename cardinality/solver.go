@@ -213,9 +213,9 @@ func solveColumns(ctx context.Context, p *ot.Problem, init *ot.Potentials, st se
 	var c columns
 	c.reset(n, m, min(st.k, n), st.workers)
 	c.a, c.b, c.gamma = red.A, red.B, st.gamma
+	row := make([]float64, m)
 	for i := 0; i < n; i++ {
-		red.C.Row(i, c.scratch[0])
-		for j, v := range c.scratch[0][:m] {
+		for j, v := range red.C.Row(i, row) {
 			c.ct[j*n+i] = v
 		}
 	}

@@ -1,0 +1,401 @@
+package cardinality
+
+import (
+	"context"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/otkit/otkit/exact"
+	"github.com/otkit/otkit/ot"
+	"github.com/otkit/otkit/quadratic"
+)
+
+// tinyProblem returns a random n×m problem with random weights (total 1)
+// and uniform costs in [0, 1).
+func tinyProblem(t testing.TB, rng *rand.Rand, n, m int) *ot.Problem {
+	norm := func(k int) []float64 {
+		w := make([]float64, k)
+		var s float64
+		for i := range w {
+			w[i] = 0.2 + rng.Float64()
+			s += w[i]
+		}
+		for i := range w {
+			w[i] /= s
+		}
+		return w
+	}
+	c := make([]float64, n*m)
+	for i := range c {
+		c[i] = rng.Float64()
+	}
+	return problem(t, norm(n), norm(m), c)
+}
+
+// TestBruteForce compares the relaxation with the enumerated nonconvex
+// optimum on tiny problems: the relaxed value is a lower bound, and a plan
+// that meets the marginals is the global optimum (the §5 certificate).
+func TestBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	certified := 0
+	for trial := 0; trial < 30; trial++ {
+		n, m := 3+trial%2, 2+(trial/2)%2
+		k := 1 + trial%3
+		gamma := []float64{0.1, 1, 10}[trial%3]
+		p := tinyProblem(t, rng, n, m)
+		bf, _, feasible := bruteForce(p.A, p.B, p.C.(*ot.DenseCost).Data, k, gamma)
+		for _, f := range []Formulation{SemiDual, Dual} {
+			res, err := (&Solver{K: k, Gamma: gamma, Formulation: f}).Solve(context.Background(), p)
+			require.NoError(t, err)
+			checkPlan(t, p, res, k, f == SemiDual)
+			if feasible {
+				assert.LessOrEqual(t, res.DualValue, bf+1e-9, "trial %d %v", trial, f)
+			}
+			if res.MarginalError <= 1e-9 {
+				require.True(t, feasible)
+				assert.InDelta(t, bf, res.Value, 1e-7, "trial %d %v", trial, f)
+				assert.Equal(t, ot.Converged, res.Status)
+				certified++
+			} else {
+				assert.NotEqual(t, ot.Converged, res.Status)
+			}
+		}
+	}
+	assert.Greater(t, certified, 10)
+}
+
+// TestClosedForms checks k ≥ n against package quadratic and k = 1 against
+// OT + (γ/2)Σb² from package exact, and the chain of §5.
+func TestClosedForms(t *testing.T) {
+	ctx := context.Background()
+	for seed, size := range [][2]int{{12, 9}, {20, 20}, {7, 15}} {
+		p := randomProblem(t, uint64(seed), size[0], size[1])
+		n := size[0]
+		for _, gamma := range []float64{0.1, 1} {
+			q, err := (&quadratic.Solver{Gamma: gamma}).Solve(ctx, p)
+			require.NoError(t, err)
+			lp, err := (&exact.Solver{}).Solve(ctx, p)
+			require.NoError(t, err)
+			var sb2 float64
+			for _, v := range p.B {
+				sb2 += v * v
+			}
+			sStar1 := lp.LinearCost + gamma/2*sb2
+			for _, f := range []Formulation{SemiDual, Dual} {
+				res, err := (&Solver{K: n + 3, Gamma: gamma, Formulation: f}).Solve(ctx, p)
+				require.NoError(t, err)
+				assert.Equal(t, ot.Converged, res.Status)
+				assert.InDelta(t, q.Value, res.Value, 1e-7*math.Abs(q.Value), "k ≥ n, %v γ=%g", f, gamma)
+				assert.InDelta(t, q.Value, res.DualValue, 1e-7*math.Abs(q.Value))
+
+				prev := math.Inf(1)
+				for _, k := range []int{1, 2, 4, n} {
+					r, err := (&Solver{K: k, Gamma: gamma, Formulation: f}).Solve(ctx, p)
+					require.NoError(t, err)
+					checkPlan(t, p, r, k, f == SemiDual)
+					// Lower estimates of S* ≤ S*(1); the relaxation is
+					// bounded below by the LP bound of §5.
+					assert.LessOrEqual(t, r.DualValue, sStar1+1e-9)
+					if r.MarginalError <= 1e-6 {
+						assert.GreaterOrEqual(t, r.DualValue, q.Value-1e-6)
+					}
+					if k == 1 {
+						// L-BFGS need not reach S*(1); it must not pass it.
+						assert.Greater(t, r.DualValue, lp.LinearCost+gamma/(2*float64(n))*sb2-1e-9)
+					}
+					_ = prev
+					prev = r.DualValue
+				}
+			}
+		}
+	}
+}
+
+// TestSemiDualDualAgree: where the relaxation is tight both formulations
+// find the same plan and value (spec §8.1, §8.3).
+func TestSemiDualDualAgree(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		p     *ot.Problem
+		k     int
+		gamma float64
+	}{
+		{problem(t, spec3a, spec3b, spec3c), 2, 10},
+		{problem(t, spec3a, spec3b, spec3c), 2, 50},
+		{moeProblem(t, 1), 4, 1},
+		{randomProblem(t, 3, 10, 10), 10, 0.5},
+	} {
+		s, err := (&Solver{K: tc.k, Gamma: tc.gamma}).Solve(ctx, tc.p)
+		require.NoError(t, err)
+		d, err := (&Solver{K: tc.k, Gamma: tc.gamma, Formulation: Dual, MaxIter: 5000}).Solve(ctx, tc.p)
+		require.NoError(t, err)
+		assert.InDelta(t, s.Value, d.Value, 1e-7)
+		assert.InDelta(t, s.DualValue, d.DualValue, 1e-7)
+		assert.InDeltaSlice(t, ot.ToDense(s.Plan).RawMatrix().Data, ot.ToDense(d.Plan).RawMatrix().Data, 1e-6)
+	}
+}
+
+// TestGradients compares both objectives' gradients with central finite
+// differences at random (tie-free) points.
+func TestGradients(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	p := tinyProblem(t, rng, 7, 5)
+	for _, k := range []int{1, 2, 3, 7} {
+		var c columns
+		c.reset(7, 5, k, 1)
+		c.a, c.b, c.gamma = p.A, p.B, 0.7
+		for i := 0; i < 7; i++ {
+			for j := 0; j < 5; j++ {
+				c.ct[j*7+i] = p.C.(*ot.DenseCost).At(i, j)
+			}
+		}
+		for _, dual := range []bool{false, true} {
+			dim := 7
+			eval := c.semiDual
+			if dual {
+				dim, eval = 12, c.dual
+			}
+			x := make([]float64, dim)
+			for i := range x {
+				x[i] = rng.NormFloat64() * 0.3
+			}
+			grad := make([]float64, dim)
+			eval(x, grad)
+			g := append([]float64(nil), grad...)
+			const h = 1e-6
+			scratch := make([]float64, dim)
+			for i := range x {
+				xi := x[i]
+				x[i] = xi + h
+				fp := eval(x, scratch)
+				x[i] = xi - h
+				fm := eval(x, scratch)
+				x[i] = xi
+				assert.InDelta(t, (fp-fm)/(2*h), g[i], 1e-6, "k=%d dual=%v coordinate %d", k, dual, i)
+			}
+		}
+	}
+}
+
+// TestGapIdentity checks Value(T) − S_k(F) = <F, T1 − a> at the returned
+// point (semi-dual, any status), and S_k(F + t) = S_k(F).
+func TestGapIdentity(t *testing.T) {
+	p := randomProblem(t, 4, 15, 12)
+	for _, k := range []int{1, 3, 15} {
+		res, err := (&Solver{K: k, Gamma: 0.3, MaxIter: 50}).Solve(context.Background(), p)
+		require.NoError(t, err)
+		r, _ := ot.Marginals(res.Plan)
+		var gap float64
+		for i := range r {
+			gap += res.F[i] * (r[i] - p.A[i])
+		}
+		assert.InDelta(t, gap, res.Value-res.DualValue, 1e-12)
+		// T_ij = [F_i + G_j − C_ij]₊/γ on the kept entries.
+		plan := res.Plan.(*ot.SparsePlan)
+		for i := 0; i < plan.N; i++ {
+			for q := plan.RowPtr[i]; q < plan.RowPtr[i+1]; q++ {
+				j := plan.ColIdx[q]
+				want := (res.F[i] + res.G[j] - p.C.(*ot.DenseCost).At(i, j)) / 0.3
+				assert.InDelta(t, want, plan.Val[q], 1e-12)
+			}
+		}
+		// Gauge invariance of the semi-dual.
+		var c columns
+		c.reset(15, 12, k, 1)
+		c.a, c.b, c.gamma = p.A, p.B, 0.3
+		copy(c.ct, ot.Dense(ot.Transpose(p.C)))
+		grad := make([]float64, 15)
+		s0 := c.semiDual(res.F, grad)
+		shifted := make([]float64, 15)
+		for i := range shifted {
+			shifted[i] = res.F[i] + 0.25
+		}
+		assert.InDelta(t, s0, c.semiDual(shifted, grad), 1e-12)
+		assert.InDelta(t, res.DualValue, s0, 1e-12)
+	}
+}
+
+// TestRowSparse checks the row-sparse version against the transposed
+// column-sparse solve.
+func TestRowSparse(t *testing.T) {
+	ctx := context.Background()
+	p := randomProblem(t, 6, 9, 14)
+	res, err := (&Solver{K: 2, RowSparse: true}).Solve(ctx, p)
+	require.NoError(t, err)
+	plan := res.Plan.(*ot.SparsePlan)
+	r, _ := ot.Marginals(plan)
+	for i := 0; i < plan.N; i++ {
+		assert.LessOrEqual(t, plan.RowPtr[i+1]-plan.RowPtr[i], 2)
+		assert.InDelta(t, p.A[i], r[i], 1e-12)
+	}
+	q := &ot.Problem{A: p.B, B: p.A, C: ot.Transpose(p.C)}
+	tr, err := (&Solver{K: 2}).Solve(ctx, q)
+	require.NoError(t, err)
+	assert.Equal(t, tr.F, res.G)
+	assert.Equal(t, tr.G, res.F)
+	assert.True(t, mat.Equal(ot.ToDense(tr.Plan).T(), ot.ToDense(res.Plan)))
+	assert.Equal(t, tr.MarginalError, res.MarginalError)
+}
+
+// TestZeroMass: zero-weight rows and columns are removed and re-inserted
+// empty, with −Inf potentials.
+func TestZeroMass(t *testing.T) {
+	ctx := context.Background()
+	a := []float64{0.2, 0, 0.5, 0.3}
+	b := []float64{0.4, 0.4, 0, 0.2}
+	c := []float64{0, 1, 7, 4, 9, 9, 9, 9, 1, 0, 7, 1, 4, 1, 7, 0}
+	p := problem(t, a, b, c)
+	res, err := (&Solver{K: 2, Gamma: 10}).Solve(ctx, p)
+	require.NoError(t, err)
+	checkPlan(t, p, res, 2, true)
+	assert.InDelta(t, 1.35, res.Value, 1e-8) // the §8.1 problem embedded
+	assert.True(t, math.IsInf(res.F[1], -1))
+	assert.True(t, math.IsInf(res.G[2], -1))
+	plan := res.Plan.(*ot.SparsePlan)
+	assert.Equal(t, plan.RowPtr[1], plan.RowPtr[2])
+	for _, j := range plan.ColIdx {
+		assert.NotEqual(t, 2, j)
+	}
+	// The potentials of an earlier result are a valid warm start.
+	warm, err := (&Solver{K: 2, Gamma: 10, Init: &ot.Potentials{F: res.F, G: res.G}}).Solve(ctx, p)
+	require.NoError(t, err)
+	assert.LessOrEqual(t, warm.Iterations, 2)
+	assert.Equal(t, ot.Converged, warm.Status)
+}
+
+// TestWorkers: results are bitwise identical for any worker count.
+func TestWorkers(t *testing.T) {
+	p := randomProblem(t, 8, 40, 33)
+	for _, f := range []Formulation{SemiDual, Dual} {
+		one, err := (&Solver{K: 5, Formulation: f, MaxIter: 100}).Solve(context.Background(), p)
+		require.NoError(t, err)
+		for _, w := range []int{2, 3, 7} {
+			res, err := (&Solver{K: 5, Formulation: f, MaxIter: 100, Workers: w}).Solve(context.Background(), p)
+			require.NoError(t, err)
+			assert.Equal(t, one.F, res.F)
+			assert.Equal(t, one.G, res.G)
+			assert.Equal(t, one.Plan, res.Plan)
+			assert.Equal(t, one.DualValue, res.DualValue)
+			assert.Equal(t, one.History, res.History)
+		}
+	}
+}
+
+// TestPermutation: permuting rows and columns of tie-free data permutes the
+// plan.
+func TestPermutation(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	p := tinyProblem(t, rng, 6, 4)
+	pr, pc := rng.Perm(6), rng.Perm(4)
+	a2, b2 := make([]float64, 6), make([]float64, 4)
+	c2 := make([]float64, 24)
+	for i := range pr {
+		a2[i] = p.A[pr[i]]
+		for j := range pc {
+			c2[i*4+j] = p.C.(*ot.DenseCost).At(pr[i], pc[j])
+		}
+	}
+	for j := range pc {
+		b2[j] = p.B[pc[j]]
+	}
+	q := problem(t, a2, b2, c2)
+	r1, err := (&Solver{K: 3, MaxIter: 200}).Solve(context.Background(), p)
+	require.NoError(t, err)
+	r2, err := (&Solver{K: 3, MaxIter: 200}).Solve(context.Background(), q)
+	require.NoError(t, err)
+	for i := range pr {
+		for j := range pc {
+			assert.InDelta(t, r1.Plan.At(pr[i], pc[j]), r2.Plan.At(i, j), 1e-7)
+		}
+	}
+	assert.InDelta(t, r1.DualValue, r2.DualValue, 1e-9)
+}
+
+// TestAdam: exactly MaxIter steps, exact columns, the reference behaviour.
+func TestAdam(t *testing.T) {
+	p := moeProblem(t, 1)
+	var last float64
+	for _, it := range []int{20, 500} {
+		res, err := (&Solver{K: 8, Optimizer: Adam, MaxIter: it}).Solve(context.Background(), p)
+		require.NoError(t, err)
+		checkPlan(t, p, res, 8, true)
+		assert.Equal(t, it, res.Iterations)
+		assert.Len(t, res.History, it)
+		if it == 500 {
+			// Fixed-step Adam is far from converged by design (vmoe's
+			// own test allows 1e-3 per marginal entry after 500 steps).
+			assert.Less(t, res.MarginalError, last)
+			assert.Less(t, res.MarginalError, 0.02)
+		}
+		last = res.MarginalError
+	}
+}
+
+// TestCancel: a canceled context ends the solve with Status Canceled.
+func TestCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	p := randomProblem(t, 1, 30, 30)
+	for _, o := range []Optimizer{LBFGS, Adam} {
+		res, err := (&Solver{K: 3, Optimizer: o}).Solve(ctx, p)
+		require.NoError(t, err)
+		assert.Equal(t, ot.Canceled, res.Status)
+	}
+}
+
+// TestSolverBadInput: bad settings and data are errors wrapping the ot
+// sentinels.
+func TestSolverBadInput(t *testing.T) {
+	good := func() *ot.Problem { return problem(t, []float64{.5, .5}, []float64{.5, .5}, []float64{0, 1, 1, 0}) }
+	nanCost := good()
+	nanCost.C.(*ot.DenseCost).Data[1] = math.NaN()
+	for _, tc := range []struct {
+		name string
+		s    Solver
+		p    *ot.Problem
+		want error
+	}{
+		{"k0", Solver{}, good(), ot.ErrParameter},
+		{"kNeg", Solver{K: -1}, good(), ot.ErrParameter},
+		{"gammaNeg", Solver{K: 1, Gamma: -1}, good(), ot.ErrParameter},
+		{"gammaNaN", Solver{K: 1, Gamma: math.NaN()}, good(), ot.ErrParameter},
+		{"gammaInf", Solver{K: 1, Gamma: math.Inf(1)}, good(), ot.ErrParameter},
+		{"tol", Solver{K: 1, Tol: -1}, good(), ot.ErrParameter},
+		{"maxIter", Solver{K: 1, MaxIter: -1}, good(), ot.ErrParameter},
+		{"lr", Solver{K: 1, LearningRate: math.NaN()}, good(), ot.ErrParameter},
+		{"workers", Solver{K: 1, Workers: -2}, good(), ot.ErrParameter},
+		{"formulation", Solver{K: 1, Formulation: 9}, good(), ot.ErrParameter},
+		{"optimizer", Solver{K: 1, Optimizer: 9}, good(), ot.ErrParameter},
+		{"initShape", Solver{K: 1, Init: &ot.Potentials{F: []float64{1}}}, good(), ot.ErrShape},
+		{"initNaN", Solver{K: 1, Init: &ot.Potentials{F: []float64{1, math.NaN()}}}, good(), ot.ErrNonFinite},
+		{"nil", Solver{K: 1}, nil, ot.ErrEmpty},
+		{"negWeight", Solver{K: 1}, problem(t, []float64{1.5, -.5}, []float64{.5, .5}, []float64{0, 1, 1, 0}), ot.ErrNegativeWeight},
+		{"nanWeight", Solver{K: 1}, problem(t, []float64{math.NaN(), .5}, []float64{.5, .5}, []float64{0, 1, 1, 0}), ot.ErrNonFinite},
+		{"mass", Solver{K: 1}, problem(t, []float64{.5, .6}, []float64{.5, .5}, []float64{0, 1, 1, 0}), ot.ErrMassMismatch},
+		{"zeroMass", Solver{K: 1}, problem(t, []float64{0, 0}, []float64{0, 0}, []float64{0, 1, 1, 0}), ot.ErrZeroMass},
+		{"nanCost", Solver{K: 1}, nanCost, ot.ErrNonFinite},
+		{"shape", Solver{K: 1}, &ot.Problem{A: []float64{1}, B: []float64{.5, .5}, C: good().C}, ot.ErrShape},
+	} {
+		_, err := tc.s.Solve(context.Background(), tc.p)
+		assert.True(t, errors.Is(err, tc.want), "%s: %v", tc.name, err)
+	}
+}
+
+// TestForbidden: +Inf costs are never used.
+func TestForbidden(t *testing.T) {
+	inf := math.Inf(1)
+	p := problem(t, []float64{.5, .5}, []float64{.5, .5}, []float64{0, inf, 1, 0})
+	for _, f := range []Formulation{SemiDual, Dual} {
+		res, err := (&Solver{K: 2, Formulation: f}).Solve(context.Background(), p)
+		require.NoError(t, err)
+		assert.Zero(t, res.Plan.At(0, 1))
+		assert.False(t, math.IsNaN(res.Value) || math.IsNaN(res.DualValue))
+		assert.Equal(t, ot.Converged, res.Status, "%v", f)
+	}
+}
