@@ -44,7 +44,7 @@ func tinyProblem(t testing.TB, rng *rand.Rand, n, m int) *ot.Problem {
 func TestBruteForce(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 5))
 	certified := 0
-	for trial := 0; trial < 30; trial++ {
+	for trial := 0; trial < 48; trial++ {
 		n, m := 3+trial%2, 2+(trial/2)%2
 		k := 1 + trial%3
 		gamma := []float64{0.1, 1, 10}[trial%3]
