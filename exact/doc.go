@@ -1,0 +1,83 @@
+// Package exact solves unregularized optimal transport exactly: the
+// transportation problem
+//
+//	minimize <P, C> = Σ_ij P_ij C_ij  subject to  P1 = a, Pᵀ1 = b, P ≥ 0,
+//
+// by the primal network simplex (Solver), and the square assignment problem
+// with unit weights by shortest augmenting paths (Assign).
+//
+// # Network simplex
+//
+// Solver works on the bipartite network with one node per row (supply a_i)
+// and per column (demand b_j) and one arc per finite cost. Its basis is a
+// spanning tree, stored with parent pointers, a preorder thread and subtree
+// sizes (the augmented threaded index of Glover, Klingman and Stutz); each
+// pivot brings in an arc of negative reduced cost C_ij − F_i − G_j, pushes flow
+// around the cycle it closes and removes the leaving arc chosen by
+// Cunningham's rule, which keeps the tree strongly feasible and rules out
+// cycling on the many degenerate pivots of transport problems. Entering arcs
+// are chosen by block search, as in LEMON and POT's ot.emd (Bonneel et al.
+// 2011): blocks of about √(nm) arcs are scanned cyclically and the best arc of
+// the first block holding a candidate enters.
+//
+// The start is a feasible flow built greedily (each row sends its mass to its
+// cheapest open columns, by reduced cost against column potentials), with
+// the trees of that forest hung from an artificial root by zero-flow arcs.
+// Solver.Init warm-starts this greedy step from given potentials, for example
+// those of an entropic (Sinkhorn) solve.
+//
+// Dense costs (*ot.DenseCost) are priced in place, without a copy; other costs
+// (*ot.PointCloud, ot.SubCost, …) are priced by whole rows computed on demand,
+// so the n×m matrix is never stored and memory stays O(n+m) besides the cost.
+//
+// Rows and columns of zero weight are removed before solving and put back
+// with c-transformed potentials. A +Inf cost marks a forbidden pair: such
+// arcs never enter, and if the greedy start must use one it is priced at a
+// large finite cost (big-M), so an optimum that still carries mass on it
+// proves the problem infeasible (Status Infeasible and an error wrapping
+// ot.ErrInfeasible).
+//
+// # Value convention
+//
+// Value = LinearCost = <P, C> at the returned plan, the optimal transport cost
+// (the Wasserstein-p distance to the power p for C = ‖x − y‖^p). This is the
+// value of POT's ot.emd2 and of ot.emd's log["cost"], and OTT-JAX's
+// primal cost of an unregularized (ε → 0) problem; no conversion is needed.
+// DualValue = <a, F> + <b, G> equals it at optimality up to round-off.
+// Potentials are in cost units with F_i + G_j ≤ C_ij everywhere and equality on
+// the plan's support; they are unique only up to F + t, G − t and are
+// centred so that <a, F> = <b, G>, as POT's ot.emd(..., log=True) u, v with
+// center_dual=True (POT's u, v are F, G).
+//
+// The plan is an *ot.SparsePlan with at most n+m−1 entries (a vertex of the
+// transport polytope). Weights whose totals differ by round-off (relative
+// MassTol) are accepted: b is rescaled to the mass of a.
+//
+// # Assignment
+//
+// Assign takes a square cost and returns the optimal permutation (with
+// AssignOptions.Maximize for scores); it is the transport problem with unit
+// weights, solved by the shortest augmenting path method of Jonker and
+// Volgenant after a column reduction.
+//
+// # References
+//
+//   - N. Bonneel, M. van de Panne, S. Paris, W. Heidrich. Displacement
+//     interpolation using Lagrangian mass transport. ACM Trans. Graph. 30(6),
+//     2011. (The network simplex behind POT's ot.emd.)
+//   - D. J. Kelly, G. M. O'Neill. The minimum cost flow problem and the
+//     network simplex solution method. Master's thesis, University College
+//     Dublin, 1991.
+//   - W. H. Cunningham. A network simplex method. Math. Programming 11, 1976.
+//     (Strongly feasible trees.)
+//   - F. Glover, D. Klingman, J. Stutz. Augmented threaded index method for
+//     network optimization. INFOR 12(3), 1974.
+//   - M. D. Grigoriadis. An efficient implementation of the network simplex
+//     method. Math. Programming Study 26, 1986. (Block pricing.)
+//   - P. Kovács. Minimum-cost flow algorithms: an experimental evaluation.
+//     Optimization Methods and Software 30(1), 2015. (LEMON's block search.)
+//   - R. Jonker, A. Volgenant. A shortest augmenting path algorithm for dense
+//     and sparse linear assignment problems. Computing 38, 1987.
+//   - R. K. Ahuja, T. L. Magnanti, J. B. Orlin. Network Flows. Prentice Hall,
+//     1993, chapters 11 (network simplex) and 12 (assignment).
+package exact
