@@ -47,7 +47,7 @@ func lbfgsRun(ctx context.Context, opt *lbfgs.Optimizer, eval func(x, grad []flo
 				return true
 			}
 			progress := false
-			if f > best+stallRel*math.Max(1, math.Abs(best)) {
+			if it == 0 || f > best+stallRel*math.Max(1, math.Abs(best)) {
 				best, progress = f, true
 			}
 			if e < bestErr {

@@ -192,3 +192,58 @@ func TestSpecMoE(t *testing.T) {
 		}
 	}
 }
+
+// gauss1D is POT's make_1D_gauss: exp(−(i − μ)²/(2s²)) normalised.
+func gauss1D(n int, mu, s float64) []float64 {
+	w := make([]float64, n)
+	var sum float64
+	for i := range w {
+		w[i] = math.Exp(-(float64(i) - mu) * (float64(i) - mu) / (2 * s * s))
+		sum += w[i]
+	}
+	for i := range w {
+		w[i] /= sum
+	}
+	return w
+}
+
+// TestSpecNotebook1D checks the 1-D example of §8.4: the quadratic value at
+// k ≥ n, the k = 1 closed form as an upper bound for every k, and the
+// qualitative trend of nnz and MarginalError.
+func TestSpecNotebook1D(t *testing.T) {
+	const n = 32
+	c := make([]float64, n*n)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			c[i*n+j] = float64((i-j)*(i-j)) / (31 * 31)
+		}
+	}
+	p := problem(t, gauss1D(n, 10, 4), gauss1D(n, 16, 5), c)
+	for _, tc := range []struct{ gamma, quad, sStar1 float64 }{
+		{1, 0.045770136418, 0.066331740153},
+		{0.1, 0.039547605098, 0.040870876967},
+	} {
+		res, err := (&Solver{K: n, Gamma: tc.gamma}).Solve(context.Background(), p)
+		require.NoError(t, err)
+		assert.InDelta(t, tc.quad, res.Value, 1e-9)
+		errs := map[int]float64{}
+		for _, k := range []int{1, 2, 4, 8, 16} {
+			res, err := (&Solver{K: k, Gamma: tc.gamma}).Solve(context.Background(), p)
+			require.NoError(t, err)
+			checkPlan(t, p, res, k, true)
+			assert.LessOrEqual(t, res.DualValue, tc.sStar1+1e-9, "k=%d", k)
+			if res.MarginalError <= 1e-6 {
+				assert.GreaterOrEqual(t, res.DualValue, tc.quad-1e-6, "k=%d", k)
+			}
+			errs[k] = res.MarginalError
+			if k == 1 {
+				assert.LessOrEqual(t, res.Plan.NNZ(), n)
+			}
+		}
+		if tc.gamma == 1 {
+			assert.Greater(t, errs[1], 0.1)
+			assert.Less(t, errs[16], 1e-6)
+			assert.Greater(t, errs[1], errs[4])
+		}
+	}
+}
