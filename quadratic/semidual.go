@@ -1,6 +1,10 @@
 package quadratic
 
-import "github.com/otkit/otkit/internal/simplex"
+import (
+	"math"
+
+	"github.com/otkit/otkit/internal/simplex"
+)
 
 // semiDualObjective evaluates the semi-dual (spec §3) at F:
 //
@@ -15,6 +19,9 @@ type semiDualObjective struct {
 	valPart []float64   // per chunk: Σ_j M_j/γ
 	v       [][]float64 // per worker: the column vector (F − c_j)/γ
 	ws      []*simplex.Workspace
+	cand    []candidates // per chunk of columns: rows that can be in the support
+	margins []float64
+	scr     *screen
 }
 
 func newSemiDualObjective(in *instance) *semiDualObjective {
@@ -23,7 +30,11 @@ func newSemiDualObjective(in *instance) *semiDualObjective {
 	w := max(1, min(in.workers, nc))
 	s := &semiDualObjective{instance: in, theta: make([]float64, in.m),
 		rowPart: make([][]float64, nc), valPart: make([]float64, nc),
-		v: make([][]float64, w), ws: make([]*simplex.Workspace, w)}
+		v: make([][]float64, w), ws: make([]*simplex.Workspace, w),
+		cand: make([]candidates, nc), margins: make([]float64, nc),
+		// G_j(F) = −γθ_j(F) moves by at most −min ΔF and at least −max ΔF,
+		// so X_ij changes by at most max ΔF − min ΔF.
+		scr: newScreen(in.n, rangeDiff)}
 	for c := range s.rowPart {
 		s.rowPart[c] = make([]float64, in.n)
 	}
@@ -37,12 +48,42 @@ func newSemiDualObjective(in *instance) *semiDualObjective {
 func (s *semiDualObjective) eval(f, grad []float64) float64 {
 	n, m := s.n, s.m
 	invGamma := 1 / s.gamma
+	sparse := s.scr.sparseOK(f)
+	margin := s.scr.newMargin()
+	if math.IsInf(margin, 1) {
+		margin = 0
+	}
 	forChunks(s.workers, len(s.rowPart), func(w, c int) {
 		rs := s.rowPart[c]
 		clear(rs)
 		v, ws := s.v[w], s.ws[w]
+		cd := &s.cand[c]
+		lo, hi := c*chunkSize, min((c+1)*chunkSize, m)
 		var val float64
-		for j := c * chunkSize; j < min((c+1)*chunkSize, m); j++ {
+		if sparse {
+			for j := lo; j < hi; j++ {
+				k0, k1 := cd.ptr[j-lo], cd.ptr[j-lo+1]
+				idx, cost := cd.idx[k0:k1], cd.cost[k0:k1]
+				vc := v[:len(idx)]
+				for k, i := range idx {
+					vc[k] = (f[i] - cost[k]) * invGamma
+				}
+				th := simplex.Threshold(vc, s.b[j], ws)
+				s.theta[j] = th
+				for k, vi := range vc {
+					if t := vi - th; t > 0 {
+						rs[idx[k]] += t
+						val += t * (vi - t/2)
+					}
+				}
+			}
+			s.valPart[c] = val
+			return
+		}
+		limit := (hi - lo) * n / 4
+		cd.reset(hi - lo)
+		mg := margin * invGamma // in units of v
+		for j := lo; j < hi; j++ {
 			col := s.ct[j*n : (j+1)*n]
 			for i, cij := range col {
 				v[i] = (f[i] - cij) * invGamma
@@ -50,14 +91,32 @@ func (s *semiDualObjective) eval(f, grad []float64) float64 {
 			th := simplex.Threshold(v, s.b[j], ws)
 			s.theta[j] = th
 			for i, vi := range v {
-				if t := vi - th; t > 0 {
+				t := vi - th
+				if t <= -mg {
+					continue
+				}
+				cd.idx = append(cd.idx, int32(i))
+				cd.cost = append(cd.cost, col[i])
+				if t > 0 {
 					rs[i] += t
 					val += t * (vi - t/2)
 				}
 			}
+			if mg > 0 && len(cd.idx) > limit {
+				mg = 0
+			}
+			cd.ptr[j-lo+1] = int32(len(cd.idx))
 		}
+		s.margins[c] = mg * s.gamma
 		s.valPart[c] = val
 	})
+	if !sparse {
+		mg := math.Inf(1)
+		for _, v := range s.margins {
+			mg = math.Min(mg, v)
+		}
+		s.scr.rebuilt(f, mg, true)
+	}
 	var val float64
 	for c, rs := range s.rowPart {
 		val += s.valPart[c]

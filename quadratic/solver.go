@@ -146,6 +146,8 @@ func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
 	switch s.Method {
 	case DualLBFGS:
 		st = s.solveDual(ctx, in, f0, g0, tol)
+	case Newton:
+		st = s.solveNewton(ctx, in, f0, g0, tol)
 	default:
 		st = s.solveSemiDual(ctx, in, f0, tol)
 	}

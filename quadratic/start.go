@@ -1,0 +1,41 @@
+package quadratic
+
+import "math"
+
+// cTransformStart returns the start of spec §5.3 item 1 from F (nil: zeros):
+// G_j = min_i (C_ij − F_i) + γ b_j, then F_i = min_j (C_ij − G_j) + γ a_i,
+// so that every row and column has an active entry. A nil g0 is computed,
+// a given g0 is kept.
+func cTransformStart(in *instance, f0, g0 []float64) (f, g []float64) {
+	n, m := in.n, in.m
+	f = make([]float64, n)
+	copy(f, f0)
+	if g0 != nil {
+		g = append([]float64(nil), g0...)
+	} else {
+		g = make([]float64, m)
+		for j := range g {
+			g[j] = math.Inf(1)
+		}
+		for i := 0; i < n; i++ {
+			row := in.c[i*m : (i+1)*m]
+			for j, cij := range row {
+				g[j] = math.Min(g[j], cij-f[i])
+			}
+		}
+		for j := range g {
+			g[j] += in.gamma * in.b[j]
+		}
+	}
+	if f0 == nil || g0 == nil {
+		for i := 0; i < n; i++ {
+			row := in.c[i*m : (i+1)*m]
+			v := math.Inf(1)
+			for j, cij := range row {
+				v = math.Min(v, cij-g[j])
+			}
+			f[i] = v + in.gamma*in.a[i]
+		}
+	}
+	return f, g
+}
