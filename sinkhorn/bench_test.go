@@ -1,0 +1,49 @@
+package sinkhorn
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/otkit/otkit/ot"
+)
+
+// gaussProblem is the bench/ problem: uniform weights, Gaussian 2-D point
+// clouds, squared Euclidean cost divided by its maximum.
+func gaussProblem(n int, seed uint64) *ot.Problem {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	pts := func(shift float64) [][]float64 {
+		x := make([][]float64, n)
+		for i := range x {
+			x[i] = []float64{rng.NormFloat64() + shift, rng.NormFloat64()}
+		}
+		return x
+	}
+	pc, _ := ot.NewPointCloud(pts(0), pts(1), ot.SqEuclidean)
+	data := ot.Dense(pc)
+	_, hi := ot.MinMax(pc)
+	for k := range data {
+		data[k] /= hi
+	}
+	c, _ := ot.NewDenseCost(n, n, data)
+	return ot.NewProblem(c)
+}
+
+func BenchmarkSolve(b *testing.B) {
+	for _, n := range []int{1000, 2000} {
+		p := gaussProblem(n, 1)
+		for _, eps := range []float64{0.01, 0.001} {
+			for _, meth := range []Method{Auto, LogDomain} {
+				b.Run(fmt.Sprintf("n=%d/eps=%g/%v", n, eps, meth), func(b *testing.B) {
+					var res *ot.Result
+					for b.Loop() {
+						res, _ = (&Solver{Eps: eps, Method: meth}).Solve(context.Background(), p)
+					}
+					b.ReportMetric(float64(res.Iterations), "sweeps")
+					b.ReportMetric(res.MarginalError, "marg-err")
+				})
+			}
+		}
+	}
+}
