@@ -1,0 +1,66 @@
+// Package sinkhorn solves entropy-regularized optimal transport with
+// Sinkhorn iterations (Cuturi, "Sinkhorn Distances", NeurIPS 2013): a
+// log-domain iteration that streams the cost a row at a time, and a
+// stabilized scaling-domain iteration with a stored kernel and absorption
+// of the scalings into the potentials (Schmitzer, "Stabilized Sparse
+// Scaling Algorithms for Entropy Regularized Transport Problems", SIAM J.
+// Sci. Comput. 2019), with ε-scaling, warm starts, the debiased Sinkhorn
+// divergence (Feydy et al., "Interpolating between Optimal Transport and
+// MMD using Sinkhorn Divergences", AISTATS 2019), gradients and a batch
+// API. See also Peyré & Cuturi, "Computational Optimal Transport" (2019).
+//
+// # Conventions
+//
+// Potentials F, G are in cost units and the plan is always
+//
+//	P_ij = exp((F_i + G_j − C_ij)/ε).
+//
+// They are defined up to a constant (F + t, G − t give the same plan).
+// Rows or columns of zero weight are removed before solving; their
+// potential is −Inf and their plan entries 0.
+//
+// Result.Value is the KL convention, evaluated at the returned plan:
+//
+//	Value_K(P) = <P, C> + ε KL(P ‖ a⊗b),  KL(P‖Q) = Σ P log(P/Q) − P + Q,
+//
+// computed from the potentials (no log of tiny entries). Result.DualValue
+// is the dual objective at (F, G); LinearCost is <P, C>; MarginalError is
+// ‖P1 − a‖₁ + ‖Pᵀ1 − b‖₁. For a feasible plan with mass M and
+// H(w) = −Σ w log w:
+//
+//	Value_E  = <P,C> + ε Σ P log P = Value_K − ε (H(a) + H(b) + M² − M)
+//	Value_H1 = Value_E − ε M       (Peyré–Cuturi)
+//
+// Conversions from other libraries:
+//
+//   - OTT-JAX: reg_ot_cost is Value_K; ent_reg_cost is Value_E; the
+//     potentials f, g are otkit's F, G; OTT's default ε (0.05·std(C)) is
+//     otkit's default too.
+//   - POT: sinkhorn2 returns LinearCost (not a regularized value);
+//     sinkhorn_log's log_u, log_v are F/ε, G/ε; sinkhorn_knopp's u, v are
+//     exp(F/ε), exp(G/ε); sinkhorn_stabilized's alpha, beta are F, G. POT's
+//     reg is ε. POT ≥ 0.9 ot.solve reports Value_K (reg_type "KL", the
+//     default) or Value_E (reg_type "entropy").
+//   - The squared Euclidean point-cloud cost is ‖x − y‖² without ½, as
+//     POT's ot.dist and OTT's SqEuclidean.
+//
+// # Stopping rule
+//
+// Sweeps (a g-update, then an f-update) are numbered 1, 2, …; after every
+// CheckEvery-th sweep, and after sweep MaxIter, the MarginalError of the
+// current potentials is appended to History and the solve stops with
+// Converged when it is ≤ Tol. The check reuses the column sums that the next
+// sweep needs, so it is free. Iteration counts are not comparable with POT
+// (L2 column error, checked after sweeps 1, 11, 21, …) or OTT (L1 column
+// error ≤ 1e-3).
+//
+// # Methods
+//
+// LogDomain costs 2·n·m exps per sweep (a fast table-driven exp from
+// internal/lse) and O(n+m) memory besides the cost, so SqEuclidean point
+// clouds of any size can be solved without forming the cost matrix.
+// Stabilized costs two matrix-vector products per sweep plus n·m exps per
+// absorption, and stores the n×m kernel. Auto, the default, picks
+// Stabilized when the kernel fits in MaxKernelBytes. Both stay finite for
+// ε far below 1e-3·max(C), where a plain kernel exp(−C/ε) underflows.
+package sinkhorn
