@@ -26,6 +26,12 @@ type columns struct {
 	theta  []float64 // semi-dual thresholds (cost units / γ)
 	colObj []float64 // M_{k,j} (semi-dual) or δ_k (dual) per column
 
+	// The potentials of the previous semi-dual evaluation and the largest
+	// change since, for the candidate filter (hasPrev false: cold start).
+	prevF   []float64
+	dF      float64
+	hasPrev bool
+
 	scratch [][]float64         // per worker, length n: candidate values
 	cand    [][]int             // per worker, length n: candidate rows
 	sw      []simplex.Workspace // per worker
@@ -46,6 +52,8 @@ func (c *columns) reset(n, m, k, workers int) {
 	c.val = grow(c.val, m*k)
 	c.cnt = growInt(c.cnt, m)
 	clear(c.cnt) // no previous selection to warm-start the filter
+	c.prevF = grow(c.prevF, n)
+	c.hasPrev = false
 	c.theta = grow(c.theta, m)
 	c.colObj = grow(c.colObj, m)
 	if len(c.scratch) < workers {
@@ -119,7 +127,18 @@ func (c *columns) chunk(mode evalMode, F, G []float64, w, lo, hi int) {
 // semiDual evaluates S_k(F) = <a,F> − Σ_j M_{k,j}(F − c_j) and writes its
 // gradient a − T1 into grad.
 func (c *columns) semiDual(F, grad []float64) float64 {
+	c.dF = math.Inf(1)
+	if c.hasPrev {
+		c.dF = 0
+		for i, f := range F {
+			if d := math.Abs(f - c.prevF[i]); d > c.dF {
+				c.dF = d
+			}
+		}
+	}
 	c.sweep(modeSemiDual, F, nil)
+	copy(c.prevF, F)
+	c.hasPrev = true
 	copy(grad, c.a)
 	obj := dot(c.a, F)
 	for j := 0; j < c.m; j++ {
@@ -132,15 +151,22 @@ func (c *columns) semiDual(F, grad []float64) float64 {
 	return obj
 }
 
-// candidates writes into v, ci the entries (F_i − C_ij)·scale of column j
-// that can be among its k largest, and returns their number. Any k distinct
-// entries give a lower bound τ on the k-th largest value (their minimum), so
-// only entries ≥ τ are kept; the selection is unchanged (ties included, as
-// the candidates keep ascending row order) while the top-k kernel sees far
-// fewer than n entries. The k entries are the previous evaluation's
-// selection (which barely moves once the iterates settle) or, on a cold
-// start, the maxima of k blocks of the column.
-func (c *columns) candidates(j int, F []float64, scale float64, v []float64, ci []int) int {
+// candidates writes into v, ci the entries u_i = (F_i − C_ij)·scale of
+// column j that are ≥ some bound L, in ascending row order, and returns
+// their number. L is the larger of two valid bounds, so that the candidates
+// contain the k largest entries or (when lo is used) every entry above the
+// full simplex threshold:
+//
+//   - any k distinct entries: their minimum is at most the k-th largest
+//     value. The previous evaluation's selection is used (it barely moves
+//     once the iterates settle) or, on a cold start, the maxima of k blocks
+//     of the column;
+//   - lo, a lower bound on the threshold of the projection of the whole
+//     column (the threshold is 1-Lipschitz in the ∞-norm, so the previous
+//     threshold minus the largest change of F/γ qualifies).
+//
+// The top-k kernels then see about k entries instead of n.
+func (c *columns) candidates(j int, F []float64, scale, lo float64, v []float64, ci []int) int {
 	col := c.ct[j*c.n : (j+1)*c.n]
 	F = F[:len(col)]
 	tau := math.Inf(-1)
@@ -149,25 +175,34 @@ func (c *columns) candidates(j int, F []float64, scale float64, v []float64, ci 
 	case c.cnt[j] == c.k:
 		tau = math.Inf(1)
 		for _, i := range c.sel[j*c.k : (j+1)*c.k] {
-			tau = math.Min(tau, (F[i]-col[i])*scale)
+			if u := (F[i] - col[i]) * scale; u < tau {
+				tau = u
+			}
 		}
-	default:
+	case c.cnt[j] == 0:
 		tau = math.Inf(1)
 		for b := 0; b < c.k; b++ {
-			lo, hi := b*c.n/c.k, (b+1)*c.n/c.k
 			bmax := math.Inf(-1)
-			for i := lo; i < hi; i++ {
-				bmax = math.Max(bmax, (F[i]-col[i])*scale)
+			for i := b * c.n / c.k; i < (b+1)*c.n/c.k; i++ {
+				if u := (F[i] - col[i]) * scale; u > bmax {
+					bmax = u
+				}
 			}
-			tau = math.Min(tau, bmax)
+			if bmax < tau {
+				tau = bmax
+			}
 		}
 	}
+	if lo > tau {
+		tau = lo
+	}
 	// Four entries per step with one combined test: most entries fail it
-	// once the selection has settled.
+	// once the iterates settle.
 	cnt, i := 0, 0
 	for ; i+4 <= len(col); i += 4 {
-		u0, u1 := (F[i]-col[i])*scale, (F[i+1]-col[i+1])*scale
-		u2, u3 := (F[i+2]-col[i+2])*scale, (F[i+3]-col[i+3])*scale
+		f4, c4 := F[i:i+4:i+4], col[i:i+4:i+4]
+		u0, u1 := (f4[0]-c4[0])*scale, (f4[1]-c4[1])*scale
+		u2, u3 := (f4[2]-c4[2])*scale, (f4[3]-c4[3])*scale
 		if u0 < tau && u1 < tau && u2 < tau && u3 < tau {
 			continue
 		}
@@ -187,37 +222,72 @@ func (c *columns) candidates(j int, F []float64, scale float64, v []float64, ci 
 	return cnt
 }
 
-// semiDualColumn projects (F − c_j)/γ onto the k-sparse simplex of mass b_j
-// and stores the column's plan entries, threshold and value. The candidates
-// are shifted by their maximum first (the projection is shift-equivariant):
-// the threshold is then computed on numbers of the size of b_j, however
-// large the potentials.
+// semiDualColumn projects v = (F − c_j)/γ onto the k-sparse simplex of mass
+// b_j and stores the column's plan entries (ascending rows), threshold and
+// value.
+//
+// The projection of the candidates onto the full simplex comes first (no
+// selection, no sort): when its support has at most k entries it is the
+// k-sparse projection too (the support is the set of largest entries, so it
+// lies in the top k, and the threshold balances the mass on it). Only when
+// more than k entries are positive is the top-k selection needed. The
+// candidates are shifted by their maximum first (the projection is
+// shift-equivariant): thresholds are then computed on numbers of the size of
+// b_j, however large the potentials.
 func (c *columns) semiDualColumn(j int, F, v []float64, ci []int, sw *simplex.Workspace) {
 	g := c.gamma
-	cnt := c.candidates(j, F, 1/g, v, ci)
+	lo := math.Inf(-1)
+	if c.cnt[j] > 0 {
+		lo = c.theta[j] - c.dF/g
+	}
+	cnt := c.candidates(j, F, 1/g, lo, v, ci)
 	v = v[:cnt]
 	vmax := math.Inf(-1)
 	for _, x := range v {
-		vmax = math.Max(vmax, x)
+		if x > vmax {
+			vmax = x
+		}
 	}
 	for q := range v {
 		v[q] -= vmax
 	}
 	base := j * c.k
 	idx, val := c.sel[base:base+c.k], c.val[base:base+c.k]
-	theta, sel := simplex.ThresholdK(v, c.b[j], c.k, sw)
-	c.cnt[j], c.theta[j] = len(sel), theta+vmax
-	var obj, mass float64
-	for s, q := range sel {
-		idx[s] = ci[q]
-		if t := v[q] - theta; t > 0 {
-			val[s] = t
-			obj += t * (v[q] - t/2)
-			mass += t
-		} else {
-			val[s] = 0
+	theta := simplex.Threshold(v, c.b[j], sw)
+	s := 0
+	for _, x := range v {
+		if x > theta {
+			s++
 		}
 	}
+	var obj, mass float64
+	if s <= c.k {
+		s = 0
+		for q, x := range v {
+			if t := x - theta; t > 0 {
+				idx[s], val[s] = ci[q], t
+				s++
+				obj += t * (x - t/2)
+				mass += t
+			}
+		}
+		c.cnt[j] = s
+	} else {
+		var sel []int
+		theta, sel = simplex.ThresholdK(v, c.b[j], c.k, sw)
+		c.cnt[j] = len(sel)
+		for s, q := range sel {
+			idx[s] = ci[q]
+			if t := v[q] - theta; t > 0 {
+				val[s] = t
+				obj += t * (v[q] - t/2)
+				mass += t
+			} else {
+				val[s] = 0
+			}
+		}
+	}
+	c.theta[j] = theta + vmax
 	c.colObj[j] = g * (obj + vmax*mass)
 }
 
@@ -246,7 +316,7 @@ func (c *columns) dual(x, grad []float64) float64 {
 // dualColumn selects the k largest F_i − C_ij and keeps their positive
 // parts (F_i + G_j − C_ij)₊/γ.
 func (c *columns) dualColumn(j int, F []float64, Gj float64, v []float64, ci []int, sw *simplex.Workspace) {
-	cnt := c.candidates(j, F, 1, v, ci)
+	cnt := c.candidates(j, F, 1, math.Inf(-1), v, ci)
 	base := j * c.k
 	idx, val := c.sel[base:base+c.k], c.val[base:base+c.k]
 	sel := simplex.TopK(v[:cnt], c.k, sw)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"slices"
 	"sync"
 
 	"github.com/otkit/otkit/internal/lbfgs"
@@ -154,7 +153,6 @@ type routeWorkspace struct {
 	// entries in the order they are produced
 	eTok, eExp []int
 	eVal       []float64
-	pairs      []entry
 }
 
 // routerSettings are the Router settings with defaults applied.
@@ -392,11 +390,11 @@ func (r *Router) collect(out *Routing, s *Scores) {
 	c := &ws.cols
 	ws.eTok, ws.eExp, ws.eVal = ws.eTok[:0], ws.eExp[:0], ws.eVal[:0]
 	// Entries in column order of the solved orientation, rows ascending
-	// within a column: expert-major (column-sparse) or token-major.
+	// within a column (the kernels keep them so): expert-major
+	// (column-sparse) or token-major.
 	for j := 0; j < c.m; j++ {
 		base := j * c.k
 		sel, val := c.sel[base:base+c.cnt[j]], c.val[base:base+c.cnt[j]]
-		ws.pairs = sortPairs(sel, val, ws.pairs)
 		for q, i := range sel {
 			if val[q] <= 0 {
 				continue
@@ -478,23 +476,4 @@ func (r *Router) collect(out *Routing, s *Scores) {
 		merr += math.Abs(sum - load)
 	}
 	out.Score, out.MarginalError = score, merr
-}
-
-// entry is a (row, value) pair of one column.
-type entry struct {
-	i int
-	v float64
-}
-
-// sortPairs sorts idx ascending and permutes val alongside, using buf.
-func sortPairs(idx []int, val []float64, buf []entry) []entry {
-	buf = buf[:0]
-	for q, i := range idx {
-		buf = append(buf, entry{i, val[q]})
-	}
-	slices.SortFunc(buf, func(x, y entry) int { return x.i - y.i })
-	for q, e := range buf {
-		idx[q], val[q] = e.i, e.v
-	}
-	return buf
 }
