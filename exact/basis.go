@@ -13,6 +13,9 @@ type costRows struct {
 	dense []float64 // row-major data of a *ot.DenseCost, else nil
 	n, m  int
 	buf   []float64
+	// sq holds the points of a squared-Euclidean *ot.PointCloud, packed
+	// row-major (x then y, dimension d), for the fused pricing kernel.
+	sq *sqCloud
 	// bigM stands for a forbidden (+Inf) arc in the starting basis; it is
 	// large enough that an optimal basis carries flow on such an arc only if
 	// the problem is infeasible.
@@ -22,10 +25,14 @@ type costRows struct {
 func newCostRows(c ot.Cost) *costRows {
 	n, m := c.Dims()
 	r := &costRows{c: c, n: n, m: m}
-	if d, ok := c.(*ot.DenseCost); ok {
-		r.dense = d.Data
-	} else {
-		r.buf = make([]float64, m)
+	r.buf = make([]float64, m)
+	switch c := c.(type) {
+	case *ot.DenseCost:
+		r.dense = c.Data
+	case *ot.PointCloud:
+		if c.Metric == ot.SqEuclidean {
+			r.sq = newSqCloud(c)
+		}
 	}
 	return r
 }

@@ -42,3 +42,20 @@ func BenchmarkSolveDense(b *testing.B) {
 		})
 	}
 }
+
+func BenchmarkSolveCloud(b *testing.B) {
+	for _, n := range []int{500, 1000, 2000} {
+		p := ot.NewProblem(gaussianClouds(n, 1))
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			var it int
+			for b.Loop() {
+				res, err := (&Solver{}).Solve(context.Background(), p)
+				if err != nil {
+					b.Fatal(err)
+				}
+				it = res.Iterations
+			}
+			b.ReportMetric(float64(it), "pivots")
+		})
+	}
+}

@@ -11,15 +11,19 @@ type pricer struct {
 	block int // arcs per block
 	next  int // dense: next arc to scan; computed: next row
 	tol   float64
+	rc    []float64 // reduced costs of one row
 }
 
 // find returns an arc (i, j) of reduced cost C_ij + pi[i] − pi[n+j] < −tol,
 // or i < 0 when there is none (the basis is optimal).
 func (p *pricer) find(pi []float64) (i, j int, rc float64) {
-	if p.rows.dense != nil {
+	switch {
+	case p.rows.dense != nil:
 		return p.findDense(pi)
+	case p.rows.sq != nil:
+		return p.findRows(pi, p.rows.sq.reduced)
 	}
-	return p.findRows(pi)
+	return p.findRows(pi, p.reducedRow)
 }
 
 func (p *pricer) findDense(pi []float64) (bi, bj int, best float64) {
@@ -58,17 +62,29 @@ func (p *pricer) findDense(pi []float64) (bi, bj int, best float64) {
 	return bi, bj, best
 }
 
-func (p *pricer) findRows(pi []float64) (bi, bj int, best float64) {
+// reducedRow computes the reduced costs of row i into dst from a computed
+// cost row.
+func (p *pricer) reducedRow(i int, pi, dst []float64) {
+	piCol := pi[p.n : p.n+p.m]
+	pii := pi[i]
+	for j, c := range p.rows.row(i) {
+		dst[j] = c + pii - piCol[j]
+	}
+}
+
+// findRows prices whole rows whose reduced costs reduced computes.
+func (p *pricer) findRows(pi []float64, reduced func(i int, pi, dst []float64)) (bi, bj int, best float64) {
 	n, m := p.n, p.m
-	piCol := pi[n : n+m]
 	i := p.next
 	cnt := p.block
 	best, bi, bj = -p.tol, -1, -1
+	if len(p.rc) != m {
+		p.rc = make([]float64, m)
+	}
 	for scanned := 0; scanned < n; scanned++ {
-		row := p.rows.row(i)
-		pii := pi[i]
-		for j, c := range row {
-			if r := c + pii - piCol[j]; r < best {
+		reduced(i, pi, p.rc)
+		for j, r := range p.rc {
+			if r < best {
 				best, bi, bj = r, i, j
 			}
 		}
