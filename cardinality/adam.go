@@ -12,6 +12,10 @@ type runResult struct {
 	iterations int
 	history    []float64
 	status     ot.Status // NotTerminated when it ended by MaxIter or Tol
+	// current reports that the last evaluation was at the returned point,
+	// with objective value, so the evaluator's state is its plan.
+	current bool
+	value   float64
 }
 
 // adam maximises eval from x in place with exactly st.maxIter Adam steps
@@ -32,8 +36,8 @@ func (a *adamState) run(ctx context.Context, eval func(x, grad []float64) float6
 	a.grad, a.m, a.v = grow(a.grad, len(x)), grow(a.m, len(x)), grow(a.v, len(x))
 	clear(a.m)
 	clear(a.v)
-	res := runResult{history: history}
-	eval(x, a.grad)
+	res := runResult{history: history, current: true}
+	res.value = eval(x, a.grad)
 	p1, p2 := 1.0, 1.0
 	for it := 1; it <= maxIter; it++ {
 		if it&15 == 0 && ctx.Err() != nil {
@@ -47,7 +51,7 @@ func (a *adamState) run(ctx context.Context, eval func(x, grad []float64) float6
 			a.v[i] = b2*a.v[i] + (1-b2)*g*g
 			x[i] += lr * (a.m[i] / (1 - p1)) / (math.Sqrt(a.v[i]/(1-p2)) + eps)
 		}
-		eval(x, a.grad)
+		res.value = eval(x, a.grad)
 		e := l1(a.grad)
 		res.history = append(res.history, e)
 		res.iterations = it

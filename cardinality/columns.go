@@ -273,6 +273,15 @@ func (c *columns) semiDualColumn(j int, F, v []float64, ci []int, sw *simplex.Wo
 		}
 		c.cnt[j] = s
 	} else {
+		// More than k positive entries: the top k are among them.
+		s = 0
+		for q, x := range v {
+			if x > theta {
+				v[s], ci[s] = x, ci[q]
+				s++
+			}
+		}
+		v = v[:s]
 		var sel []int
 		theta, sel = simplex.ThresholdK(v, c.b[j], c.k, sw)
 		c.cnt[j] = len(sel)

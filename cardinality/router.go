@@ -356,8 +356,11 @@ func (r *Router) route(ctx context.Context, out *Routing, s *Scores, st routerSe
 		run = ws.adam.run(ctx, ws.eval, x, st.maxIter, st.lr, nil, ws.hist)
 	}
 	ws.hist = run.history
-	ws.grad = grow(ws.grad, rows)
-	out.DualValue = c.semiDual(x, ws.grad)
+	out.DualValue = run.value
+	if !run.current {
+		ws.grad = grow(ws.grad, rows)
+		out.DualValue = c.semiDual(x, ws.grad)
+	}
 	out.F, out.Iterations = x, run.iterations
 	out.Tokens, out.Experts, out.Capacity = n, m, k
 	r.collect(out, s)

@@ -248,9 +248,12 @@ func solveColumns(ctx context.Context, p *ot.Problem, init *ot.Potentials, st se
 	default:
 		run = lbfgsMax(ctx, eval, x, st)
 	}
-	// Re-evaluate at the returned point so the stored columns are its plan.
-	grad := make([]float64, dim)
-	dualValue := eval(x, grad)
+	dualValue := run.value
+	if !run.current {
+		// Re-evaluate at the returned point so the stored columns are its
+		// plan.
+		dualValue = eval(x, make([]float64, dim))
+	}
 
 	res := &ot.Result{DualValue: dualValue, Iterations: run.iterations, History: run.history}
 	plan := c.plan()
