@@ -55,10 +55,31 @@ func BenchmarkWarmStart(b *testing.B) {
 				benchSolve(b, &exact.Solver{Init: init}, p)
 			})
 		}
+		// Potentials of the previous solve of a problem whose costs moved by
+		// about 1%, as when a routing problem is re-solved over time.
+		prev := perturbed(p, 0.01)
+		prevRes, err := (&exact.Solver{}).Solve(ctx, prev)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("n=%d/warm-previous", n), func(b *testing.B) {
+			benchSolve(b, &exact.Solver{Init: &ot.Potentials{F: prevRes.F, G: prevRes.G}}, p)
+		})
 		b.Run(fmt.Sprintf("n=%d/cold", n), func(b *testing.B) {
 			benchSolve(b, &exact.Solver{}, p)
 		})
 	}
+}
+
+// perturbed returns p with every cost multiplied by 1 + rel·N(0, 1).
+func perturbed(p *ot.Problem, rel float64) *ot.Problem {
+	rng := rand.New(rand.NewPCG(99, 1))
+	src := p.C.(*ot.DenseCost)
+	data := make([]float64, len(src.Data))
+	for k, v := range src.Data {
+		data[k] = v * (1 + rel*rng.NormFloat64())
+	}
+	return &ot.Problem{A: p.A, B: p.B, C: &ot.DenseCost{N: src.N, M: src.M, Data: data}}
 }
 
 func benchSolve(b *testing.B, s *exact.Solver, p *ot.Problem) {
