@@ -60,7 +60,7 @@ func (s *Solver) solveSemiDual(ctx context.Context, in *instance, f0 []float64, 
 	// to it (the last evaluation may have been a rejected trial).
 	grad := make([]float64, in.n)
 	st.dualValue = obj.eval(f, grad)
-	st.f, st.g = f, obj.potentialG()
+	st.f, st.g, st.theta = f, obj.potentialG(), obj.theta
 	return st
 }
 

@@ -128,10 +128,19 @@ func (s *semiDualObjective) eval(f, grad []float64) float64 {
 			grad[i] += t
 		}
 	}
-	var af float64
+	// S is invariant under F → F + t·1 and ∇S sums to zero in exact
+	// arithmetic; removing the rounding residue of the sum keeps the
+	// iterates from drifting along the gauge (which would magnify the
+	// rounding of (F − c_j)/γ).
+	var af, gs float64
 	for i, fi := range f {
 		af += s.a[i] * fi
 		grad[i] = s.a[i] - grad[i]
+		gs += grad[i]
+	}
+	gs /= float64(n)
+	for i := range grad {
+		grad[i] -= gs
 	}
 	return af - s.gamma*val
 }

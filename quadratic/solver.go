@@ -140,6 +140,11 @@ func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
 	rn, rm := red.Dims()
 	in := &instance{n: rn, m: rm, a: red.A, b: red.B, c: ot.Dense(red.C), gamma: gamma,
 		mass: red.Mass(), workers: max(1, s.Workers)}
+	// T = [F + G − C]₊/γ with potentials of the size of the costs: below
+	// this ratio float64 cannot resolve the plan.
+	if scale := maxAbsFinite(in.c); gamma < minGammaRatio*scale {
+		return nil, fmt.Errorf("%w: quadratic: Gamma = %g is below %g × max|C| = %g", ot.ErrParameter, gamma, minGammaRatio, minGammaRatio*scale)
+	}
 	f0, g0 := s.initial(red)
 
 	var st state
@@ -154,10 +159,24 @@ func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
 	return s.result(p, red, in, &st), nil
 }
 
+// minGammaRatio is the smallest γ/max|C| accepted.
+const minGammaRatio = 1e-9
+
+func maxAbsFinite(c []float64) float64 {
+	var m float64
+	for _, v := range c {
+		if !math.IsInf(v, 0) {
+			m = math.Max(m, math.Abs(v))
+		}
+	}
+	return m
+}
+
 // state is what a method hands back: potentials, the dual value there, and
 // the iteration record.
 type state struct {
 	f, g       []float64
+	theta      []float64 // semi-dual column thresholds (nil for the dual methods)
 	dualValue  float64
 	status     ot.Status
 	iterations int

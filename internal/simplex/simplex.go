@@ -87,7 +87,7 @@ func Threshold(v []float64, z float64, w *Workspace) float64 {
 	y, wait := buf[:len(v)], buf[len(v):]
 	k := 0
 	for _, x := range v {
-		if x > lo {
+		if x >= lo { // ≥: keeps the maximum when z is below its rounding
 			y[k] = x
 			k++
 		}

@@ -227,3 +227,13 @@ func sortedTopK(v []float64, k int) []int {
 	sort.Ints(out)
 	return out
 }
+
+func TestTinyMass(t *testing.T) {
+	// z below the rounding of max(v): the maximum takes all the mass.
+	v := []float64{1e17, 1e17 - 64, 3}
+	th := Threshold(v, 1e-3, nil)
+	assert.Equal(t, th, ThresholdSort(v, 1e-3, nil))
+	dst := make([]float64, 3)
+	ProjectK(dst, v, 1e-3, 2, nil)
+	assert.GreaterOrEqual(t, dst[0], 0.0)
+}

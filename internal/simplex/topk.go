@@ -137,7 +137,7 @@ func ThresholdK(v []float64, z float64, k int, w *Workspace) (theta float64, sel
 	y, wait := buf[:len(sel)], buf[len(v):len(v)+len(sel)]
 	c := 0
 	for _, x := range vals {
-		if x > lo {
+		if x >= lo { // ≥: keeps the maximum when z is below its rounding
 			y[c] = x
 			c++
 		}
