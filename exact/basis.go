@@ -120,67 +120,115 @@ func greedyBasis(rows *costRows, a, b, g []float64) []basisArc {
 	return arcs
 }
 
-// build makes t the basis whose real arcs are the given forest; every
-// component hangs from the root by an artificial zero-flow arc, and the
-// potential of the component's first node is taken from rootPi.
-func (t *tree) build(arcs []basisArc, rootPi func(u int) float64) {
-	N := t.n + t.m
-	// Adjacency in CSR form.
-	deg := make([]int, N+1)
-	for _, e := range arcs {
-		deg[e.i+1]++
-		deg[t.n+e.j+1]++
+// build makes t a strongly feasible basis containing the forest of positive-flow
+// arcs. The forest's components are joined by zero-flow arcs: each
+// component after the first that has a source s hangs, by the arc from s, below
+// the sink J of an earlier component of least reduced cost C_sJ − g_J; the
+// remaining components (the first, and single sinks left without flow by
+// round-off) hang from the root by artificial arcs. All zero-flow arcs thus
+// point towards the root. Potentials follow the tree arcs from those of the
+// root's children, −f_i for a source and g_j for a sink.
+func (t *tree) build(rows *costRows, arcs []basisArc, f, g []float64) {
+	n, N := t.n, t.n+t.m
+
+	// Components of the forest, each with a start node (a source if any).
+	comp := make([]int32, N)
+	for u := range comp {
+		comp[u] = -1
 	}
-	for u := 0; u < N; u++ {
-		deg[u+1] += deg[u]
-	}
-	adj := make([]int32, 2*len(arcs)) // arc indices
-	fill := append([]int(nil), deg[:N]...)
-	for k, e := range arcs {
-		adj[fill[e.i]] = int32(k)
-		fill[e.i]++
-		adj[fill[t.n+e.j]] = int32(k)
-		fill[t.n+e.j]++
+	adj := forestAdjacency(arcs, n, N)
+	var starts []int32
+	var stack []int32
+	for s := 0; s < N; s++ {
+		if comp[s] >= 0 {
+			continue
+		}
+		c := int32(len(starts))
+		start := int32(s)
+		comp[s] = c
+		stack = append(stack[:0], int32(s))
+		for len(stack) > 0 {
+			u := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if int(start) >= n && int(u) < n {
+				start = u
+			}
+			for _, e := range adj.of(u) {
+				v := arcs[e].other(u, n)
+				if comp[v] < 0 {
+					comp[v] = c
+					stack = append(stack, v)
+				}
+			}
+		}
+		starts = append(starts, start)
 	}
 
+	// Joining arcs: component c ≥ 1 with a source start s hangs below the
+	// best sink seen so far.
+	joined := arcs
+	var sinks []int32 // sinks of the components attached so far
+	compSinks := make([][]int32, len(starts))
+	for u := n; u < N; u++ {
+		compSinks[comp[u]] = append(compSinks[comp[u]], int32(u))
+	}
+	hangs := make([]bool, len(starts)) // hangs from the root
+	for c, s := range starts {
+		if c == 0 || int(s) >= n || len(sinks) == 0 {
+			hangs[c] = true
+		} else {
+			row := rows.row(int(s))
+			best, bj := inf, int32(-1)
+			for _, J := range sinks {
+				j := int(J) - n
+				if r := rows.clamp(row[j]) - g[j]; r < best {
+					best, bj = r, J
+				}
+			}
+			joined = append(joined, basisArc{i: int(s), j: int(bj) - n, c: rows.clamp(row[int(bj)-n])})
+		}
+		sinks = append(sinks, compSinks[c]...)
+	}
+
+	// One traversal from the root: parents, flows, potentials, preorder.
+	adj = forestAdjacency(joined, n, N)
 	seen := make([]bool, N)
 	order := make([]int32, 0, N+1)
 	order = append(order, t.root)
 	t.parent[t.root] = -1
 	t.pi[t.root] = 0
-	var stack []int32
-	for s := 0; s < N; s++ {
-		if seen[s] {
+	for c, s := range starts {
+		if !hangs[c] {
 			continue
 		}
 		seen[s] = true
 		t.parent[s] = t.root
 		t.flow[s] = 0
-		t.pi[s] = rootPi(s)
-		stack = append(stack[:0], int32(s))
+		if int(s) < n {
+			t.pi[s] = -f[s]
+		} else {
+			t.pi[s] = g[int(s)-n]
+		}
+		stack = append(stack[:0], s)
 		for len(stack) > 0 {
 			u := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
 			order = append(order, u)
-			for _, k := range adj[deg[u]:deg[u+1]] {
-				e := arcs[k]
-				src, snk := int32(e.i), int32(t.n+e.j)
-				child := src
-				if child == u {
-					child = snk
-				}
-				if seen[child] {
+			for _, k := range adj.of(u) {
+				e := joined[k]
+				v := e.other(u, n)
+				if seen[v] {
 					continue
 				}
-				seen[child] = true
-				t.parent[child] = u
-				t.flow[child] = e.x
-				if child == src {
-					t.pi[src] = t.pi[snk] - e.c
+				seen[v] = true
+				t.parent[v] = u
+				t.flow[v] = e.x
+				if int(v) < n {
+					t.pi[v] = t.pi[u] - e.c
 				} else {
-					t.pi[snk] = t.pi[src] + e.c
+					t.pi[v] = t.pi[u] + e.c
 				}
-				stack = append(stack, child)
+				stack = append(stack, v)
 			}
 		}
 	}
@@ -194,6 +242,42 @@ func (t *tree) build(arcs []basisArc, rootPi func(u int) float64) {
 		u := order[k]
 		t.size[t.parent[u]] += t.size[u]
 	}
+}
+
+// other returns the endpoint of e that is not node u.
+func (e basisArc) other(u int32, n int) int32 {
+	if int(u) == e.i {
+		return int32(n + e.j)
+	}
+	return int32(e.i)
+}
+
+// adjacency lists the arcs at each node, in CSR form.
+type adjacency struct {
+	start []int
+	arcs  []int32
+}
+
+func (a *adjacency) of(u int32) []int32 { return a.arcs[a.start[u]:a.start[u+1]] }
+
+func forestAdjacency(arcs []basisArc, n, N int) *adjacency {
+	start := make([]int, N+1)
+	for _, e := range arcs {
+		start[e.i+1]++
+		start[n+e.j+1]++
+	}
+	for u := 0; u < N; u++ {
+		start[u+1] += start[u]
+	}
+	list := make([]int32, 2*len(arcs))
+	fill := append([]int(nil), start[:N]...)
+	for k, e := range arcs {
+		list[fill[e.i]] = int32(k)
+		fill[e.i]++
+		list[fill[n+e.j]] = int32(k)
+		fill[n+e.j]++
+	}
+	return &adjacency{start: start, arcs: list}
 }
 
 // arcs returns the real tree arcs with their flows and unclamped costs,

@@ -28,12 +28,7 @@ func solveNetwork(ctx context.Context, rows *costRows, a, b, f0, g0 []float64, m
 		f0, g0 = coldPotentials(rows)
 	}
 	t := newTree(n, m)
-	t.build(greedyBasis(rows, a, b, g0), func(u int) float64 {
-		if u < n {
-			return -f0[u]
-		}
-		return g0[u-n]
-	})
+	t.build(rows, greedyBasis(rows, a, b, g0), f0, g0)
 	scale := maxAbs
 	if hasInf {
 		scale = rows.bigM

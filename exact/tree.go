@@ -5,9 +5,9 @@ package exact
 // (columns) and node n+m is an artificial root. Every real arc goes from a
 // source i to a sink n+j, so the direction of a node's tree arc follows from
 // the node's kind: a source's arc points up to its parent, a sink's arc points
-// down from its parent. The root's arcs are artificial, point down and always
-// carry zero flow (the root has no supply and only out-arcs), so they never
-// enter the basis again once they leave.
+// down from its parent. The root's arcs are artificial, point up (from a node
+// to the root) and always carry zero flow (the root has no supply and only
+// in-arcs), so they never enter the basis again once they leave.
 //
 // The tree is stored as parent pointers, a preorder thread (a doubly linked
 // cyclic list starting at the root) and subtree sizes, in the spirit of the
@@ -41,14 +41,15 @@ func newTree(n, m int) *tree {
 }
 
 // up reports whether the tree arc of u points from u to its parent: u is a
-// source attached to a sink.
-func (t *tree) up(u int32) bool { return int(u) < t.n && t.parent[u] != t.root }
+// source, or hangs from the root.
+func (t *tree) up(u int32) bool { return int(u) < t.n || t.parent[u] == t.root }
 
 // pivot brings the arc from source i to sink column j, of reduced cost rc < 0,
 // into the basis, pushes flow around the cycle it closes and removes the
 // leaving arc chosen by Cunningham's rule, which keeps the tree strongly
-// feasible (every zero-flow arc points away from the root) and so prevents
-// cycling. It returns the amount of flow moved.
+// feasible (every zero-flow arc points towards the root, so that any node can
+// send flow to the root) and so prevents cycling. It returns the amount of
+// flow moved.
 func (t *tree) pivot(i, j int, rc float64) float64 {
 	par, size, flow := t.parent, t.size, t.flow
 	src, snk := int32(i), int32(t.n+j)
