@@ -49,11 +49,14 @@ func (r *costRows) row(i int) []float64 {
 func (r *costRows) scale() (maxAbs float64, hasInf bool) {
 	for i := 0; i < r.n; i++ {
 		for _, v := range r.row(i) {
-			if math.IsInf(v, 1) {
+			switch {
+			case v == inf:
 				hasInf = true
-				continue
+			case v > maxAbs:
+				maxAbs = v
+			case -v > maxAbs:
+				maxAbs = -v
 			}
-			maxAbs = math.Max(maxAbs, math.Abs(v))
 		}
 	}
 	r.bigM = float64(2*(r.n+r.m)+1) * (maxAbs + 1)
