@@ -399,3 +399,17 @@ func TestForbidden(t *testing.T) {
 		assert.Equal(t, ot.Converged, res.Status, "%v", f)
 	}
 }
+
+// TestCheckCapacity checks the necessary feasibility condition of §5.
+func TestCheckCapacity(t *testing.T) {
+	p := moeProblem(t, 1) // a_i = 1, b_j = 4: needs k ≥ 4
+	assert.True(t, errors.Is(CheckCapacity(p, 3, false), ot.ErrInfeasible))
+	assert.NoError(t, CheckCapacity(p, 4, false))
+	assert.NoError(t, CheckCapacity(p, 1, true)) // one expert per token: 4 ≥ 1
+	assert.True(t, errors.Is(CheckCapacity(p, 0, false), ot.ErrParameter))
+	assert.True(t, errors.Is(CheckCapacity(&ot.Problem{}, 1, false), ot.ErrEmpty))
+	// §8.2: a = [.5, .5], b = [1], k = 1 fails; the 3×3 of §8.1 passes at
+	// k = 1 although it is infeasible (the condition is only necessary).
+	assert.Error(t, CheckCapacity(problem(t, []float64{.5, .5}, []float64{1}, []float64{0, 1}), 1, false))
+	assert.NoError(t, CheckCapacity(problem(t, spec3a, spec3b, spec3c), 1, false))
+}
