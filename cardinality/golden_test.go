@@ -3,6 +3,7 @@ package cardinality
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -43,7 +44,10 @@ func TestGoldenBruteForce(t *testing.T) {
 	g := readGolden(t)
 	require.NotEmpty(t, g.BruteForce)
 	for q, c := range g.BruteForce {
-		bf, _, ok := bruteForce(c.A, c.B, c.C, c.K, c.Gamma)
+		bf, ok := math.NaN(), c.Value != nil
+		if !testing.Short() {
+			bf, _, ok = bruteForce(c.A, c.B, c.C, c.K, c.Gamma)
+		}
 		require.Equal(t, c.Value != nil, ok, "case %d feasibility", q)
 		p := problem(t, c.A, c.B, c.C)
 		res, err := (&Solver{K: c.K, Gamma: c.Gamma}).Solve(context.Background(), p)
@@ -53,7 +57,9 @@ func TestGoldenBruteForce(t *testing.T) {
 			assert.Greater(t, res.MarginalError, 1e-9, "case %d: an infeasible problem cannot give a feasible plan", q)
 			continue
 		}
-		assert.InDelta(t, *c.Value, bf, 1e-7, "case %d", q)
+		if !testing.Short() {
+			assert.InDelta(t, *c.Value, bf, 1e-7, "case %d", q)
+		}
 		assert.LessOrEqual(t, res.DualValue, *c.Value+1e-7, "case %d: the relaxation is a lower bound", q)
 	}
 }

@@ -43,8 +43,11 @@ func tinyProblem(t testing.TB, rng *rand.Rand, n, m int) *ot.Problem {
 // that meets the marginals is the global optimum (the §5 certificate).
 func TestBruteForce(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 5))
-	certified := 0
-	for trial := 0; trial < 48; trial++ {
+	certified, trials := 0, 48
+	if testing.Short() {
+		trials = 24
+	}
+	for trial := 0; trial < trials; trial++ {
 		n, m := 3+trial%2, 2+(trial/2)%2
 		k := 1 + trial%3
 		gamma := []float64{0.1, 1, 10}[trial%3]
@@ -67,14 +70,18 @@ func TestBruteForce(t *testing.T) {
 			}
 		}
 	}
-	assert.Greater(t, certified, 10)
+	assert.Greater(t, certified, trials/5)
 }
 
 // TestClosedForms checks k ≥ n against package quadratic and k = 1 against
 // OT + (γ/2)Σb² from package exact, and the chain of §5.
 func TestClosedForms(t *testing.T) {
 	ctx := context.Background()
-	for seed, size := range [][2]int{{12, 9}, {20, 20}, {7, 15}} {
+	sizes := [][2]int{{12, 9}, {20, 20}, {7, 15}}
+	if testing.Short() {
+		sizes = sizes[:1]
+	}
+	for seed, size := range sizes {
 		p := randomProblem(t, uint64(seed), size[0], size[1])
 		n := size[0]
 		for _, gamma := range []float64{0.1, 1} {
