@@ -315,7 +315,7 @@ func routing(ctx context.Context, reps int) error {
 		if !strings.Contains(r.name, "2 workers") {
 			cpu = fmt.Sprintf("%.2f", median(r.o.cpu))
 		}
-		fmt.Printf("| %s | %.2f | %s | %.1f | %.1f | %d | %d | %d | %s | %s |\n", r.name, r.o.median(), cpu, r.o.score, r.o.massScore, r.o.pairs,
+		fmt.Printf("| %s | %.2f | %s | %.2f | %.2f | %d | %d | %d | %s | %s |\n", r.name, r.o.median(), cpu, r.o.score, r.o.massScore, r.o.pairs,
 			r.o.maxLoad, r.o.dropped, me, r.o.status)
 	}
 	fmt.Printf("\nRouteBatch, %d groups of the same size, Adam 20 steps: median per group %.2f ms with 1 worker, %.2f ms with 2 workers (ratio %.2f).\n\n",
