@@ -238,9 +238,15 @@ func (c *columns) semiDualColumn(j int, F, v []float64, ci []int, sw *simplex.Wo
 	g := c.gamma
 	lo := math.Inf(-1)
 	if c.cnt[j] > 0 {
-		lo = c.theta[j] - c.dF/g
+		// The margin covers the rounding of v and θ (a few ulps of
+		// numbers of size |θ| + b_j + dF/γ).
+		d := c.dF / g
+		lo = c.theta[j] - d - 1e-12*(math.Abs(c.theta[j])+c.b[j]+d)
 	}
 	cnt := c.candidates(j, F, 1/g, lo, v, ci)
+	if cnt == 0 { // cannot happen in exact arithmetic; rescan everything
+		cnt = c.candidates(j, F, 1/g, math.Inf(-1), v, ci)
+	}
 	v = v[:cnt]
 	vmax := math.Inf(-1)
 	for _, x := range v {
