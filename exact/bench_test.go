@@ -26,7 +26,7 @@ func gaussianClouds(n int, seed uint64) *ot.PointCloud {
 }
 
 func BenchmarkSolveDense(b *testing.B) {
-	for _, n := range []int{250, 500, 1000, 2000} {
+	for _, n := range []int{250, 500, 1000, 2000, 4000} {
 		pc := gaussianClouds(n, 1)
 		p := &ot.Problem{A: ot.Uniform(n), B: ot.Uniform(n), C: &ot.DenseCost{N: n, M: n, Data: ot.Dense(pc)}}
 		b.Run(fmt.Sprint(n), func(b *testing.B) {

@@ -12,6 +12,37 @@ type pricer struct {
 	next  int // dense: next arc to scan; computed: next row
 	tol   float64
 	rc    []float64 // reduced costs of one row
+	zero  []float64 // m zeros
+}
+
+// scanMin returns the least c_k + pii − pj_k below best and its index k, or
+// k = −1 if there is none. It tests four entries at a time, which lets the
+// common case (no entry below best) run without unpredictable branches.
+func scanMin(row, pj []float64, pii, best float64) (float64, int) {
+	bk := -1
+	pj = pj[:len(row)]
+	k := 0
+	for ; k+4 <= len(row); k += 4 {
+		rr := row[k : k+4 : k+4]
+		pp := pj[k : k+4 : k+4]
+		r0 := rr[0] + pii - pp[0]
+		r1 := rr[1] + pii - pp[1]
+		r2 := rr[2] + pii - pp[2]
+		r3 := rr[3] + pii - pp[3]
+		if min(min(r0, r1), min(r2, r3)) < best {
+			for q, c := range rr {
+				if r := c + pii - pp[q]; r < best {
+					best, bk = r, k+q
+				}
+			}
+		}
+	}
+	for ; k < len(row); k++ {
+		if r := row[k] + pii - pj[k]; r < best {
+			best, bk = r, k
+		}
+	}
+	return best, bk
 }
 
 // find returns an arc (i, j) of reduced cost C_ij + pi[i] − pi[n+j] < −tol,
@@ -37,13 +68,8 @@ func (p *pricer) findDense(pi []float64) (bi, bj int, best float64) {
 	for scanned := 0; scanned < total; {
 		i, j0 := e/m, e%m
 		seg := min(m-j0, cnt)
-		row := data[e : e+seg]
-		pj := piCol[j0 : j0+seg]
-		pii := pi[i]
-		for k, c := range row {
-			if r := c + pii - pj[k]; r < best {
-				best, bi, bj = r, i, j0+k
-			}
+		if r, k := scanMin(data[e:e+seg], piCol[j0:j0+seg], pi[i], best); k >= 0 {
+			best, bi, bj = r, i, j0+k
 		}
 		e += seg
 		scanned += seg
@@ -79,14 +105,12 @@ func (p *pricer) findRows(pi []float64, reduced func(i int, pi, dst []float64)) 
 	cnt := p.block
 	best, bi, bj = -p.tol, -1, -1
 	if len(p.rc) != m {
-		p.rc = make([]float64, m)
+		p.rc, p.zero = make([]float64, m), make([]float64, m)
 	}
 	for scanned := 0; scanned < n; scanned++ {
 		reduced(i, pi, p.rc)
-		for j, r := range p.rc {
-			if r < best {
-				best, bi, bj = r, i, j
-			}
+		if r, j := scanMin(p.rc, p.zero, 0, best); j >= 0 {
+			best, bi, bj = r, i, j
 		}
 		i++
 		if i == n {
