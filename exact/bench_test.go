@@ -25,11 +25,13 @@ func gaussianClouds(n int, seed uint64) *ot.PointCloud {
 	return &ot.PointCloud{X: x, Y: y, Metric: ot.SqEuclidean}
 }
 
+// BenchmarkSolveDense solves n×n Gaussian-cloud problems (squared Euclidean,
+// uniform weights) from a dense cost matrix, the setting of bench/exact.py.
 func BenchmarkSolveDense(b *testing.B) {
 	for _, n := range []int{250, 500, 1000, 2000, 4000} {
-		pc := gaussianClouds(n, 1)
-		p := &ot.Problem{A: ot.Uniform(n), B: ot.Uniform(n), C: &ot.DenseCost{N: n, M: n, Data: ot.Dense(pc)}}
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			pc := gaussianClouds(n, 1)
+			p := &ot.Problem{A: ot.Uniform(n), B: ot.Uniform(n), C: &ot.DenseCost{N: n, M: n, Data: ot.Dense(pc)}}
 			var it int
 			for b.Loop() {
 				res, err := (&Solver{}).Solve(context.Background(), p)
@@ -43,10 +45,12 @@ func BenchmarkSolveDense(b *testing.B) {
 	}
 }
 
+// BenchmarkSolveCloud solves the same problems from the points, with cost
+// rows computed on demand.
 func BenchmarkSolveCloud(b *testing.B) {
 	for _, n := range []int{500, 1000, 2000} {
-		p := ot.NewProblem(gaussianClouds(n, 1))
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			p := ot.NewProblem(gaussianClouds(n, 1))
 			var it int
 			for b.Loop() {
 				res, err := (&Solver{}).Solve(context.Background(), p)
@@ -56,6 +60,20 @@ func BenchmarkSolveCloud(b *testing.B) {
 				it = res.Iterations
 			}
 			b.ReportMetric(float64(it), "pivots")
+		})
+	}
+}
+
+// BenchmarkAssign solves n×n assignment problems on Gaussian clouds.
+func BenchmarkAssign(b *testing.B) {
+	for _, n := range []int{250, 500, 1000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			c := &ot.DenseCost{N: n, M: n, Data: ot.Dense(gaussianClouds(n, 1))}
+			for b.Loop() {
+				if _, _, err := Assign(c, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
 		})
 	}
 }

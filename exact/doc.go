@@ -4,7 +4,7 @@
 //	minimize <P, C> = Σ_ij P_ij C_ij  subject to  P1 = a, Pᵀ1 = b, P ≥ 0,
 //
 // by the primal network simplex (Solver), and the square assignment problem
-// with unit weights by shortest augmenting paths (Assign).
+// (unit weights, a permutation as the answer) with the same simplex (Assign).
 //
 // # Network simplex
 //
@@ -56,9 +56,11 @@
 // # Assignment
 //
 // Assign takes a square cost and returns the optimal permutation (with
-// AssignOptions.Maximize for scores); it is the transport problem with unit
-// weights, solved by the shortest augmenting path method of Jonker and
-// Volgenant after a column reduction.
+// AssignOptions.Maximize for scores). It is the transport problem with unit
+// weights: the simplex keeps every flow integral, so its optimal vertex is a
+// permutation matrix. (A shortest augmenting path method in the manner of
+// Jonker and Volgenant was tried first and was 2 to 15 times slower than the
+// network simplex with block pricing on dense 250 to 1000 point problems.)
 //
 // # References
 //
@@ -77,7 +79,8 @@
 //   - P. Kovács. Minimum-cost flow algorithms: an experimental evaluation.
 //     Optimization Methods and Software 30(1), 2015. (LEMON's block search.)
 //   - R. Jonker, A. Volgenant. A shortest augmenting path algorithm for dense
-//     and sparse linear assignment problems. Computing 38, 1987.
+//     and sparse linear assignment problems. Computing 38, 1987. (The
+//     alternative for Assign that was measured and set aside.)
 //   - R. K. Ahuja, T. L. Magnanti, J. B. Orlin. Network Flows. Prentice Hall,
 //     1993, chapters 11 (network simplex) and 12 (assignment).
 package exact
