@@ -196,28 +196,17 @@ func (c *columns) candidates(j int, F []float64, scale, lo float64, v []float64,
 	if lo > tau {
 		tau = lo
 	}
-	// Four entries per step with one combined test: most entries fail it
-	// once the iterates settle.
-	cnt, i := 0, 0
-	for ; i+4 <= len(col); i += 4 {
-		f4, c4 := F[i:i+4:i+4], col[i:i+4:i+4]
-		u0, u1 := (f4[0]-c4[0])*scale, (f4[1]-c4[1])*scale
-		u2, u3 := (f4[2]-c4[2])*scale, (f4[3]-c4[3])*scale
-		if u0 < tau && u1 < tau && u2 < tau && u3 < tau {
-			continue
-		}
-		for q, u := range [4]float64{u0, u1, u2, u3} {
-			if u >= tau {
-				v[cnt], ci[cnt] = u, i+q
-				cnt++
-			}
-		}
-	}
-	for ; i < len(col); i++ {
-		if u := (F[i] - col[i]) * scale; u >= tau {
-			v[cnt], ci[cnt] = u, i
-			cnt++
-		}
+	// Branch-free compaction: every entry is written at the end of the
+	// list and the length grows when it passes (u − τ is non-negative,
+	// i.e. its sign bit is clear, exactly when u ≥ τ, for finite u or
+	// τ = −∞). An entry of −∞ (a forbidden pair) against τ = −∞ gives NaN,
+	// whose sign is platform-dependent; either way it carries no mass.
+	cnt := 0
+	v, ci = v[:len(col)], ci[:len(col)]
+	for i, x := range col {
+		u := (F[i] - x) * scale
+		v[cnt], ci[cnt] = u, i
+		cnt += int(^math.Float64bits(u-tau) >> 63)
 	}
 	return cnt
 }

@@ -322,7 +322,9 @@ func (r *Router) route(ctx context.Context, out *Routing, s *Scores, st routerSe
 				return fmt.Errorf("%w: score[%d,%d] = %v", ot.ErrNonFinite, i, j, v)
 			}
 			row[j] = v
-			mx = math.Max(mx, v)
+			if v > mx {
+				mx = v
+			}
 		}
 		var z float64
 		for j, v := range row {
