@@ -15,7 +15,6 @@ type network struct {
 	t         *tree
 	status    ot.Status
 	iters     int
-	hasInf    bool
 	forbidden float64 // mass on forbidden arcs in an infeasible optimum
 }
 
@@ -34,7 +33,7 @@ func solveNetwork(ctx context.Context, rows *costRows, a, b, f0, g0 []float64, m
 		scale = rows.bigM
 	}
 	pr := &pricer{rows: rows, n: n, m: m, block: block, tol: relTol * scale}
-	net := &network{t: t, hasInf: hasInf}
+	net := &network{t: t}
 
 	fresh := false // potentials recomputed since the last pivot
 	for {
@@ -101,7 +100,8 @@ func coldPotentials(rows *costRows) (f, g []float64) {
 	return f, g
 }
 
-// extract returns the plan of the tree's flows and the centred potentials.
+// extract returns the plan of the tree's flows and the potentials F = −pi
+// (rows), G = pi (columns).
 // At an optimum, positive flow on a forbidden arc beyond round-off (relative
 // 1e-12 of the mass) means the problem is infeasible; smaller amounts are
 // dropped.
