@@ -20,11 +20,13 @@
 // 2011): blocks of about √(nm) arcs are scanned cyclically and the best arc of
 // the first block holding a candidate enters.
 //
-// The start is a feasible flow built greedily (each row sends its mass to its
-// cheapest open columns, by reduced cost against column potentials), with
-// the trees of that forest hung from an artificial root by zero-flow arcs.
-// Solver.Init warm-starts this greedy step from given potentials, for example
-// those of an entropic (Sinkhorn) solve.
+// The start is a feasible flow built greedily: each row sends its mass to its
+// open columns of least reduced cost C_ij − G_j (G the column minima, or the
+// warm-start potentials of Solver.Init, for example those of an entropic
+// Sinkhorn solve). The trees of that forest are joined by zero-flow arcs of
+// least reduced cost, each pointing from a source up to a sink of an earlier
+// tree, and the first tree hangs from an artificial root, so the start is
+// strongly feasible.
 //
 // Dense costs (*ot.DenseCost) are priced in place, without a copy; other costs
 // (*ot.PointCloud, ot.SubCost, …) are priced by whole rows computed on demand,
@@ -41,8 +43,9 @@
 //
 // Value = LinearCost = <P, C> at the returned plan, the optimal transport cost
 // (the Wasserstein-p distance to the power p for C = ‖x − y‖^p). This is the
-// value of POT's ot.emd2 and of ot.emd's log["cost"], and OTT-JAX's
-// primal cost of an unregularized (ε → 0) problem; no conversion is needed.
+// value of POT's ot.emd2 and of ot.emd's log["cost"]; no conversion is
+// needed. OTT-JAX has no exact solver: its entropic reg_ot_cost tends to this
+// value as ε → 0.
 // DualValue = <a, F> + <b, G> equals it at optimality up to round-off.
 // Potentials are in cost units with F_i + G_j ≤ C_ij everywhere and equality on
 // the plan's support; they are unique only up to F + t, G − t and are
