@@ -47,6 +47,8 @@ func TestBadInput(t *testing.T) {
 		{"Workers < 0", Solver{Workers: -2}, &ot.Problem{A: u2, B: u2, C: good}, ot.ErrParameter},
 		{"Method", Solver{Method: 7}, &ot.Problem{A: u2, B: u2, C: good}, ot.ErrParameter},
 		{"AbsorbThreshold", Solver{AbsorbThreshold: nan}, &ot.Problem{A: u2, B: u2, C: good}, ot.ErrParameter},
+		{"Relax < 1", Solver{Relax: 0.5}, &ot.Problem{A: u2, B: u2, C: good}, ot.ErrParameter},
+		{"Relax ≥ 2", Solver{Relax: 2}, &ot.Problem{A: u2, B: u2, C: good}, ot.ErrParameter},
 		{"MaxKernelBytes", Solver{MaxKernelBytes: -1}, &ot.Problem{A: u2, B: u2, C: good}, ot.ErrParameter},
 		{"Scaling.Decay", Solver{Scaling: &EpsScaling{Decay: 1}}, &ot.Problem{A: u2, B: u2, C: good}, ot.ErrParameter},
 		{"Scaling.Start", Solver{Scaling: &EpsScaling{Start: -1}}, &ot.Problem{A: u2, B: u2, C: good}, ot.ErrParameter},

@@ -13,17 +13,18 @@ import (
 // K_ij = exp((f_i + g_j − C_ij)/ε); a sweep is two matrix-vector products.
 type stabilized struct {
 	*state
-	eps      float64
-	k        []float64 // n×m kernel, row-major
-	u, v     []float64
-	s        []float64 // Kᵀu, when sValid
-	t        []float64 // K v (row sums of K v before the u-update)
-	scratch  []float64
-	lc       []float64
-	sValid   bool
-	started  bool
-	lo, hi   float64 // e^−τ, e^τ
-	absorbed int     // number of absorptions (for tests and tuning)
+	eps        float64
+	k          []float64 // n×m kernel, row-major
+	u, v       []float64
+	s          []float64 // Kᵀu, when sValid
+	t          []float64 // K v (row sums of K v before the u-update)
+	scratch    []float64
+	lc         []float64
+	sValid     bool
+	started    bool
+	lo, hi     float64 // e^−τ, e^τ
+	absorbed   int     // number of absorptions (for tests and tuning)
+	rebalanced int     // number of gauge rebalancings
 }
 
 func newStabilized(s *state) *stabilized {
@@ -96,15 +97,19 @@ func (e *stabilized) colKu() {
 	e.sValid = true
 }
 
-// scale sets dst_i = w_i / den_i and reports whether every denominator was
-// in [tiny, huge] and every quotient finite.
-func scale(dst, w, den []float64) bool {
+// scale sets dst_i = w_i / den_i, or with over-relaxation ω ≠ 1
+// dst_i = x_i^(1−ω) (w_i/den_i)^ω, and reports whether every denominator
+// was in [tiny, huge] and every new scaling finite and positive.
+func scale(dst, x, w, den []float64, omega float64) bool {
 	for i, d := range den {
 		if !(d >= tiny && d <= huge) {
 			return false
 		}
 		q := w[i] / d
-		if math.IsInf(q, 0) || q == 0 {
+		if omega != 1 {
+			q = x[i] * math.Pow(q/x[i], omega)
+		}
+		if math.IsInf(q, 0) || q == 0 || q != q {
 			return false
 		}
 		dst[i] = q
@@ -117,7 +122,7 @@ func (e *stabilized) sweep() {
 		e.colKu()
 	}
 	e.sValid = false
-	if v := e.scratch[:e.m]; scale(v, e.b, e.s) {
+	if v := e.scratch[:e.m]; scale(v, e.v, e.b, e.s, e.omega) {
 		copy(e.v, v)
 	} else {
 		// Fallback: log-domain g-update from the absorbed potentials.
@@ -131,7 +136,7 @@ func (e *stabilized) sweep() {
 			e.t[i] = floats.Dot(e.k[i*e.m:(i+1)*e.m], e.v)
 		}
 	})
-	if u := e.scratch[:e.n]; scale(u, e.a, e.t) {
+	if u := e.scratch[:e.n]; scale(u, e.u, e.a, e.t, e.omega) {
 		copy(e.u, u)
 	} else {
 		// Fallback: log-domain f-update.
@@ -140,20 +145,48 @@ func (e *stabilized) sweep() {
 		e.build()
 		return
 	}
-	for _, x := range e.u {
-		if x < e.lo || x > e.hi {
-			e.absorb()
-			e.build()
-			return
-		}
+	if !e.inBounds() {
+		e.absorb()
+		e.build()
 	}
-	for _, x := range e.v {
-		if x < e.lo || x > e.hi {
-			e.absorb()
-			e.build()
-			return
-		}
+}
+
+// inBounds reports whether the scalings can stay: every u_i and v_j in
+// [e^−τ, e^τ] possibly after moving a common factor c between them
+// (u/c, v·c leave the plan unchanged), which it then does. Scalings drift
+// along this gauge direction during slow convergence; rebalancing avoids
+// the n·m exps of an absorption.
+func (e *stabilized) inBounds() bool {
+	umin, umax := minMax(e.u)
+	vmin, vmax := minMax(e.v)
+	if umin >= e.lo && umax <= e.hi && vmin >= e.lo && vmax <= e.hi {
+		return true
 	}
+	tau := e.set.tau
+	lo := math.Max(math.Log(umax)-tau, -tau-math.Log(vmin))
+	hi := math.Min(math.Log(umin)+tau, tau-math.Log(vmax))
+	if !(lo <= hi) {
+		return false
+	}
+	c := math.Exp((lo + hi) / 2)
+	for i := range e.u {
+		e.u[i] /= c
+		e.t[i] *= c // t = K v
+	}
+	for j := range e.v {
+		e.v[j] *= c
+	}
+	e.rebalanced++
+	return true
+}
+
+func minMax(x []float64) (lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, v := range x {
+		lo = math.Min(lo, v)
+		hi = math.Max(hi, v)
+	}
+	return lo, hi
 }
 
 func (e *stabilized) marginalError() float64 {

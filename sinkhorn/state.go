@@ -32,6 +32,7 @@ type state struct {
 	n, m     int
 	f, g     []float64
 	eps      float64 // target ε
+	omega    float64 // over-relaxation of the updates (1: plain Sinkhorn)
 	set      settings
 	blockLen int         // rows per block
 	nb       int         // number of blocks
@@ -43,7 +44,7 @@ type state struct {
 func newState(p *ot.Problem, eps float64, set settings) *state {
 	n, m := p.Dims()
 	s := &state{a: p.A, b: p.B, c: p.C, n: n, m: m, eps: eps, set: set,
-		f: make([]float64, n), g: make([]float64, m),
+		f: make([]float64, n), g: make([]float64, m), omega: 1,
 		loga: make([]float64, n), logb: make([]float64, m)}
 	s.dense, _ = p.C.(*ot.DenseCost)
 	for i, v := range p.A {
@@ -164,16 +165,16 @@ func (s *state) colSums(lc []float64, eps float64, robust bool) (rowErr float64)
 	return rowErr
 }
 
-// updateG sets g_j ← g_j + ε (log b_j − lc_j), the log-domain g-update
-// given the log column sums of the current plan.
+// updateG sets g_j ← g_j + ω ε (log b_j − lc_j), the (over-relaxed)
+// log-domain g-update given the log column sums of the current plan.
 func (s *state) updateG(lc []float64, eps float64) {
 	for j, v := range lc {
-		s.g[j] += eps * (s.logb[j] - v)
+		s.g[j] += s.omega * eps * (s.logb[j] - v)
 	}
 }
 
-// updateF is the log-domain f-update f_i ← ε log a_i − ε LSE_j((g_j − C_ij)/ε),
-// shifted by f_i, with a max-shifted log-sum-exp when the plain sum leaves
+// updateF is the log-domain f-update f_i ← ε log a_i − ε LSE_j((g_j − C_ij)/ε)
+// (over-relaxed by ω), shifted by f_i, with a max-shifted log-sum-exp when the plain sum leaves
 // [tiny, huge].
 func (s *state) updateF(eps float64) {
 	k := 1 / eps
@@ -187,7 +188,7 @@ func (s *state) updateF(eps float64) {
 			} else {
 				lr = lse.AffineLSE(s.f[i], s.g, c, k)
 			}
-			s.f[i] += eps * (s.loga[i] - lr)
+			s.f[i] += s.omega * eps * (s.loga[i] - lr)
 		}
 	})
 }
@@ -234,6 +235,7 @@ func (s *state) run(ctx context.Context, progress ot.Progress) *ot.Result {
 		}
 		stages = append(stages, s.eps)
 	}
+	relax := newRelaxation(s.set.omega, s.set.checkEvery)
 	it := 0
 	status := ot.IterationLimit
 	if ctx.Err() != nil {
@@ -246,6 +248,7 @@ stages:
 		}
 		final := k == len(stages)-1
 		eng.setEps(eps)
+		s.omega = relax.reset()
 		for stageIt := 1; it < s.set.maxIter; stageIt++ {
 			eng.sweep()
 			it++
@@ -257,6 +260,7 @@ stages:
 				continue
 			}
 			e := eng.marginalError()
+			s.omega = relax.update(e)
 			res.History = append(res.History, e)
 			if progress != nil {
 				progress(it, e)
@@ -282,4 +286,74 @@ stages:
 	res.Iterations = it
 	s.summarize(res)
 	return res
+}
+
+// Parameters of the adaptive over-relaxation.
+const (
+	maxOmega = 1.9
+	// relaxStart: estimate the rate only once the error is below it, when
+	// convergence is in its linear regime.
+	relaxStart = 1e-3
+	// relaxGrowth: back to plain sweeps when the error exceeds this
+	// multiple of the smallest error seen since ω was raised (over-relaxed
+	// errors are not monotone).
+	relaxGrowth = 4
+)
+
+// relaxation chooses ω at each check: fixed, or adaptive from the observed
+// linear rate of plain sweeps, with a reset to plain sweeps (and a halved
+// step towards the estimated optimum) when the error grows.
+type relaxation struct {
+	fixed      float64 // > 0: always this ω
+	checkEvery int
+	omega      float64
+	prev       float64 // error at the previous check (NaN: none)
+	best       float64 // smallest error since ω was raised
+	damp       float64 // fraction of ω* − 1 applied; halved at each reset
+}
+
+func newRelaxation(fixed float64, checkEvery int) *relaxation {
+	return &relaxation{fixed: fixed, checkEvery: checkEvery, damp: 1}
+}
+
+// reset starts a stage with plain sweeps and returns ω.
+func (r *relaxation) reset() float64 {
+	r.prev = math.NaN()
+	r.omega = 1
+	if r.fixed > 0 {
+		r.omega = r.fixed
+	}
+	return r.omega
+}
+
+// update records the error at a check and returns the ω for the next
+// sweeps.
+func (r *relaxation) update(e float64) float64 {
+	prev := r.prev
+	r.prev = e
+	if r.fixed > 0 {
+		return r.omega
+	}
+	switch {
+	case r.omega > 1 && (e > relaxGrowth*r.best || e != e):
+		r.omega = 1
+		r.damp /= 2
+		r.prev = math.NaN()
+	case e < prev && e < relaxStart:
+		// The observed rate λ per sweep at ω gives the plain rate κ through
+		// the SOR relation (λ + ω − 1)² = λ ω² κ (Young), valid while
+		// λ > ω − 1, i.e. below the optimal ω = 2/(1 + √(1 − κ)).
+		w := r.omega
+		lambda := math.Pow(e/prev, 1/float64(r.checkEvery))
+		if lambda > w-1 {
+			kappa := math.Min((lambda+w-1)*(lambda+w-1)/(lambda*w*w), 1)
+			opt := 1 + r.damp*(math.Min(2/(1+math.Sqrt(1-kappa)), maxOmega)-1)
+			if opt > w {
+				r.omega = opt
+				r.best = e
+			}
+		}
+	}
+	r.best = math.Min(r.best, e)
+	return r.omega
 }
