@@ -210,3 +210,40 @@ func TestBlockSizes(t *testing.T) {
 		assert.InDelta(t, ref.LinearCost, res.LinearCost, 1e-12)
 	}
 }
+
+// rowCost hides a dense cost behind the plain ot.Cost interface, so that the
+// solver takes its generic path (rows computed on demand).
+type rowCost struct{ d *ot.DenseCost }
+
+func (c rowCost) Dims() (int, int)                   { return c.d.Dims() }
+func (c rowCost) Row(i int, dst []float64) []float64 { return c.d.Row(i, dst) }
+
+func TestCostRepresentations(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, metric := range []ot.Metric{ot.SqEuclidean, ot.Euclidean, ot.Lp, ot.Cosine} {
+		for _, dim := range []int{1, 2, 3} {
+			x, y := make([][]float64, 25), make([][]float64, 17)
+			for _, pts := range [][][]float64{x, y} {
+				for k := range pts {
+					pts[k] = make([]float64, dim)
+					for l := range pts[k] {
+						pts[k][l] = rng.NormFloat64()
+					}
+				}
+			}
+			pc, err := ot.NewPointCloud(x, y, metric)
+			require.NoError(t, err)
+			pc.P = 3
+			a := normalize(weights(rng, 25, "zeros"))
+			b := normalize(weights(rng, 17, "random"))
+			d := &ot.DenseCost{N: 25, M: 17, Data: ot.Dense(pc)}
+			ref := solve(t, &Solver{}, &ot.Problem{A: a, B: b, C: d})
+			for name, c := range map[string]ot.Cost{"cloud": pc, "rows": rowCost{d}} {
+				p := &ot.Problem{A: a, B: b, C: c}
+				res := solve(t, &Solver{}, p)
+				checkOptimal(t, p, res)
+				assert.InDelta(t, ref.LinearCost, res.LinearCost, 1e-12, "%v d=%d %s", metric, dim, name)
+			}
+		}
+	}
+}
