@@ -39,6 +39,7 @@ func checkRouting(t *testing.T, r *Routing, rowSparse bool) {
 	dropped := 0
 	for i := 0; i < n; i++ {
 		ex := r.TokenExperts[r.TokenStart[i]:r.TokenStart[i+1]]
+		require.Equal(t, len(ex), r.TokenLoad(i))
 		if len(ex) == 0 {
 			dropped++
 		}
