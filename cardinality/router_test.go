@@ -240,3 +240,35 @@ func TestRouterBadInput(t *testing.T) {
 		assert.True(t, errors.Is(err, tc.want), "%s: %v", tc.name, err)
 	}
 }
+
+// TestRouterReferenceSettings mirrors the reference router's tests
+// (vmoe ksparse_projection_routing_test.py, Adam, 500 steps): with
+// tokens-choose-experts the projected side (tokens) is exact and the loads
+// are close; with experts-choose-tokens and capacity n (plain quadratic OT)
+// both sides are close.
+func TestRouterReferenceSettings(t *testing.T) {
+	ctx := context.Background()
+	s := gaussianScores(11, 4, 2)
+	out, err := (&Router{Capacity: 1, RowSparse: true, MaxIter: 500}).Route(ctx, s)
+	require.NoError(t, err)
+	checkRouting(t, out, true)
+	plan := out.Plan()
+	r, c := ot.Marginals(plan)
+	for i := range r {
+		assert.InDelta(t, 1, r[i], 1e-12, "token %d", i)
+		assert.Equal(t, 1, out.TokenLoad(i))
+	}
+	for j := range c {
+		assert.InDelta(t, 2, c[j], 1e-1, "expert %d", j)
+	}
+	s = gaussianScores(12, 8, 2)
+	out, err = (&Router{Capacity: 8, MaxIter: 500}).Route(ctx, s)
+	require.NoError(t, err)
+	r, c = ot.Marginals(out.Plan())
+	for i := range r {
+		assert.InDelta(t, 1, r[i], 1e-3, "token %d", i)
+	}
+	for j := range c {
+		assert.InDelta(t, 4, c[j], 1e-12, "expert %d", j)
+	}
+}

@@ -420,3 +420,28 @@ func TestCheckCapacity(t *testing.T) {
 	assert.Error(t, CheckCapacity(problem(t, []float64{.5, .5}, []float64{1}, []float64{0, 1}), 1, false))
 	assert.NoError(t, CheckCapacity(problem(t, spec3a, spec3b, spec3c), 1, false))
 }
+
+// TestPointCloud: a point-cloud cost gives the same result as its dense
+// matrix, in both orientations.
+func TestPointCloud(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 21))
+	x, y := make([][]float64, 9), make([][]float64, 6)
+	for i := range x {
+		x[i] = []float64{rng.NormFloat64(), rng.NormFloat64()}
+	}
+	for j := range y {
+		y[j] = []float64{rng.NormFloat64(), rng.NormFloat64()}
+	}
+	pc, err := ot.NewPointCloud(x, y, ot.SqEuclidean)
+	require.NoError(t, err)
+	p := ot.NewProblem(pc)
+	dense := &ot.Problem{A: p.A, B: p.B, C: &ot.DenseCost{N: 9, M: 6, Data: ot.Dense(pc)}}
+	for _, rs := range []bool{false, true} {
+		r1, err := (&Solver{K: 2, Gamma: 0.1, RowSparse: rs}).Solve(context.Background(), p)
+		require.NoError(t, err)
+		r2, err := (&Solver{K: 2, Gamma: 0.1, RowSparse: rs}).Solve(context.Background(), dense)
+		require.NoError(t, err)
+		assert.Equal(t, r2.Plan, r1.Plan)
+		assert.Equal(t, r2.DualValue, r1.DualValue)
+	}
+}
