@@ -55,6 +55,9 @@ func (d *dualObjective) cover(x, y, scratch []float64) {
 	d.pass(x, scratch, passCollect, margin)
 }
 
+// minMargin is the smallest positive margin a collecting pass halves to.
+const minMargin = 1e-12
+
 type passKind int
 
 const (
@@ -63,8 +66,10 @@ const (
 )
 
 // pass evaluates D and ∇D. A collecting pass makes x the screen's new
-// reference; a chunk whose candidates exceed a quarter of its entries
-// collects only the active entries (margin 0) from there on.
+// reference. Each chunk keeps at most a quarter of its entries: when the
+// candidates outrun that budget the margin is halved for the remaining
+// rows (the chunk's margin is the last one used), down to minMargin and
+// then 0.
 func (d *dualObjective) pass(x, grad []float64, kind passKind, margin float64) float64 {
 	n, m := d.n, d.m
 	f, g := x[:n], x[n:]
@@ -95,35 +100,63 @@ func (d *dualObjective) pass(x, grad []float64, kind passKind, margin float64) f
 			return
 		}
 		limit := (hi - lo) * m / 4
-		cd.reset(hi - lo)
+		// Room for the limit plus two more rows (the one that overflows
+		// and one with margin 0 after it), so that the stores below
+		// need no bounds growth; k advances only for candidates.
+		cd.reset(hi-lo, limit+2*m+1)
+		idx, cost := cd.idx[:limit+2*m+1], cd.cost[:limit+2*m+1]
 		mg := margin
 		if math.IsInf(mg, 1) {
 			mg = 0
 		}
+		k := 0
+		collect := true
 		for i := lo; i < hi; i++ {
 			fi := f[i]
 			row := d.c[i*m : (i+1)*m]
 			g := g[:len(row)]
+			cs := cs[:len(row)]
 			var rs float64
-			for j, cij := range row {
-				v := fi + g[j] - cij
-				if v <= -mg {
-					continue
+			if collect {
+				for j, cij := range row {
+					v := fi + g[j] - cij
+					idx[k] = int32(j)
+					cost[k] = cij
+					if v > -mg {
+						k++
+					}
+					if v > 0 {
+						rs += v
+						cs[j] += v
+						sq += v * v
+					}
 				}
-				cd.idx = append(cd.idx, int32(j))
-				cd.cost = append(cd.cost, cij)
-				if v > 0 {
-					rs += v
-					cs[j] += v
-					sq += v * v
+				// Keep within the budget pro rata: halve the margin while
+				// the candidates run ahead of it, down to margin 0 (only
+				// the active entries), and stop collecting (the working
+				// set is then unusable) if even those do not fit.
+				switch {
+				case k > limit && mg > 0:
+					mg = 0
+				case k > limit:
+					collect = false
+					mg = math.Inf(-1)
+				case k > limit*(i+1-lo)/(hi-lo) && mg > minMargin:
+					mg /= 2
+				}
+			} else {
+				for j, cij := range row {
+					if v := fi + g[j] - cij; v > 0 {
+						rs += v
+						cs[j] += v
+						sq += v * v
+					}
 				}
 			}
-			if mg > 0 && len(cd.idx) > limit {
-				mg = 0
-			}
-			cd.ptr[i-lo+1] = int32(len(cd.idx))
+			cd.ptr[i-lo+1] = int32(k)
 			gf[i] = d.a[i] - rs*invGamma
 		}
+		cd.idx, cd.cost = idx[:k], cost[:k]
 		d.margins[c] = mg
 		d.sqPart[c] = sq
 	})
@@ -133,7 +166,7 @@ func (d *dualObjective) pass(x, grad []float64, kind passKind, margin float64) f
 		for _, v := range d.margins {
 			mg = math.Min(mg, v)
 		}
-		d.scr.rebuilt(x, mg, true)
+		d.scr.rebuilt(x, mg, mg >= 0)
 	}
 	var sq, val float64
 	for c, cs := range d.colPart {

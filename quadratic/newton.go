@@ -9,19 +9,22 @@ import (
 
 // Newton globalization constants (spec §5.3).
 const (
-	armijoTheta    = 0.1  // sufficient decrease
-	armijoKappa    = 0.5  // backtracking factor
-	armijoMax      = 30   // halvings before the step is refused
-	deltaFloor     = 1e-5 // Hessian shift δ, lower bound
-	deltaCeil      = 1e5
-	stageTol       = 1e-6 // MarginalError target of the continuation stages
-	newtonStallMax = 20   // iterations without progress before the L-BFGS fallback
+	armijoTheta = 0.1  // sufficient decrease
+	armijoKappa = 0.5  // backtracking factor
+	armijoMax   = 30   // halvings before the step is refused
+	deltaFloor  = 1e-5 // Hessian shift δ, lower bound
+	deltaCeil   = 1e5
+
+	newtonStallMax = 20 // iterations without progress before the L-BFGS fallback
 	cgMaxIter      = 1000
-	stepCapFactor  = 0.1 // of range(C)
+	stageTol       = 1e-6 // MarginalError target of the continuation stages
+	stageFactor    = 4    // γ divisor between stages
+	stepCapFactor  = 0.1  // first-trial cap on the potential change, × range(C)
+	deltaMerr      = 0.1  // δ ≥ deltaMerr·MarginalError/mass (Levenberg–Marquardt-like)
 )
 
 // newton holds the semismooth Newton state on the dual, minimizing
-// Φ = −γ·D (spec §5.3) with Hessian H = [[diag(σ1), σ], [σᵀ, diag(σᵀ1)]] + δI.
+// Φ = −γ·D (spec §5.3) with Hessian H = [[diag(σ1), σ], [σᵀ, diag(σᵀ1)]] + shift·I.
 type newton struct {
 	obj             *dualObjective
 	n, m            int
@@ -31,7 +34,8 @@ type newton struct {
 	d, r, z, p, hp  []float64
 	rhs             []float64
 	stepCap         float64 // largest potential change of a trial step
-	delta           float64
+	delta           float64 // δ of spec §5.3, adapted by the backtracking
+	shift           float64 // the diagonal shift used in H
 }
 
 func newNewton(obj *dualObjective) *newton {
@@ -49,10 +53,10 @@ func (nt *newton) hessMul(v, out []float64) {
 	vf, vg := v[:n], v[n:]
 	of, og := out[:n], out[n:]
 	for j := range og {
-		og[j] = (nt.colCnt[j] + nt.delta) * vg[j]
+		og[j] = (nt.colCnt[j] + nt.shift) * vg[j]
 	}
 	for i := 0; i < n; i++ {
-		s := (nt.rowCnt[i] + nt.delta) * vf[i]
+		s := (nt.rowCnt[i] + nt.shift) * vf[i]
 		vi := vf[i]
 		for _, j := range nt.idx[nt.ptr[i]:nt.ptr[i+1]] {
 			s += vg[j]
@@ -69,9 +73,9 @@ func (nt *newton) direction(rhs []float64, eta float64) {
 	n := nt.n
 	inv := func(k int) float64 {
 		if k < n {
-			return 1 / (nt.rowCnt[k] + nt.delta)
+			return 1 / (nt.rowCnt[k] + nt.shift)
 		}
-		return 1 / (nt.colCnt[k-n] + nt.delta)
+		return 1 / (nt.colCnt[k-n] + nt.shift)
 	}
 	clear(d)
 	copy(r, rhs)
@@ -126,8 +130,11 @@ func (s *Solver) solveNewton(ctx context.Context, in *instance, f0, g0 []float64
 	// γ-continuation: γ₀ = max(γ, range(C)), halving down to γ.
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, v := range in.c {
-		if !math.IsInf(v, 1) {
-			lo, hi = math.Min(lo, v), math.Max(hi, v)
+		if v < lo {
+			lo = v
+		}
+		if v > hi && !math.IsInf(v, 1) {
+			hi = v
 		}
 	}
 	gamma := math.Max(in.gamma, hi-lo)
@@ -157,7 +164,7 @@ func (s *Solver) solveNewton(ctx context.Context, in *instance, f0, g0 []float64
 			st.status = status
 			break
 		}
-		gamma = math.Max(in.gamma, gamma/2)
+		gamma = math.Max(in.gamma, gamma/stageFactor)
 	}
 	obj.gamma = in.gamma
 	st.dualValue = obj.eval(x, nt.grad)
@@ -171,6 +178,7 @@ func (s *Solver) solveNewton(ctx context.Context, in *instance, f0, g0 []float64
 func (nt *newton) stage(ctx context.Context, s *Solver, x []float64, target float64, it *int, maxIter int, st *state) ot.Status {
 	obj := nt.obj
 	gamma := obj.gamma
+	mass := obj.mass
 	// Φ = −γ D and ∇Φ = −γ ∇D; rhs of the Newton system is γ ∇D.
 	dval := obj.eval(x, nt.grad)
 	phi := -gamma * dval
@@ -203,7 +211,11 @@ func (nt *newton) stage(ctx context.Context, s *Solver, x []float64, target floa
 		for q, v := range nt.grad {
 			rhs[q] = gamma * v
 		}
-		// Inexact Newton: relative residual min(0.1, sqrt(‖∇D‖₁)).
+		// The shift is δ, but at least deltaMerr·MarginalError/mass
+		// (Levenberg–Marquardt-like: short, gradient-like steps far from
+		// the solution, Newton steps near it). Inexact Newton: relative
+		// residual min(0.1, sqrt(‖∇D‖₁)).
+		nt.shift = math.Max(nt.delta, deltaMerr*merr/mass)
 		nt.direction(rhs, math.Min(0.1, math.Sqrt(merr)))
 		for q, v := range nt.d {
 			slope -= rhs[q] * v // <∇Φ, d>
@@ -271,7 +283,12 @@ func (nt *newton) stage(ctx context.Context, s *Solver, x []float64, target floa
 func maxAbs(x []float64) float64 {
 	var m float64
 	for _, v := range x {
-		m = math.Max(m, math.Abs(v))
+		if v < 0 {
+			v = -v
+		}
+		if v > m {
+			m = v
+		}
 	}
 	return m
 }

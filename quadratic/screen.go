@@ -89,8 +89,11 @@ func (s *screen) invalidate() { s.valid = false }
 // maxDiff returns max_k (x_k − y_k).
 func maxDiff(x, y []float64) float64 {
 	m := math.Inf(-1)
+	y = y[:len(x)]
 	for k, v := range x {
-		m = math.Max(m, v-y[k])
+		if d := v - y[k]; d > m {
+			m = d
+		}
 	}
 	return m
 }
@@ -98,10 +101,15 @@ func maxDiff(x, y []float64) float64 {
 // rangeDiff returns max_k (x_k − y_k) − min_k (x_k − y_k).
 func rangeDiff(x, y []float64) float64 {
 	lo, hi := math.Inf(1), math.Inf(-1)
+	y = y[:len(x)]
 	for k, v := range x {
 		d := v - y[k]
-		lo = math.Min(lo, d)
-		hi = math.Max(hi, d)
+		if d < lo {
+			lo = d
+		}
+		if d > hi {
+			hi = d
+		}
 	}
 	return hi - lo
 }
@@ -115,12 +123,15 @@ type candidates struct {
 	cost []float64
 }
 
-func (c *candidates) reset(lines int) {
+// reset prepares for lines lines and up to size entries.
+func (c *candidates) reset(lines, size int) {
 	if cap(c.ptr) < lines+1 {
 		c.ptr = make([]int32, lines+1)
 	}
 	c.ptr = c.ptr[:lines+1]
 	c.ptr[0] = 0
-	c.idx = c.idx[:0]
-	c.cost = c.cost[:0]
+	if cap(c.idx) < size {
+		c.idx, c.cost = make([]int32, size), make([]float64, size)
+	}
+	c.idx, c.cost = c.idx[:0], c.cost[:0]
 }

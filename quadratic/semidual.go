@@ -81,7 +81,7 @@ func (s *semiDualObjective) eval(f, grad []float64) float64 {
 			return
 		}
 		limit := (hi - lo) * n / 4
-		cd.reset(hi - lo)
+		cd.reset(hi-lo, 0)
 		mg := margin * invGamma // in units of v
 		for j := lo; j < hi; j++ {
 			col := s.ct[j*n : (j+1)*n]

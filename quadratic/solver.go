@@ -165,8 +165,11 @@ const minGammaRatio = 1e-9
 func maxAbsFinite(c []float64) float64 {
 	var m float64
 	for _, v := range c {
-		if !math.IsInf(v, 0) {
-			m = math.Max(m, math.Abs(v))
+		if v < 0 {
+			v = -v
+		}
+		if v > m && !math.IsInf(v, 1) {
+			m = v
 		}
 	}
 	return m

@@ -19,8 +19,12 @@ func cTransformStart(in *instance, f0, g0 []float64) (f, g []float64) {
 		}
 		for i := 0; i < n; i++ {
 			row := in.c[i*m : (i+1)*m]
+			fi := f[i]
+			g := g[:len(row)]
 			for j, cij := range row {
-				g[j] = math.Min(g[j], cij-f[i])
+				if v := cij - fi; v < g[j] {
+					g[j] = v
+				}
 			}
 		}
 		for j := range g {
@@ -31,8 +35,11 @@ func cTransformStart(in *instance, f0, g0 []float64) (f, g []float64) {
 		for i := 0; i < n; i++ {
 			row := in.c[i*m : (i+1)*m]
 			v := math.Inf(1)
+			g := g[:len(row)]
 			for j, cij := range row {
-				v = math.Min(v, cij-g[j])
+				if w := cij - g[j]; w < v {
+					v = w
+				}
 			}
 			f[i] = v + in.gamma*in.a[i]
 		}
