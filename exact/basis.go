@@ -1,7 +1,9 @@
 package exact
 
 import (
+	"cmp"
 	"math"
+	"slices"
 
 	"github.com/otkit/otkit/ot"
 )
@@ -96,28 +98,48 @@ func greedyBasis(rows *costRows, a, b, g []float64) []basisArc {
 		}
 	}
 	arcs := make([]basisArc, 0, n+m)
+	take := func(i, j int, row []float64) {
+		x := math.Min(ra[i], rb[j])
+		arcs = append(arcs, basisArc{i: i, j: j, x: x, c: rows.clamp(row[j])})
+		ra[i] -= x
+		rb[j] -= x
+		if rb[j] == 0 {
+			k := where[j]
+			last := open[len(open)-1]
+			open[k], where[last] = last, k
+			open = open[:len(open)-1]
+		}
+	}
+	type keyed struct {
+		r float64
+		j int
+	}
+	var order []keyed
 	for i := 0; i < n && len(open) > 0; i++ {
 		row := rows.row(i)
-		for ra[i] > 0 && len(open) > 0 {
-			best, bj := math.Inf(1), -1
-			for _, j := range open {
-				if r := row[j] - g[j]; r < best {
-					best, bj = r, j
-				}
+		// The cheapest open column; most rows are exhausted by it.
+		best, bj := inf, open[0]
+		for _, j := range open {
+			if r := row[j] - g[j]; r < best {
+				best, bj = r, j
 			}
-			if bj < 0 {
-				bj = open[0]
+		}
+		take(i, bj, row)
+		if ra[i] <= 0 || len(open) == 0 {
+			continue
+		}
+		// A heavy row: sort the open columns once and fill them in order.
+		// Only columns taken here leave the open list meanwhile.
+		order = order[:0]
+		for _, j := range open {
+			order = append(order, keyed{row[j] - g[j], j})
+		}
+		slices.SortFunc(order, func(x, y keyed) int { return cmp.Compare(x.r, y.r) })
+		for _, e := range order {
+			if ra[i] <= 0 {
+				break
 			}
-			x := math.Min(ra[i], rb[bj])
-			arcs = append(arcs, basisArc{i: i, j: bj, x: x, c: rows.clamp(row[bj])})
-			ra[i] -= x
-			rb[bj] -= x
-			if rb[bj] == 0 {
-				k := where[bj]
-				last := open[len(open)-1]
-				open[k], where[last] = last, k
-				open = open[:len(open)-1]
-			}
+			take(i, e.j, row)
 		}
 	}
 	return arcs

@@ -157,17 +157,19 @@ func (t *tree) reroot(uIn, vIn, uOut, join int32, delta, sigma float64) {
 		}
 		after := u
 		// New preorder: the old range of p0, then for each t ≥ 1 the old
-		// range of p_t without that of p_{t−1}.
+		// range of p_t without that of p_{t−1}. Each piece is a run of the
+		// old thread, so only the links between pieces change.
 		p0 := stem[0]
 		lastNode := int32(-1)
 		emit := func(lo, hi int32) {
-			for _, a := range old[lo:hi] {
-				if lastNode >= 0 {
-					thread[lastNode] = a
-					rev[a] = lastNode
-				}
-				lastNode = a
+			if lo >= hi {
+				return
 			}
+			if first := old[lo]; lastNode >= 0 {
+				thread[lastNode] = first
+				rev[first] = lastNode
+			}
+			lastNode = old[hi-1]
 		}
 		emit(pos[p0], pos[p0]+size[p0])
 		prev := p0
