@@ -353,6 +353,23 @@ func (c *columns) linearAndSquare() (lin, sq float64) {
 	return lin, sq
 }
 
+// costRange returns max − min of the finite costs, or 1 when that is zero.
+func (c *columns) costRange() float64 {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, x := range c.ct[:c.n*c.m] {
+		if x < lo {
+			lo = x
+		}
+		if x > hi && !math.IsInf(x, 1) {
+			hi = x
+		}
+	}
+	if r := hi - lo; r > 0 && !math.IsInf(r, 0) {
+		return r
+	}
+	return 1
+}
+
 func dot(x, y []float64) float64 {
 	var s float64
 	for i, v := range x {

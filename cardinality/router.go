@@ -6,7 +6,6 @@ import (
 	"math"
 	"sync"
 
-	"github.com/otkit/otkit/internal/lbfgs"
 	"github.com/otkit/otkit/internal/lse"
 	"github.com/otkit/otkit/ot"
 )
@@ -143,11 +142,11 @@ func (r *Routing) Plan() *ot.SparsePlan {
 type routeWorkspace struct {
 	cols  columns
 	adam  adamState
+	lbfgs lbfgsWorkspace
 	grad  []float64
 	mass  []float64
 	row   []float64
 	hist  []float64
-	opt   lbfgs.Optimizer
 	eval  func(x, grad []float64) float64 // ws.cols.semiDual, bound once
 	count []int
 	// entries in the order they are produced
@@ -353,7 +352,8 @@ func (r *Router) route(ctx context.Context, out *Routing, s *Scores, st routerSe
 		ws.eval = c.semiDual
 	}
 	if st.lbfgs {
-		run = lbfgsRun(ctx, &ws.opt, ws.eval, x, st.settings, ws.hist)
+		st.costRange = c.costRange()
+		run = ws.lbfgs.run(ctx, ws.eval, x, st.settings, ws.hist)
 	} else {
 		run = ws.adam.run(ctx, ws.eval, x, st.maxIter, st.lr, nil, ws.hist)
 	}

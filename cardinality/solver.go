@@ -40,8 +40,11 @@ const (
 	// Router.
 	DefaultOptimizer Optimizer = iota
 	// LBFGS is limited-memory BFGS (memory 10) with a derivative-only line
-	// search that tolerates the kinks of the nonsmooth objective. The
-	// default; stops at Tol, on a stall or at MaxIter.
+	// search that tolerates the kinks of the nonsmooth objective. On a
+	// stall it takes up to three rounds of 300 Adam steps of decaying size
+	// (1e-2 × the cost range, ×0.99 per step) from the best point and
+	// resumes. The default; stops at Tol, on a stall the Adam rounds do
+	// not resolve, or at MaxIter (all steps counted).
 	LBFGS
 	// Adam takes exactly MaxIter fixed steps (β1 = 0.9, β2 = 0.999,
 	// learning rate LearningRate) from the start point, as the paper's
@@ -120,6 +123,7 @@ type settings struct {
 	optimizer   Optimizer
 	workers     int
 	progress    ot.Progress
+	costRange   float64 // max − min finite cost (1 if zero): the scale of the kink escape steps
 }
 
 func (s *Solver) settings() (settings, error) {
@@ -220,6 +224,7 @@ func solveColumns(ctx context.Context, p *ot.Problem, init *ot.Potentials, st se
 		}
 	}
 
+	st.costRange = c.costRange()
 	dim := n
 	eval := c.semiDual
 	if st.formulation == Dual {

@@ -71,13 +71,13 @@ func TestSpec3x3(t *testing.T) {
 			checkPlan(t, p, res, tc.k, f == SemiDual)
 			name := func() string { return f.String() }
 			if tc.plan == nil {
-				// k = 1: infeasible; only the relaxed value is defined,
-				// and L-BFGS stalls below it on the kinks of the nearly
-				// piecewise-linear objective (observed: 2.0 and 9.2 for
-				// the semi-dual, 2.05 and 9.14 for the dual). The spec
-				// asks for the bound, not for reaching the value.
+				// k = 1: infeasible; only the relaxed value is defined.
+				// L-BFGS alone stalls below it on the kinks of the
+				// piecewise-linear objective (2.0 and 9.2); the kink
+				// escape gets within 1e-8 (semi-dual) and 3e-6 (dual)
+				// relative. The spec asks for the bound only.
 				assert.LessOrEqual(t, res.DualValue, tc.value+1e-9, name())
-				assert.Greater(t, res.DualValue, 0.95*tc.value, name())
+				assert.InDelta(t, tc.value, res.DualValue, 1e-5*tc.value, name())
 				assert.NotEqual(t, ot.Converged, res.Status, name())
 				continue
 			}
