@@ -85,7 +85,9 @@ type Router struct {
 }
 
 // Routing is the result of routing one group. Reuse it with RouteInto or
-// RouteBatch: once its buffers have grown, routing allocates nothing.
+// RouteBatch: once its buffers have grown, routing with Workers ≤ 1
+// allocates nothing (several workers allocate only for starting their
+// goroutines, per evaluation within RouteInto, per call in RouteBatch).
 type Routing struct {
 	Tokens, Experts, Capacity int
 	// Expert j takes tokens ExpertTokens[ExpertStart[j]:ExpertStart[j+1]]
