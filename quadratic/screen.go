@@ -116,11 +116,10 @@ func rangeDiff(x, y []float64) float64 {
 
 // candidates are the working set of one chunk of rows (dual) or columns
 // (semi-dual): for local line r, entries ptr[r]:ptr[r+1] of idx (the other
-// index) and cost.
+// index; the costs are read from the dense matrix).
 type candidates struct {
-	ptr  []int32
-	idx  []int32
-	cost []float64
+	ptr []int32
+	idx []int32
 }
 
 // reset prepares for lines lines and up to size entries.
@@ -131,7 +130,7 @@ func (c *candidates) reset(lines, size int) {
 	c.ptr = c.ptr[:lines+1]
 	c.ptr[0] = 0
 	if cap(c.idx) < size {
-		c.idx, c.cost = make([]int32, size), make([]float64, size)
+		c.idx = make([]int32, size)
 	}
-	c.idx, c.cost = c.idx[:0], c.cost[:0]
+	c.idx = c.idx[:0]
 }

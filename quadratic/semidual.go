@@ -63,10 +63,11 @@ func (s *semiDualObjective) eval(f, grad []float64) float64 {
 		if sparse {
 			for j := lo; j < hi; j++ {
 				k0, k1 := cd.ptr[j-lo], cd.ptr[j-lo+1]
-				idx, cost := cd.idx[k0:k1], cd.cost[k0:k1]
+				idx := cd.idx[k0:k1]
+				col := s.ct[j*n : (j+1)*n]
 				vc := v[:len(idx)]
 				for k, i := range idx {
-					vc[k] = (f[i] - cost[k]) * invGamma
+					vc[k] = (f[i] - col[i]) * invGamma
 				}
 				th := simplex.Threshold(vc, s.b[j], ws)
 				s.theta[j] = th
@@ -96,7 +97,6 @@ func (s *semiDualObjective) eval(f, grad []float64) float64 {
 					continue
 				}
 				cd.idx = append(cd.idx, int32(i))
-				cd.cost = append(cd.cost, col[i])
 				if t > 0 {
 					rs[i] += t
 					val += t * (vi - t/2)
