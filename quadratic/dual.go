@@ -218,6 +218,7 @@ func (d *dualObjective) activeSet(x []float64, ptr, idx []int32) ([]int32, []int
 	}
 	return ptr, idx
 }
+
 // collectRow is the inner loop of a collecting pass over one row:
 // v_j = fi + g_j − row_j; the column index is appended to idx (from k) when
 // v_j > negMargin, and the positive parts are accumulated into cs, their
