@@ -28,6 +28,7 @@ WORK = os.path.join(ROOT, "bench", "work", "exact")
 OTKIT = os.path.join(ROOT, "bench", "work", "otkit")
 SIZES = [int(s) for s in sys.argv[1:]] or [500, 1000, 2000, 4000]
 REPEATS = {500: 5, 1000: 5, 2000: 3, 4000: 3}
+LOAD = os.getloadavg()
 
 
 def otkit(args):
@@ -70,7 +71,29 @@ def main():
                          pivots=r["iterations"], nnz=r["nnz"], reps=reps))
         print(f"n={n}: POT {rows[-1]['pot']:.4f}s otkit dense {rows[-1]['dense']:.4f}s "
               f"cloud {rows[-1]['cloud']:.4f}s", file=sys.stderr)
-    write(rows, warm_start())
+    write(rows, shapes(), warm_start())
+
+
+def shapes():
+    """Rectangular problems: uniform weights, costs uniform in [0, 1)."""
+    out = []
+    for n, m in [(20000, 16), (16, 20000), (5000, 500)]:
+        rng = np.random.default_rng(n + m)
+        M = rng.random((n, m))
+        path = os.path.join(WORK, f"R{n}x{m}.npy")
+        np.save(path, M)
+        t_pot, t_ok = [], []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            G = ot.emd(np.full(n, 1.0 / n), np.full(m, 1.0 / m), M, numItermax=10**8)
+            t_pot.append(time.perf_counter() - t0)
+            r = otkit(["--cost", path])
+            t_ok.append(r["seconds"])
+        cost_pot = float((G * M).sum())
+        out.append(dict(n=n, m=m, pot=np.median(t_pot), ok=np.median(t_ok), pivots=r["iterations"],
+                        diff=abs(r["linear_cost"] - cost_pot) / cost_pot))
+        print(f"{n}x{m}: POT {out[-1]['pot']:.4f}s otkit {out[-1]['ok']:.4f}s", file=sys.stderr)
+    return out
 
 
 def warm_start():
@@ -95,12 +118,13 @@ def slope(ns, ts):
     return float(np.polyfit(np.log(ns), np.log(ts), 1)[0])
 
 
-def write(rows, warm):
+def write(rows, rect, warm):
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
     gov = subprocess.run(["go", "version"], capture_output=True, text=True).stdout.split()[2]
     out = ["## exact: network simplex vs POT `ot.emd`", "",
            f"Machine: {os.cpu_count()} cores, {cpu}, {platform.system()}; {gov}; POT {ot.__version__}, "
-           f"numpy {np.__version__}. Produced by `/usr/bin/python3 bench/exact.py`.", "",
+           f"numpy {np.__version__}. Produced by `/usr/bin/python3 bench/exact.py`; load average "
+           f"{LOAD[0]:.1f} at the start (other jobs share the machine: read the ratios).", "",
            "n = m points, two 2-D Gaussian clouds (the second shifted by (1, 1)), squared Euclidean cost, "
            "uniform weights. Same cost matrix for both, same run; medians of the repeats. otkit times are the "
            "CLI's solve time (`otkit solve --method exact --json`: validation, solve and result assembly, not the "
@@ -120,6 +144,14 @@ def write(rows, warm):
                 f"POT {slope(ns, [r['pot'] for r in rows]):.2f}, otkit dense {slope(ns, [r['dense'] for r in rows]):.2f}, "
                 f"otkit cloud {slope(ns, [r['cloud'] for r in rows]):.2f}."]
     out += ["", "Target (issue 3): otkit within 1.5× of POT `ot.emd`, aiming to match it."]
+    if rect:
+        out += ["", "### Other shapes (dense cost)", "",
+                "Uniform weights, costs uniform in [0, 1), median of 3; otkit `--cost`.", "",
+                "| n × m | POT ot.emd (s) | otkit (s) | otkit / POT | pivots | rel. cost diff |",
+                "|---|---:|---:|---:|---:|---:|"]
+        for r in rect:
+            out.append(f"| {r['n']} × {r['m']} | {r['pot']:.4f} | {r['ok']:.4f} | {r['ok'] / r['pot']:.2f} "
+                       f"| {r['pivots']} | {r['diff']:.1e} |")
     if warm:
         cold = warm.get("cold", (None, None))
         out += ["", "### Warm start (n = 1000, dense cost)", "",
