@@ -81,6 +81,9 @@ func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
 		return nil, err
 	}
 	n, m := p.Dims()
+	if n+m >= math.MaxInt32 {
+		return nil, fmt.Errorf("%w: %d rows and %d columns exceed the solver's 2³¹−1 nodes", ot.ErrShape, n, m)
+	}
 	if err := ot.ValidatePotentials(s.Init, n, m); err != nil {
 		return nil, err
 	}
