@@ -1,0 +1,202 @@
+#!/usr/bin/python3
+"""Side-by-side Sinkhorn benchmark: otkit (CLI, default mode) vs POT 0.8.2.
+
+Run from the repository root:
+
+    /usr/bin/python3 bench/sinkhorn.py [--full] [--sizes 1000 2000] [--eps 0.01 0.001]
+
+Problems: uniform weights, Gaussian 2-D point clouds (y shifted by (1, 0)),
+squared Euclidean cost divided by its maximum. Every solver gets the same
+eps and tolerance 1e-9 (otkit: L1 error of both marginals <= 1e-9, checked
+every 10 sweeps; POT: L2 error of the column marginal < 1e-9, checked every
+10 iterations), and numItermax/--max-iter 100000. The table reports each
+solver's final L1 marginal error ||P1 - a||_1 + ||P^T 1 - b||_1 measured on
+the returned plan.
+
+POT's sinkhorn_log computes the same iterates as its sinkhorn (same stopping
+rule), so when a full sinkhorn_log run would take longer than --log-budget
+seconds it is timed on 101 iterations and its total is extrapolated to the
+iteration count of POT sinkhorn (marked "est."); --full runs it to the end.
+
+Also runs bench/sinkhorn (Go) for the log-domain exps/second/core and the
+peak RSS of a 20000x20000 point-cloud solve (fixed number of sweeps).
+Writes bench/results/sinkhorn.md.
+"""
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+
+import numpy as np
+import ot
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+WORK = os.path.join(ROOT, "bench", "work")
+OTKIT = os.path.join(WORK, "otkit")
+GOBENCH = os.path.join(WORK, "sinkhorn-bench")
+TOL = 1e-9
+MAXIT = 100000
+
+
+def problem(n, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 2))
+    y = rng.normal(size=(n, 2)) + np.array([1.0, 0.0])
+    C = ot.dist(x, y, metric="sqeuclidean")
+    C /= C.max()
+    a = np.full(n, 1.0 / n)
+    return a, a.copy(), C
+
+
+def l1err(P, a, b):
+    return float(np.abs(P.sum(1) - a).sum() + np.abs(P.sum(0) - b).sum())
+
+
+def best_of(fn, budget=2.0, reps=3):
+    """Runs fn up to reps times while a run is shorter than budget; keeps the fastest."""
+    best = None
+    for _ in range(reps):
+        r = fn()
+        if best is None or r["seconds"] < best["seconds"]:
+            best = r
+        if r["seconds"] > budget:
+            break
+    return best
+
+
+def run_otkit(cpath, eps):
+    out = subprocess.run([OTKIT, "solve", "--method", "sinkhorn", "--cost", cpath, "--eps", repr(eps),
+                          "--tol", repr(TOL), "--max-iter", str(MAXIT), "--json", "--quiet"],
+                         check=True, capture_output=True, text=True).stdout
+    r = json.loads(out)
+    return {"seconds": r["seconds"], "iters": r["iterations"], "err": r["marginal_error"], "status": r["status"]}
+
+
+def run_pot(a, b, C, eps, method, numitermax=MAXIT):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t = time.perf_counter()
+        P, log = ot.sinkhorn(a, b, C, eps, method=method, numItermax=numitermax, stopThr=TOL, log=True)
+        dt = time.perf_counter() - t
+    return {"seconds": dt, "iters": int(log["niter"]) + 1, "err": l1err(P, a, b),
+            "status": "nan" if np.isnan(P).any() else ""}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 2000])
+    ap.add_argument("--eps", type=float, nargs="+", default=[0.01, 0.001])
+    ap.add_argument("--full", action="store_true", help="run sinkhorn_log to the end")
+    ap.add_argument("--log-budget", type=float, default=60.0)
+    ap.add_argument("--rss-n", type=int, default=20000)
+    ap.add_argument("--rss-sweeps", type=int, default=5)
+    args = ap.parse_args()
+
+    os.makedirs(WORK, exist_ok=True)
+    subprocess.run(["go", "build", "-o", OTKIT, "./cmd/otkit"], cwd=ROOT, check=True)
+    subprocess.run(["go", "build", "-o", GOBENCH, "./bench/sinkhorn"], cwd=ROOT, check=True)
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in args.sizes:
+            a, b, C = problem(n)
+            cpath = os.path.join(tmp, f"C{n}.npy")
+            np.save(cpath, C)
+            for eps in args.eps:
+                ok = best_of(lambda: run_otkit(cpath, eps))
+                ps = best_of(lambda: run_pot(a, b, C, eps, "sinkhorn"))
+                probe = run_pot(a, b, C, eps, "sinkhorn_log", numitermax=101)
+                per = probe["seconds"] / probe["iters"]
+                if args.full or per * ps["iters"] <= args.log_budget:
+                    pl = best_of(lambda: run_pot(a, b, C, eps, "sinkhorn_log"))
+                    pl["est"] = False
+                else:
+                    pl = {"seconds": per * ps["iters"], "iters": ps["iters"], "err": float("nan"),
+                          "status": "", "est": True}
+                rows.append((n, eps, ok, ps, pl))
+                print(n, eps, ok, ps, pl, file=sys.stderr, flush=True)
+
+    exps = json.loads(subprocess.run([GOBENCH, "-mode", "exps", "-n", "2000", "-sweeps", "20"],
+                                     check=True, capture_output=True, text=True).stdout)
+    rss_cmd = ["/usr/bin/time", "-v", GOBENCH, "-mode", "rss", "-n", str(args.rss_n),
+               "-sweeps", str(args.rss_sweeps), "-workers", str(os.cpu_count())]
+    p = subprocess.run(rss_cmd, check=True, capture_output=True, text=True)
+    rss = json.loads(p.stdout)
+    maxrss = [l for l in p.stderr.splitlines() if "Maximum resident" in l]
+    rss["time_v_max_rss_kb"] = int(maxrss[0].split(":")[1]) if maxrss else None
+
+    cpu = "?"
+    with open("/proc/cpuinfo") as fh:
+        for line in fh:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    gover = subprocess.run(["go", "version"], capture_output=True, text=True).stdout.strip()
+
+    def fmt_t(r):
+        s = f"{r['seconds']:.3f}"
+        return s + " (est.)" if r.get("est") else s
+
+    def fmt_err(r):
+        return "–" if r["err"] != r["err"] else f"{r['err']:.1e}"
+
+    lines = [
+        "# Sinkhorn: otkit vs POT",
+        "",
+        f"Machine: {os.cpu_count()} CPUs ({cpu}), {platform.system()} {platform.release()}; {gover}; "
+        f"POT {ot.__version__}, NumPy {np.__version__}, Python {platform.python_version()}.",
+        f"Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. Command: `/usr/bin/python3 bench/sinkhorn.py"
+        + (" --full" if args.full else "") + "`.",
+        "",
+        "Problems: uniform weights, n = m Gaussian 2-D points (targets shifted by (1, 0)), squared Euclidean cost "
+        "divided by its maximum. Tolerance 1e-9 for all (otkit: L1 of both marginals, POT: L2 of the column "
+        "marginal, a looser test), at most 100000 iterations. otkit = `otkit solve --method sinkhorn` "
+        "(default mode: Auto = stabilized scaling domain with adaptive over-relaxation) timed by its `--json` "
+        "\"seconds\" (solve only); POT timed around `ot.sinkhorn(..., log=True)`. Best of up to 3 runs when a run "
+        "is under 2 s. \"err\" is ‖P1−a‖₁+‖Pᵀ1−b‖₁ of the returned plan. (est.): POT sinkhorn_log timed on 101 "
+        "iterations and scaled to the iteration count of POT sinkhorn (same iterates).",
+        "",
+        "| n | ε | otkit s | iters | err | POT sinkhorn s | iters | err | POT sinkhorn_log s | iters | err | "
+        "sinkhorn_log / otkit | sinkhorn / otkit |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for n, eps, ok, ps, pl in rows:
+        lines.append(
+            f"| {n} | {eps:g} | {ok['seconds']:.3f} | {ok['iters']} | {ok['err']:.1e} | {ps['seconds']:.3f} | "
+            f"{ps['iters']} | {ps['err']:.1e}{' NaN' if ps['status'] else ''} | {fmt_t(pl)} | {pl['iters']} | "
+            f"{fmt_err(pl)} | {pl['seconds'] / ok['seconds']:.1f}× | {ps['seconds'] / ok['seconds']:.2f}× |")
+    lines += [
+        "",
+        "Targets: otkit ≥ 10× faster than POT sinkhorn_log (column sinkhorn_log / otkit ≥ 10) and no slower than "
+        "POT sinkhorn (column sinkhorn / otkit ≥ 1).",
+        "",
+        "## Log-domain throughput",
+        "",
+        f"`bench/work/sinkhorn-bench -mode exps -n 2000 -sweeps 20` (LogDomain, dense 2000×2000 cost, 1 worker): "
+        f"{exps['exps_per_second_per_core'] / 1e6:.0f} M exps/s/core over {exps['sweeps']} sweeps in "
+        f"{exps['seconds']:.2f} s (counting 2·n·m exps per sweep plus two passes). The exp kernel alone: "
+        "`go test -run XXX -bench . ./internal/lse` (ExpTo vs MathExp, exps/s).",
+        "",
+        "## Memory: 20000 × 20000 point cloud",
+        "",
+        f"`{' '.join(['/usr/bin/time', '-v', 'bench/work/sinkhorn-bench'] + rss_cmd[3:])}`: LogDomain on a "
+        f"{rss['n']}×{rss['m']} SqEuclidean point cloud (d = 2, cost rows computed on demand, default ε = "
+        f"{rss['eps']:.4g}), {rss['sweeps']} sweeps ({rss['status']}, marginal error {rss['marginal_error']:.2e}) "
+        f"in {rss['seconds']:.1f} s with {rss['workers']} workers: peak RSS {rss['peak_rss_mb']:.1f} MB (VmHWM), "
+        f"{(rss['time_v_max_rss_kb'] or 0) / 1024:.1f} MB (/usr/bin/time). Memory does not grow with the number "
+        "of sweeps (the state is O(n + m)); the sweep count is limited only to keep the run short.",
+        "",
+    ]
+    os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
+    with open(os.path.join(ROOT, "bench", "results", "sinkhorn.md"), "w") as fh:
+        fh.write("\n".join(lines))
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
