@@ -16,8 +16,7 @@ type dualObjective struct {
 	cand    []candidates
 	margins []float64 // per chunk: the margin its candidates were collected with
 	scr     *screen
-	full    int // number of full evaluations, for tests
-	evals   int // number of evaluations, for tests
+	full    int // number of full passes, for tests
 }
 
 func newDualObjective(in *instance) *dualObjective {
@@ -35,7 +34,6 @@ func newDualObjective(in *instance) *dualObjective {
 }
 
 func (d *dualObjective) eval(x, grad []float64) float64 {
-	d.evals++
 	if d.scr.sparseOK(x) {
 		return d.pass(x, grad, passSparse, 0)
 	}

@@ -22,6 +22,7 @@ type semiDualObjective struct {
 	cand    []candidates // per chunk of columns: rows that can be in the support
 	margins []float64
 	scr     *screen
+	full    int // number of full evaluations, for tests
 }
 
 func newSemiDualObjective(in *instance) *semiDualObjective {
@@ -111,6 +112,7 @@ func (s *semiDualObjective) eval(f, grad []float64) float64 {
 		s.valPart[c] = val
 	})
 	if !sparse {
+		s.full++
 		mg := math.Inf(1)
 		for _, v := range s.margins {
 			mg = math.Min(mg, v)
