@@ -14,7 +14,8 @@ type Method int
 
 const (
 	// Auto uses Stabilized when the stored kernel (8·n·m bytes) fits in
-	// MaxKernelBytes and LogDomain otherwise.
+	// MaxKernelBytes and LogDomain otherwise, with adaptive
+	// over-relaxation unless Relax is set.
 	Auto Method = iota
 	// LogDomain iterates on the potentials with log-sum-exp updates,
 	// streaming the cost a row at a time (O(n+m) memory besides the cost).
