@@ -42,4 +42,6 @@ func (e *logDomain) marginalError() float64 {
 	return rowErr + colErr
 }
 
+func (e *logDomain) planSums() (r, c []float64, lin float64) { return e.state.planSums() }
+
 func (e *logDomain) finish() {}

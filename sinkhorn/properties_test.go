@@ -64,6 +64,7 @@ func TestAbsorptions3x3(t *testing.T) {
 		e.sweep()
 	}
 	assert.LessOrEqual(t, e.absorbed, 191+10)
+	assert.Positive(t, e.rebalanced)
 	assert.Greater(t, e.absorbed, 50)
 }
 

@@ -10,16 +10,18 @@ import (
 
 // stabilized is the scaling-domain iteration with absorption (§5 of the
 // spec): the plan is P_ij = u_i K_ij v_j with the stored kernel
-// K_ij = exp((f_i + g_j − C_ij)/ε); a sweep is two matrix-vector products.
+// K_ij = exp((f_i + g_j − C_ij)/ε); a sweep is two matrix-vector products
+// done in one pass over K.
 type stabilized struct {
 	*state
 	eps        float64
 	k          []float64 // n×m kernel, row-major
 	u, v       []float64
 	s          []float64 // Kᵀu, when sValid
-	t          []float64 // K v (row sums of K v before the u-update)
+	t          []float64 // K v, before the u-update
 	scratch    []float64
 	lc         []float64
+	bad        []bool // per block: a row sum left [tiny, huge]
 	sValid     bool
 	started    bool
 	lo, hi     float64 // e^−τ, e^τ
@@ -31,7 +33,7 @@ func newStabilized(s *state) *stabilized {
 	e := &stabilized{state: s, k: make([]float64, s.n*s.m),
 		u: make([]float64, s.n), v: make([]float64, s.m),
 		s: make([]float64, s.m), t: make([]float64, s.n),
-		scratch: make([]float64, max(s.n, s.m)), lc: make([]float64, s.m),
+		scratch: make([]float64, max(s.n, s.m)), lc: make([]float64, s.m), bad: make([]bool, s.nb),
 		lo: math.Exp(-s.set.tau), hi: math.Exp(s.set.tau)}
 	return e
 }
@@ -42,10 +44,11 @@ func (e *stabilized) setEps(eps float64) {
 	}
 	e.eps = eps
 	if !e.started {
-		// Cold (or warm) start: a log-domain g-update makes g a c-transform
-		// of f, so the kernel's columns cannot all underflow.
-		e.colSums(e.lc, eps, true)
-		e.updateG(e.lc, eps)
+		// Cold (or warm) start: g_j = min_i (C_ij − f_i) puts a 1 in every
+		// column of the kernel, so no column underflows and none overflows.
+		// The first v-update cancels this choice: the iterates are those of
+		// LogDomain.
+		e.minShift()
 		e.started = true
 	}
 	e.build()
@@ -97,32 +100,36 @@ func (e *stabilized) colKu() {
 	e.sValid = true
 }
 
-// scale sets dst_i = w_i / den_i, or with over-relaxation ω ≠ 1
-// dst_i = x_i^(1−ω) (w_i/den_i)^ω, and reports whether every denominator
-// was in [tiny, huge] and every new scaling finite and positive.
-func scale(dst, x, w, den []float64, omega float64) bool {
-	for i, d := range den {
-		if !(d >= tiny && d <= huge) {
-			return false
-		}
-		q := w[i] / d
-		if omega != 1 {
-			q = x[i] * math.Pow(q/x[i], omega)
-		}
-		if math.IsInf(q, 0) || q == 0 || q != q {
-			return false
-		}
-		dst[i] = q
+// newScale returns the updated scaling w/d, or with over-relaxation ω ≠ 1
+// x^(1−ω) (w/d)^ω, and whether the denominator d was in [tiny, huge] and
+// the result is finite and positive.
+func newScale(x, w, d, omega float64) (float64, bool) {
+	if !(d >= tiny && d <= huge) {
+		return 0, false
 	}
-	return true
+	q := w / d
+	if omega != 1 {
+		q = x * math.Pow(q/x, omega)
+	}
+	return q, !(math.IsInf(q, 0) || q == 0 || q != q)
 }
 
+// sweep is a v-update from s = Kᵀu, then one pass over K that computes
+// t = K v, the new u_i row by row and, with the row still in cache, the
+// partial sums of Kᵀu for the next sweep and the next check.
 func (e *stabilized) sweep() {
 	if !e.sValid {
 		e.colKu()
 	}
 	e.sValid = false
-	if v := e.scratch[:e.m]; scale(v, e.v, e.b, e.s, e.omega) {
+	v := e.scratch[:e.m]
+	ok := true
+	for j, s := range e.s {
+		if v[j], ok = newScale(e.v[j], e.b[j], s, e.omega); !ok {
+			break
+		}
+	}
+	if ok {
 		copy(e.v, v)
 	} else {
 		// Fallback: log-domain g-update from the absorbed potentials.
@@ -131,20 +138,35 @@ func (e *stabilized) sweep() {
 		e.updateG(e.lc, e.eps)
 		e.build()
 	}
-	e.blocks(func(_, _, lo, hi int) {
+	u := e.scratch[:e.n]
+	e.blocks(func(_, b, lo, hi int) {
+		p := e.part[b]
+		clear(p)
+		e.bad[b] = false
 		for i := lo; i < hi; i++ {
-			e.t[i] = floats.Dot(e.k[i*e.m:(i+1)*e.m], e.v)
+			row := e.k[i*e.m : (i+1)*e.m]
+			e.t[i] = floats.Dot(row, e.v)
+			q, ok := newScale(e.u[i], e.a[i], e.t[i], e.omega)
+			if !ok {
+				e.bad[b] = true
+				return
+			}
+			u[i] = q
+			floats.AddScaled(p, q, row)
 		}
 	})
-	if u := e.scratch[:e.n]; scale(u, e.u, e.a, e.t, e.omega) {
-		copy(e.u, u)
-	} else {
-		// Fallback: log-domain f-update.
-		e.absorb()
-		e.updateF(e.eps)
-		e.build()
-		return
+	for _, bad := range e.bad {
+		if bad {
+			// Fallback: log-domain f-update.
+			e.absorb()
+			e.updateF(e.eps)
+			e.build()
+			return
+		}
 	}
+	copy(e.u, u)
+	e.reduce(e.s)
+	e.sValid = true
 	if !e.inBounds() {
 		e.absorb()
 		e.build()
@@ -175,6 +197,7 @@ func (e *stabilized) inBounds() bool {
 	}
 	for j := range e.v {
 		e.v[j] *= c
+		e.s[j] /= c // s = Kᵀu
 	}
 	e.rebalanced++
 	return true
@@ -190,7 +213,9 @@ func minMax(x []float64) (lo, hi float64) {
 }
 
 func (e *stabilized) marginalError() float64 {
-	e.colKu()
+	if !e.sValid {
+		e.colKu()
+	}
 	var err float64
 	for j, x := range e.s {
 		err += math.Abs(e.v[j]*x - e.b[j])
@@ -199,6 +224,65 @@ func (e *stabilized) marginalError() float64 {
 		err += math.Abs(e.u[i]*x - e.a[i])
 	}
 	return err
+}
+
+// minShift sets g_j = min_i (C_ij − f_i), by per-block minima.
+func (e *stabilized) minShift() {
+	e.blocks(func(w, b, lo, hi int) {
+		p := e.part[b]
+		for j := range p {
+			p[j] = math.Inf(1)
+		}
+		for i := lo; i < hi; i++ {
+			fi := e.f[i]
+			for j, c := range e.row(w, i) {
+				p[j] = min(p[j], c-fi)
+			}
+		}
+	})
+	copy(e.g, e.part[0])
+	for _, p := range e.part[1:] {
+		for j, x := range p {
+			e.g[j] = min(e.g[j], x)
+		}
+	}
+}
+
+// planSums computes the plan's sums from the stored kernel, P = u K v,
+// without exps when the kernel is at the target ε.
+func (e *stabilized) planSums() (r, c []float64, lin float64) {
+	if !e.started || e.eps != e.state.eps {
+		e.finish()
+		return e.state.planSums()
+	}
+	r = make([]float64, e.n)
+	lins := make([]float64, e.nb)
+	e.blocks(func(w, b, lo, hi int) {
+		p := e.part[b]
+		clear(p)
+		var l float64
+		for i := lo; i < hi; i++ {
+			ui := e.u[i]
+			cost := e.row(w, i)
+			var ri, li float64
+			for j, kij := range e.k[i*e.m : (i+1)*e.m] {
+				if x := kij * e.v[j]; x != 0 {
+					ri += x
+					p[j] += ui * x
+					li += x * cost[j]
+				}
+			}
+			r[i] = ui * ri
+			l += ui * li
+		}
+		lins[b] = l
+	})
+	c = make([]float64, e.m)
+	e.reduce(c)
+	for _, l := range lins {
+		lin += l
+	}
+	return r, c, lin
 }
 
 func (e *stabilized) finish() {

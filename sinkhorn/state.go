@@ -201,6 +201,9 @@ type engine interface {
 	sweep()
 	// marginalError returns ‖P1 − a‖₁ + ‖Pᵀ1 − b‖₁ of the current plan.
 	marginalError() float64
+	// planSums returns the row sums, column sums and <P, C> of the plan
+	// of the current potentials at the target ε.
+	planSums() (r, c []float64, lin float64)
 	// finish leaves the current plan's potentials in state.f, state.g.
 	finish()
 }
@@ -248,8 +251,13 @@ stages:
 		}
 		final := k == len(stages)-1
 		eng.setEps(eps)
-		s.omega = relax.reset()
+		relax.reset()
 		for stageIt := 1; it < s.set.maxIter; stageIt++ {
+			// The first sweep starts from an arbitrary g: never relax it.
+			s.omega = relax.omega
+			if it == 0 {
+				s.omega = 1
+			}
 			eng.sweep()
 			it++
 			stageDone := !final && stageIt >= s.set.scaling.StageMaxIter
@@ -260,7 +268,7 @@ stages:
 				continue
 			}
 			e := eng.marginalError()
-			s.omega = relax.update(e)
+			relax.update(e)
 			res.History = append(res.History, e)
 			if progress != nil {
 				progress(it, e)
@@ -281,10 +289,11 @@ stages:
 		}
 		break
 	}
+	r, c, lin := eng.planSums()
 	eng.finish()
 	res.Status = status
 	res.Iterations = it
-	s.summarize(res)
+	s.summarize(res, r, c, lin)
 	return res
 }
 

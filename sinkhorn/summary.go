@@ -7,17 +7,12 @@ import (
 	"github.com/otkit/otkit/ot"
 )
 
-// summarize evaluates the plan of (f, g) at the target ε in one streaming
-// pass and fills LinearCost, MarginalError, Value (Value_K) and DualValue:
-//
-//	Value_K = Σ r_i (f_i − ε log a_i) + Σ c_j (g_j − ε log b_j) + ε (M² − Σ P)
-//	D       = Σ a_i (f_i − ε log a_i) + Σ b_j (g_j − ε log b_j) + ε (M² − Σ P)
-//
-// with r, c the plan's marginals and M = Σ a.
-func (s *state) summarize(res *ot.Result) {
-	eps, k := s.eps, 1/s.eps
-	r := make([]float64, s.n)
-	lin := make([]float64, s.nb)
+// planSums evaluates the plan of (f, g) at the target ε in one streaming
+// pass (n·m exps) and returns its row sums, column sums and <P, C>.
+func (s *state) planSums() (r, col []float64, lin float64) {
+	k := 1 / s.eps
+	r = make([]float64, s.n)
+	lins := make([]float64, s.nb)
 	bufs := make([][]float64, s.set.workers)
 	for w := range bufs {
 		bufs[w] = make([]float64, s.m)
@@ -39,11 +34,26 @@ func (s *state) summarize(res *ot.Result) {
 			}
 			r[i] = ri
 		}
-		lin[b] = l
+		lins[b] = l
 	})
-	col := make([]float64, s.m)
+	col = make([]float64, s.m)
 	s.reduce(col)
-	var mass, total, primal, dual, merr, lc float64
+	for _, l := range lins {
+		lin += l
+	}
+	return r, col, lin
+}
+
+// summarize fills LinearCost, MarginalError, Value (Value_K) and DualValue
+// from the plan's row sums r, column sums c and <P, C> = lin:
+//
+//	Value_K = Σ r_i (f_i − ε log a_i) + Σ c_j (g_j − ε log b_j) + ε (M² − Σ P)
+//	D       = Σ a_i (f_i − ε log a_i) + Σ b_j (g_j − ε log b_j) + ε (M² − Σ P)
+//
+// with M = Σ a.
+func (s *state) summarize(res *ot.Result, r, col []float64, lin float64) {
+	eps := s.eps
+	var mass, total, primal, dual, merr float64
 	for i, ri := range r {
 		ft := s.f[i] - eps*s.loga[i]
 		primal += ri * ft
@@ -58,10 +68,7 @@ func (s *state) summarize(res *ot.Result) {
 		dual += s.b[j] * gt
 		merr += math.Abs(cj - s.b[j])
 	}
-	for _, l := range lin {
-		lc += l
-	}
-	res.LinearCost = lc
+	res.LinearCost = lin
 	res.MarginalError = merr
 	res.Value = primal + eps*(mass*mass-total)
 	res.DualValue = dual + eps*(mass*mass-total)
