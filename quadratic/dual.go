@@ -14,15 +14,21 @@ type dualObjective struct {
 	colPart [][]float64 // per chunk of rows: partial column sums of [X]₊
 	sqPart  []float64   // per chunk: Σ [X]₊²
 	cand    []candidates
-	margins []float64 // per chunk: the margin its candidates were collected with
-	scr     *screen
-	full    int // number of full passes, for tests
+	margins []float64    // per chunk: the margin its candidates were collected with
+	act     []candidates // per chunk: the active entries X > 0 of the last pass
+	actAt   []float64    // the point of the last pass
+	// fitMargin is the margin the last collecting pass was cut down to by
+	// the candidate budget (+Inf when the budget did not bind).
+	fitMargin float64
+	scr       *screen
+	full      int // number of full passes, for tests
 }
 
 func newDualObjective(in *instance) *dualObjective {
 	nc := numChunks(in.n)
 	d := &dualObjective{instance: in, gamma: in.gamma, colPart: make([][]float64, nc), sqPart: make([]float64, nc),
-		cand: make([]candidates, nc), margins: make([]float64, nc)}
+		cand: make([]candidates, nc), margins: make([]float64, nc),
+		act: make([]candidates, nc), actAt: make([]float64, in.n+in.m), fitMargin: math.Inf(1)}
 	for c := range d.colPart {
 		d.colPart[c] = make([]float64, in.m)
 	}
@@ -50,6 +56,11 @@ func (d *dualObjective) cover(x, y, scratch []float64) {
 		return
 	}
 	margin := 1.25 * math.Max(0, d.scr.drift(y, x))
+	if margin > d.fitMargin {
+		// The last collecting pass could not afford this margin: a pass
+		// now would be wasted, the evaluations on the segment are full.
+		return
+	}
 	d.pass(x, scratch, passCollect, margin)
 }
 
@@ -83,6 +94,9 @@ func (d *dualObjective) pass(x, grad []float64, kind passKind, margin float64) f
 		clear(cs)
 		lo, hi := c*chunkSize, min((c+1)*chunkSize, n)
 		cd := &d.cand[c]
+		ac := &d.act[c]
+		ac.reset(hi-lo, 0)
+		act := ac.idx
 		var sq float64
 		if kind == passSparse {
 			for i := lo; i < hi; i++ {
@@ -95,10 +109,13 @@ func (d *dualObjective) pass(x, grad []float64, kind passKind, margin float64) f
 						rs += v
 						cs[j] += v
 						sq += v * v
+						act = append(act, j)
 					}
 				}
+				ac.ptr[i-lo+1] = int32(len(act))
 				gf[i] = d.a[i] - rs*invGamma
 			}
+			ac.idx = act
 			d.sqPart[c] = sq
 			return
 		}
@@ -122,7 +139,7 @@ func (d *dualObjective) pass(x, grad []float64, kind passKind, margin float64) f
 			var rs float64
 			if collect {
 				var rsq float64
-				k, rs, rsq = collectRow(row, g, cs, idx, k, fi, -mg)
+				k, act, rs, rsq = collectRow(row, g, cs, idx, act, k, fi, -mg)
 				sq += rsq
 				// Keep within the budget pro rata: halve the margin while
 				// the candidates run ahead of it, down to margin 0 (only
@@ -143,16 +160,20 @@ func (d *dualObjective) pass(x, grad []float64, kind passKind, margin float64) f
 						rs += v
 						cs[j] += v
 						sq += v * v
+						act = append(act, int32(j))
 					}
 				}
 			}
 			cd.ptr[i-lo+1] = int32(k)
+			ac.ptr[i-lo+1] = int32(len(act))
 			gf[i] = d.a[i] - rs*invGamma
 		}
 		cd.idx = idx[:k]
+		ac.idx = act
 		d.margins[c] = mg
 		d.sqPart[c] = sq
 	})
+	copy(d.actAt, x)
 	if kind == passCollect {
 		d.full++
 		mg := math.Inf(1)
@@ -160,6 +181,10 @@ func (d *dualObjective) pass(x, grad []float64, kind passKind, margin float64) f
 			mg = math.Min(mg, v)
 		}
 		d.scr.rebuilt(x, mg, mg >= 0)
+		d.fitMargin = math.Inf(1)
+		if mg < margin {
+			d.fitMargin = math.Max(mg, 0)
+		}
 	}
 	var sq, val float64
 	for c, cs := range d.colPart {
@@ -190,6 +215,17 @@ func (d *dualObjective) activeSet(x []float64, ptr, idx []int32) ([]int32, []int
 	f, g := x[:n], x[n:]
 	ptr = append(ptr[:0], 0)
 	idx = idx[:0]
+	if equal(x, d.actAt) {
+		// Recorded by the last pass.
+		for _, ac := range d.act {
+			base := int32(len(idx))
+			idx = append(idx, ac.idx...)
+			for _, p := range ac.ptr[1:] {
+				ptr = append(ptr, base+p)
+			}
+		}
+		return ptr, idx
+	}
 	sparse := d.scr.covers(x)
 	for c := range d.colPart {
 		lo, hi := c*chunkSize, min((c+1)*chunkSize, n)
@@ -220,11 +256,11 @@ func (d *dualObjective) activeSet(x []float64, ptr, idx []int32) ([]int32, []int
 // collectRow is the inner loop of a collecting pass over one row:
 // v_j = fi + g_j − row_j; the column index is appended to idx (from k) when
 // v_j > negMargin, and the positive parts are accumulated into cs, their
-// sum and their sum of squares. idx must have room for len(row) more
+// sum and their sum of squares, their indices appended to act. idx must have room for len(row) more
 // entries. The candidates are a small fraction of the row (the pass keeps
 // them under a budget), so the branch is well predicted; a separate
 // function keeps the few variables in registers.
-func collectRow(row, g, cs []float64, idx []int32, k int, fi, negMargin float64) (kk int, rs, sq float64) {
+func collectRow(row, g, cs []float64, idx, act []int32, k int, fi, negMargin float64) (kk int, actOut []int32, rs, sq float64) {
 	g = g[:len(row)]
 	cs = cs[:len(row)]
 	idx = idx[k : k+len(row)]
@@ -237,8 +273,18 @@ func collectRow(row, g, cs []float64, idx []int32, k int, fi, negMargin float64)
 				rs += v
 				cs[j] += v
 				sq += v * v
+				act = append(act, int32(j))
 			}
 		}
 	}
-	return k + n, rs, sq
+	return k + n, act, rs, sq
+}
+
+func equal(x, y []float64) bool {
+	for k, v := range x {
+		if v != y[k] {
+			return false
+		}
+	}
+	return true
 }
