@@ -27,7 +27,23 @@ type tree struct {
 	pi []float64
 
 	// scratch
-	stem, old, pos []int32
+	stem, spos, slast []int32
+	ends              []stemEnd
+	segs              []run
+}
+
+// stemEnd is a stem node (by index) and the preorder index ending its range.
+type stemEnd struct{ t, end int32 }
+
+// run is a stretch of the thread, from first to last.
+type run struct{ first, last int32 }
+
+// grow returns (*buf)[:n], reallocating when too short.
+func grow(buf *[]int32, n int) []int32 {
+	if cap(*buf) < n {
+		*buf = make([]int32, n)
+	}
+	return (*buf)[:n]
 }
 
 func newTree(n, m int) *tree {
@@ -36,7 +52,6 @@ func newTree(n, m int) *tree {
 		n: n, m: m, root: int32(n + m),
 		parent: make([]int32, N), thread: make([]int32, N), rev: make([]int32, N),
 		size: make([]int32, N), flow: make([]float64, N), pi: make([]float64, N),
-		old: make([]int32, N), pos: make([]int32, N),
 	}
 }
 
@@ -146,40 +161,49 @@ func (t *tree) reroot(uIn, vIn, uOut, join int32, delta, sigma float64) {
 		first := uOut
 		t.splice(before, after, vIn, first, last)
 	} else {
-		old := t.old[:sOut]
-		pos := t.pos
+		// Walk S once (shifting potentials) and note where each stem node
+		// p_t starts and which node ends its old range: S's preorder meets
+		// uOut = p_k first, then p_{k−1}, …, p0, and the ranges are nested,
+		// so a stack holds the ends still to be reached.
+		K := len(stem) - 1
+		spos, slast := grow(&t.spos, len(stem)), grow(&t.slast, len(stem))
+		ends := t.ends[:0] // stem indices with their end index, innermost last
+		next := K
 		u := uOut
 		for k := int32(0); k < sOut; k++ {
-			old[k] = u
-			pos[u] = k
+			if next >= 0 && u == stem[next] {
+				spos[next] = k
+				ends = append(ends, stemEnd{int32(next), k + size[u] - 1})
+				next--
+			}
 			pi[u] += sigma
+			for len(ends) > 0 && ends[len(ends)-1].end == k {
+				slast[ends[len(ends)-1].t] = u
+				ends = ends[:len(ends)-1]
+			}
 			u = thread[u]
 		}
+		t.ends = ends
 		after := u
 		// New preorder: the old range of p0, then for each t ≥ 1 the old
-		// range of p_t without that of p_{t−1}. Each piece is a run of the
-		// old thread, so only the links between pieces change.
-		p0 := stem[0]
-		lastNode := int32(-1)
-		emit := func(lo, hi int32) {
-			if lo >= hi {
-				return
+		// range of p_t without that of p_{t−1}: the run from p_t to the node
+		// before p_{t−1}, and the run after p_{t−1}'s range to p_t's end.
+		// Each run keeps its old links; only the joints change.
+		segs := append(t.segs[:0], run{stem[0], slast[0]})
+		for q := 1; q <= K; q++ {
+			p, c := stem[q], stem[q-1]
+			segs = append(segs, run{p, rev[c]})
+			if spos[q-1]+size[c] < spos[q]+size[p] {
+				segs = append(segs, run{thread[slast[q-1]], slast[q]})
 			}
-			if first := old[lo]; lastNode >= 0 {
-				thread[lastNode] = first
-				rev[first] = lastNode
-			}
-			lastNode = old[hi-1]
 		}
-		emit(pos[p0], pos[p0]+size[p0])
-		prev := p0
-		for _, p := range stem[1:] {
-			emit(pos[p], pos[prev])
-			emit(pos[prev]+size[prev], pos[p]+size[p])
-			prev = p
+		t.segs = segs
+		for q := 1; q < len(segs); q++ {
+			thread[segs[q-1].last] = segs[q].first
+			rev[segs[q].first] = segs[q-1].last
 		}
-		last = lastNode
-		t.splice(before, after, vIn, p0, last)
+		last = segs[len(segs)-1].last
+		t.splice(before, after, vIn, stem[0], last)
 
 		// Reverse the stem: parents, arc flows and subtree sizes.
 		for k := len(stem) - 1; k >= 1; k-- {
