@@ -17,6 +17,7 @@ const (
 
 	newtonStallMax = 20 // iterations without progress before the L-BFGS fallback
 	cgMaxIter      = 1000
+	cgEtaMax       = 0.03 // CG relative residual min(cgEtaMax, sqrt(MarginalError))
 	stageTol       = 1e-6 // MarginalError target of the continuation stages
 	stageFactor    = 4    // γ divisor between stages
 	stepCapFactor  = 0.1  // first-trial cap on the potential change, × range(C)
@@ -127,18 +128,10 @@ func (s *Solver) solveNewton(ctx context.Context, in *instance, f0, g0 []float64
 	var st state
 	maxIter := s.maxIter(200)
 
-	// γ-continuation: γ₀ = max(γ, range(C)), halving down to γ.
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for _, v := range in.c {
-		if v < lo {
-			lo = v
-		}
-		if v > hi && !math.IsInf(v, 1) {
-			hi = v
-		}
-	}
-	gamma := math.Max(in.gamma, hi-lo)
-	nt.stepCap = stepCapFactor * (hi - lo)
+	// γ-continuation: γ₀ = max(γ, range(C)), divided by stageFactor
+	// down to γ.
+	gamma := math.Max(in.gamma, in.cmax-in.cmin)
+	nt.stepCap = stepCapFactor * (in.cmax - in.cmin)
 	if f0 != nil && g0 != nil {
 		gamma = in.gamma // a full warm start needs no continuation
 	}
@@ -214,9 +207,9 @@ func (nt *newton) stage(ctx context.Context, s *Solver, x []float64, target floa
 		// The shift is δ, but at least deltaMerr·MarginalError/mass
 		// (Levenberg–Marquardt-like: short, gradient-like steps far from
 		// the solution, Newton steps near it). Inexact Newton: relative
-		// residual min(0.1, sqrt(‖∇D‖₁)).
+		// residual min(cgEtaMax, sqrt(‖∇D‖₁)).
 		nt.shift = math.Max(nt.delta, deltaMerr*merr/mass)
-		nt.direction(rhs, math.Min(0.1, math.Sqrt(merr)))
+		nt.direction(rhs, math.Min(cgEtaMax, math.Sqrt(merr)))
 		for q, v := range nt.d {
 			slope -= rhs[q] * v // <∇Φ, d>
 		}

@@ -72,13 +72,14 @@ type Solver struct {
 
 // instance is the reduced problem (positive weights only) in dense form.
 type instance struct {
-	n, m    int
-	a, b    []float64
-	c       []float64 // n×m row-major
-	ct      []float64 // m×n, built on demand by transpose
-	gamma   float64
-	mass    float64
-	workers int
+	n, m       int
+	a, b       []float64
+	c          []float64 // n×m row-major
+	ct         []float64 // m×n, built on demand by transpose
+	cmin, cmax float64   // finite range of c
+	gamma      float64
+	mass       float64
+	workers    int
 }
 
 func (in *instance) transpose() {
@@ -142,7 +143,8 @@ func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
 		mass: red.Mass(), workers: max(1, s.Workers)}
 	// T = [F + G − C]₊/γ with potentials of the size of the costs: below
 	// this ratio float64 cannot resolve the plan.
-	if scale := maxAbsFinite(in.c); gamma < minGammaRatio*scale {
+	in.cmin, in.cmax = finiteRange(in.c)
+	if scale := math.Max(math.Abs(in.cmin), math.Abs(in.cmax)); gamma < minGammaRatio*scale {
 		return nil, fmt.Errorf("%w: quadratic: Gamma = %g is below %g × max|C| = %g", ot.ErrParameter, gamma, minGammaRatio, minGammaRatio*scale)
 	}
 	f0, g0 := s.initial(red)
@@ -162,17 +164,19 @@ func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
 // minGammaRatio is the smallest γ/max|C| accepted.
 const minGammaRatio = 1e-9
 
-func maxAbsFinite(c []float64) float64 {
-	var m float64
+// finiteRange returns the smallest and largest finite entries (+Inf entries
+// are forbidden pairs; Validate guarantees a finite one).
+func finiteRange(c []float64) (lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
 	for _, v := range c {
-		if v < 0 {
-			v = -v
+		if v < lo {
+			lo = v
 		}
-		if v > m && !math.IsInf(v, 1) {
-			m = v
+		if v > hi && !math.IsInf(v, 1) {
+			hi = v
 		}
 	}
-	return m
+	return lo, hi
 }
 
 // state is what a method hands back: potentials, the dual value there, and
