@@ -35,7 +35,7 @@ func (c *Cols) AddRow(x []float64) {
 		if m := mx[j]; z > m {
 			sum[j] = sum[j]*Exp(m-z) + 1
 			mx[j] = z
-		} else if d := z - m; d >= expLo {
+		} else if d := z - m; d >= -expLim {
 			sum[j] += expKernel(d)
 		} else {
 			sum[j] += expSlow(d)
@@ -54,7 +54,7 @@ func (c *Cols) AddAffineRow(s float64, g, cost []float64, k float64) {
 		if m := mx[j]; z > m {
 			sum[j] = sum[j]*Exp(m-z) + 1
 			mx[j] = z
-		} else if d := z - m; d >= expLo {
+		} else if d := z - m; d >= -expLim {
 			sum[j] += expKernel(d)
 		} else {
 			sum[j] += expSlow(d)

@@ -5,10 +5,13 @@ import "math"
 //go:generate sh -c "python3 gentable.py && gofmt -w table.go"
 
 const (
-	// Bounds of the fast path: for x in [expLo, expHi] the result is a
-	// normal float64 and the exponent can be set by integer addition.
-	expLo = -707.0
-	expHi = 709.0
+	// Bound of the fast path: for |x| ≤ expLim the result is a normal
+	// float64 and the exponent can be set by integer addition. The test
+	// Float64bits(x)&^signBit ≤ expLimBits is one integer comparison (NaN
+	// and ±Inf fail it).
+	expLim     = 707.0
+	expLimBits = 0x4086180000000000 // math.Float64bits(expLim)
+	signBit    = 1 << 63
 	// Beyond these e^x rounds to +Inf or to 0, as math.Exp.
 	overflow  = 7.09782712893383973096e+02
 	underflow = -7.45133219101941108420e+02
@@ -32,13 +35,13 @@ const (
 // N = 256, a two-constant Cody–Waite split of ln2/N so that r is exact to
 // about 2⁻⁸⁰, e^x = 2^k · 2^(j/N) · e^r, and a degree-4 polynomial for e^r.
 func Exp(x float64) float64 {
-	if x >= expLo && x <= expHi {
+	if math.Float64bits(x)&^signBit <= expLimBits {
 		return expKernel(x)
 	}
 	return expSlow(x)
 }
 
-// expKernel is Exp for x in [expLo, expHi].
+// expKernel is Exp for |x| ≤ expLim.
 // expKernel stays within the inlining budget; exp2Table[uint8(ki)] relies
 // on tableBits == 8.
 func expKernel(x float64) float64 {

@@ -11,7 +11,7 @@ func ExpTo(dst, x []float64) []float64 {
 		panic("lse: length mismatch")
 	}
 	for i, v := range x {
-		if v >= expLo && v <= expHi {
+		if math.Float64bits(v)&^signBit <= expLimBits {
 			dst[i] = expKernel(v)
 		} else {
 			dst[i] = expSlow(v)
@@ -35,7 +35,7 @@ func LSE(x []float64) float64 {
 	}
 	var s float64
 	for _, v := range x {
-		if d := v - mx; d >= expLo {
+		if d := v - mx; d >= -expLim {
 			s += expKernel(d)
 		} else {
 			s += expSlow(d)
@@ -62,7 +62,7 @@ func AffineLSE(s float64, g, c []float64, k float64) float64 {
 	}
 	var sum float64
 	for j, gj := range g {
-		if z := (s+gj-c[j])*k - mx; z >= expLo {
+		if z := (s+gj-c[j])*k - mx; z >= -expLim {
 			sum += expKernel(z)
 		} else {
 			sum += expSlow(z)
@@ -82,7 +82,7 @@ func AffineSumExp(s float64, g, c []float64, k float64) float64 {
 	}
 	var sum float64
 	for j, gj := range g {
-		if z := (s + gj - c[j]) * k; z >= expLo && z <= expHi {
+		if z := (s + gj - c[j]) * k; math.Float64bits(z)&^signBit <= expLimBits {
 			sum += expKernel(z)
 		} else {
 			sum += expSlow(z)
@@ -100,7 +100,7 @@ func AffineAddExp(acc []float64, s float64, g, c []float64, k float64) float64 {
 	var sum float64
 	for j, gj := range g {
 		var e float64
-		if z := (s + gj - c[j]) * k; z >= expLo && z <= expHi {
+		if z := (s + gj - c[j]) * k; math.Float64bits(z)&^signBit <= expLimBits {
 			e = expKernel(z)
 		} else {
 			e = expSlow(z)
@@ -117,7 +117,7 @@ func AffineExpTo(dst []float64, s float64, g, c []float64, k float64) []float64 
 		panic("lse: length mismatch")
 	}
 	for j, gj := range g {
-		if z := (s + gj - c[j]) * k; z >= expLo && z <= expHi {
+		if z := (s + gj - c[j]) * k; math.Float64bits(z)&^signBit <= expLimBits {
 			dst[j] = expKernel(z)
 		} else {
 			dst[j] = expSlow(z)

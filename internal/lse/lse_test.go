@@ -204,3 +204,7 @@ func TestCols(t *testing.T) {
 	a1.Reset()
 	assert.True(t, math.IsInf(a1.LSE(make([]float64, m))[0], -1))
 }
+
+func TestExpLimBits(t *testing.T) {
+	assert.Equal(t, uint64(expLimBits), math.Float64bits(expLim))
+}
