@@ -47,3 +47,17 @@ func BenchmarkSolve(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLogDomainSweeps reports the log-domain iteration's throughput:
+// 2·n·m exps per sweep plus two passes (first column LSE, final figures).
+func BenchmarkLogDomainSweeps(b *testing.B) {
+	const n, sweeps = 1000, 20
+	p := gaussProblem(n, 1)
+	s := &Solver{Eps: 0.01, Method: LogDomain, MaxIter: sweeps, Tol: 1e-300}
+	for b.Loop() {
+		if _, err := s.Solve(context.Background(), p); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)*n*n*(2*sweeps+2)/b.Elapsed().Seconds(), "exps/s")
+}

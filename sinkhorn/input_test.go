@@ -86,6 +86,9 @@ func FuzzSolve(f *testing.F) {
 		b[mm-1] = w1
 		p := &ot.Problem{A: a, B: b, C: &ot.DenseCost{N: nn, M: mm, Data: data}}
 		s := &Solver{Eps: eps, Method: Method(meth % 3), MaxIter: 200}
+		if meth&4 != 0 {
+			s.Scaling = &EpsScaling{}
+		}
 		res, err := s.Solve(context.Background(), p)
 		if err != nil {
 			if p.Validate() == nil && eps >= 0 && !math.IsInf(eps, 1) {
