@@ -15,8 +15,8 @@ type costRows struct {
 	dense []float64 // row-major data of a *ot.DenseCost, else nil
 	n, m  int
 	buf   []float64
-	// sq holds the points of a squared-Euclidean *ot.PointCloud, packed
-	// row-major (x then y, dimension d), for the fused pricing kernel.
+	// sq holds the points of a (squared) Euclidean *ot.PointCloud, packed
+	// for the fused pricing kernel.
 	sq *sqCloud
 	// bigM stands for a forbidden (+Inf) arc in the starting basis; it is
 	// large enough that an optimal basis carries flow on such an arc only if
@@ -32,7 +32,7 @@ func newCostRows(c ot.Cost) *costRows {
 	case *ot.DenseCost:
 		r.dense = c.Data
 	case *ot.PointCloud:
-		if c.Metric == ot.SqEuclidean {
+		if c.Metric == ot.SqEuclidean || c.Metric == ot.Euclidean {
 			r.sq = newSqCloud(c)
 		}
 	}

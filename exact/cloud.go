@@ -1,15 +1,21 @@
 package exact
 
-import "github.com/otkit/otkit/ot"
+import (
+	"math"
 
-// sqCloud is a squared-Euclidean point cloud packed for pricing: the reduced
-// costs of a row are computed straight from the points, without filling a
-// cost row first. The distances are summed over coordinates in order, as
-// ot.PointCloud.Row does.
+	"github.com/otkit/otkit/ot"
+)
+
+// sqCloud is a (squared) Euclidean point cloud packed for pricing: the
+// reduced costs of a row are computed straight from the points, without
+// filling a cost row first. The distances are summed over coordinates in
+// order and rooted for Euclidean, as ot.PointCloud.Row does, so both give
+// the same costs.
 type sqCloud struct {
 	d    int
 	x, y []float64 // row-major n×d and m×d
 	y2   [][2]float64
+	root bool // Euclidean: the cost is the square root
 }
 
 func newSqCloud(pc *ot.PointCloud) *sqCloud {
@@ -25,7 +31,7 @@ func newSqCloud(pc *ot.PointCloud) *sqCloud {
 		return out
 	}
 	_, d := pc.X.Dims()
-	s := &sqCloud{d: d, x: pack(pc.X), y: pack(pc.Y)}
+	s := &sqCloud{d: d, x: pack(pc.X), y: pack(pc.Y), root: pc.Metric == ot.Euclidean}
 	if d == 2 {
 		s.y2 = make([][2]float64, len(s.y)/2)
 		for j := range s.y2 {
@@ -35,7 +41,8 @@ func newSqCloud(pc *ot.PointCloud) *sqCloud {
 	return s
 }
 
-// reduced writes ‖x_i − y_j‖² + pi[i] − pi[n+j] for every column j into dst.
+// reduced writes C_ij + pi[i] − pi[n+j] for every column j into dst, with
+// C_ij = ‖x_i − y_j‖² (or its root).
 func (s *sqCloud) reduced(i int, pi, dst []float64) {
 	n := len(s.x) / s.d
 	m := len(dst)
@@ -45,6 +52,14 @@ func (s *sqCloud) reduced(i int, pi, dst []float64) {
 		x0, x1 := s.x[2*i], s.x[2*i+1]
 		y := s.y2[:m]
 		dst, piCol = dst[:len(y)], piCol[:len(y)]
+		if s.root {
+			for j, yj := range y {
+				t0 := x0 - yj[0]
+				t1 := x1 - yj[1]
+				dst[j] = math.Sqrt(t0*t0+t1*t1) + pii - piCol[j]
+			}
+			return
+		}
 		for j, yj := range y {
 			t0 := x0 - yj[0]
 			t1 := x1 - yj[1]
@@ -60,6 +75,9 @@ func (s *sqCloud) reduced(i int, pi, dst []float64) {
 		for k, xk := range x {
 			t := xk - y[k]
 			c += t * t
+		}
+		if s.root {
+			c = math.Sqrt(c)
 		}
 		dst[j] = c + pii - piCol[j]
 	}
