@@ -179,7 +179,7 @@ def main():
         "",
         f"`bench/work/sinkhorn-bench -mode exps -n 2000 -sweeps 20` (LogDomain, dense 2000×2000 cost, 1 worker): "
         f"{exps['exps_per_second_per_core'] / 1e6:.0f} M exps/s/core over {exps['sweeps']} sweeps in "
-        f"{exps['seconds']:.2f} s (counting 2·n·m exps per sweep plus two passes). The exp kernel alone: "
+        f"{exps['seconds']:.2f} s (counting n·m exps per sweep plus two passes; {exps['seconds_per_sweep'] * 1e3:.0f} ms per sweep). The exp kernel alone: "
         "`go test -run XXX -bench . ./internal/lse` (ExpTo vs MathExp, exps/s).",
         "",
         "## Memory: 20000 × 20000 point cloud",

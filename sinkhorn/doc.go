@@ -56,8 +56,10 @@
 //
 // # Methods
 //
-// LogDomain costs 2·n·m exps per sweep (a fast table-driven exp from
-// internal/lse) and O(n+m) memory besides the cost, so SqEuclidean point
+// LogDomain costs one pass of n·m exps per sweep (a fast table-driven exp
+// from internal/lse: the f-update's plan entries, rescaled by the change of
+// f_i, give the next g-update's column sums) and O(n+m) memory besides the
+// cost, so SqEuclidean point
 // clouds of any size can be solved without forming the cost matrix.
 // Stabilized costs two matrix-vector products per sweep plus n·m exps per
 // absorption, and stores the n×m kernel; before absorbing it first tries to
