@@ -61,7 +61,7 @@ func main() {
 		"status": res.Status.String(), "sweeps": res.Iterations, "seconds": secs,
 		"marginal_error": res.MarginalError, "exps_per_second_per_core": exps / secs / float64(*workers),
 		"seconds_per_sweep": secs / float64(res.Iterations),
-		"peak_rss_mb": vmHWM() / 1024,
+		"peak_rss_mb":       vmHWM() / 1024,
 	}
 	enc := json.NewEncoder(os.Stdout)
 	if err := enc.Encode(out); err != nil {
