@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"text/tabwriter"
 )
 
 // command is one `otkit NAME` subcommand.
@@ -75,13 +76,16 @@ func usage(w io.Writer) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].Summary)
+		fmt.Fprintf(tw, "  %s\t%s\n", n, commands[n].Summary)
 	}
+	tw.Flush()
 	fmt.Fprintln(w, "\nmethods for solve --method:")
 	for _, n := range methodNames() {
-		fmt.Fprintf(w, "  %-12s %s\n", n, methods[n].Summary)
+		fmt.Fprintf(tw, "  %s\t%s\n", n, methods[n].Summary)
 	}
+	tw.Flush()
 }
 
 // newFlagSet returns a flag set that reports errors instead of exiting.
