@@ -15,13 +15,14 @@ func (s *Solver) maxIter(def int) int {
 }
 
 // runLBFGS maximizes fn from x until the gradient's L1 norm (the
-// MarginalError) is at most tol, recording every iteration in st.
-func (s *Solver) runLBFGS(ctx context.Context, fn lbfgs.Func, x []float64, tol float64, st *state) float64 {
+// MarginalError) is at most tol, for at most s.MaxIter (default 1000)
+// iterations, recording every iteration in st after those already there.
+func (s *Solver) runLBFGS(ctx context.Context, fn lbfgs.Func, x []float64, tol float64, st *state) {
 	var o lbfgs.Optimizer
 	base := st.iterations
 	res := o.Maximize(ctx, fn, x, lbfgs.Settings{
 		Memory:  s.Memory,
-		MaxIter: s.maxIter(1000) - base,
+		MaxIter: s.maxIter(1000),
 		Callback: func(it int, _, g []float64, _ float64) bool {
 			merr := l1(g)
 			if it > 0 {
@@ -32,7 +33,6 @@ func (s *Solver) runLBFGS(ctx context.Context, fn lbfgs.Func, x []float64, tol f
 	})
 	st.status = lbfgsStatus(res.Status)
 	st.dualValue = res.F
-	return res.F
 }
 
 func lbfgsStatus(s lbfgs.Status) ot.Status {

@@ -19,7 +19,8 @@ const (
 	cgMaxIter      = 1000
 	cgEtaMax       = 0.03 // CG relative residual min(cgEtaMax, sqrt(MarginalError))
 	stageTol       = 1e-6 // MarginalError target of the continuation stages
-	stageFactor    = 4    // γ divisor between stages
+	gamma0Factor   = 4    // γ₀ = max(γ, gamma0Factor·range(C))
+	stageFactor    = 8    // γ divisor between stages
 	stepCapFactor  = 0.1  // first-trial cap on the potential change, × range(C)
 	deltaMerr      = 0.1  // δ ≥ deltaMerr·MarginalError/mass (Levenberg–Marquardt-like)
 )
@@ -128,9 +129,9 @@ func (s *Solver) solveNewton(ctx context.Context, in *instance, f0, g0 []float64
 	var st state
 	maxIter := s.maxIter(200)
 
-	// γ-continuation: γ₀ = max(γ, range(C)), divided by stageFactor
+	// γ-continuation: γ₀ = max(γ, 4·range(C)), divided by 8 per stage
 	// down to γ.
-	gamma := math.Max(in.gamma, in.cmax-in.cmin)
+	gamma := math.Max(in.gamma, gamma0Factor*(in.cmax-in.cmin))
 	nt.stepCap = stepCapFactor * (in.cmax - in.cmin)
 	if f0 != nil && g0 != nil {
 		gamma = in.gamma // a full warm start needs no continuation
@@ -166,12 +167,13 @@ func (s *Solver) solveNewton(ctx context.Context, in *instance, f0, g0 []float64
 }
 
 // stage runs Newton at the objective's current γ until the MarginalError is
-// at most target. It returns Converged, IterationLimit, Canceled,
+// at most target, for at most maxIter iterations. It returns Converged, IterationLimit, Canceled,
 // NumericalError or Stalled (the caller falls back to L-BFGS).
 func (nt *newton) stage(ctx context.Context, s *Solver, x []float64, target float64, it *int, maxIter int, st *state) ot.Status {
 	obj := nt.obj
 	gamma := obj.gamma
 	mass := obj.mass
+	start := *it
 	// Φ = −γ D and ∇Φ = −γ ∇D; rhs of the Newton system is γ ∇D.
 	dval := obj.eval(x, nt.grad)
 	phi := -gamma * dval
@@ -185,7 +187,7 @@ func (nt *newton) stage(ctx context.Context, s *Solver, x []float64, target floa
 		if merr <= target {
 			return ot.Converged
 		}
-		if *it >= maxIter {
+		if *it-start >= maxIter {
 			return ot.IterationLimit
 		}
 		if ctx.Err() != nil {

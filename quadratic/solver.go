@@ -52,7 +52,8 @@ type Solver struct {
 	// 0 means 1e-9.
 	Tol float64
 	// MaxIter bounds the iterations; 0 means 1000 for the L-BFGS methods and
-	// 200 Newton iterations (in total over the γ-continuation) for Newton.
+	// 200 Newton iterations per γ-continuation stage for Newton (its
+	// L-BFGS fallback gets 1000).
 	MaxIter int
 	// Memory is the number of L-BFGS correction pairs; 0 means 10.
 	Memory int
