@@ -3,7 +3,7 @@
 // a large SqEuclidean point-cloud solve (the cost is never stored).
 //
 //	go run ./bench/sinkhorn -mode exps -n 2000 -sweeps 20
-//	go run ./bench/sinkhorn -mode rss -n 20000 -sweeps 10 -workers 2
+//	go run ./bench/sinkhorn -mode rss -n 20000 -sweeps 10000 -tol 1e-9 -workers 2
 //
 // It prints one JSON object.
 package main
@@ -28,6 +28,7 @@ func main() {
 	mode := flag.String("mode", "exps", "exps: log-domain throughput on a dense n×n cost; rss: point-cloud solve and peak RSS")
 	n := flag.Int("n", 2000, "points per cloud")
 	sweeps := flag.Int("sweeps", 20, "sweeps to run (MaxIter)")
+	tol := flag.Float64("tol", 1e-300, "stopping tolerance (the default never stops before -sweeps)")
 	workers := flag.Int("workers", 1, "Workers")
 	eps := flag.Float64("eps", 0, "ε (0: the solver default)")
 	flag.Parse()
@@ -42,7 +43,13 @@ func main() {
 	default:
 		log.Fatalf("unknown mode %q", *mode)
 	}
-	s := &sinkhorn.Solver{Eps: *eps, Method: sinkhorn.LogDomain, MaxIter: *sweeps, Tol: 1e-300, Workers: *workers}
+	// exps: LogDomain with plain sweeps; rss: the default mode (Auto, which
+	// picks LogDomain here since the kernel would not fit, with adaptive
+	// over-relaxation).
+	s := &sinkhorn.Solver{Eps: *eps, Method: sinkhorn.LogDomain, MaxIter: *sweeps, Tol: *tol, Workers: *workers}
+	if *mode == "rss" {
+		s.Method = sinkhorn.Auto
+	}
 	if *eps == 0 {
 		s.Eps = sinkhorn.DefaultEps(p.C)
 	}
