@@ -102,16 +102,9 @@ func (d *dualObjective) pass(x, grad []float64, kind passKind, margin float64) f
 			for i := lo; i < hi; i++ {
 				fi := f[i]
 				k0, k1 := cd.ptr[i-lo], cd.ptr[i-lo+1]
-				row := d.c[i*m : (i+1)*m]
-				var rs float64
-				for _, j := range cd.idx[k0:k1] {
-					if v := fi + g[j] - row[j]; v > 0 {
-						rs += v
-						cs[j] += v
-						sq += v * v
-						act = append(act, j)
-					}
-				}
+				var rs, rsq float64
+				act, rs, rsq = screenedRow(d.c[i*m:(i+1)*m], g, cs, cd.idx[k0:k1], act, fi)
+				sq += rsq
 				ac.ptr[i-lo+1] = int32(len(act))
 				gf[i] = d.a[i] - rs*invGamma
 			}
@@ -287,4 +280,22 @@ func equal(x, y []float64) bool {
 		}
 	}
 	return true
+}
+
+// screenedRow is the inner loop of a screened pass over one row: over the
+// candidate columns cand, v_j = fi + g_j − row_j; the positive parts are
+// accumulated into cs, their sum and their sum of squares, their indices
+// appended to act.
+func screenedRow(row, g, cs []float64, cand, act []int32, fi float64) (actOut []int32, rs, sq float64) {
+	g = g[:len(row)]
+	cs = cs[:len(row)]
+	for _, j := range cand {
+		if v := fi + g[j] - row[j]; v > 0 {
+			rs += v
+			cs[j] += v
+			sq += v * v
+			act = append(act, j)
+		}
+	}
+	return act, rs, sq
 }

@@ -34,7 +34,7 @@ type newton struct {
 	rowCnt, colCnt  []float64 // σ1, σᵀ1
 	grad, gradT, xt []float64
 	d, r, z, p, hp  []float64
-	rhs             []float64
+	rhs, invDiag    []float64
 	stepCap         float64 // largest potential change of a trial step
 	delta           float64 // δ of spec §5.3, adapted by the backtracking
 	shift           float64 // the diagonal shift used in H
@@ -46,7 +46,7 @@ func newNewton(obj *dualObjective) *newton {
 	return &newton{obj: obj, n: n, m: m, rowCnt: make([]float64, n), colCnt: make([]float64, m),
 		grad: make([]float64, k), gradT: make([]float64, k), xt: make([]float64, k),
 		d: make([]float64, k), r: make([]float64, k), z: make([]float64, k), p: make([]float64, k),
-		hp: make([]float64, k), rhs: make([]float64, k), delta: deltaFloor}
+		hp: make([]float64, k), rhs: make([]float64, k), invDiag: make([]float64, k), delta: deltaFloor}
 }
 
 // hessMul sets out = H·v for the current active set.
@@ -71,19 +71,21 @@ func (nt *newton) hessMul(v, out []float64) {
 // direction solves H d = rhs by Jacobi-preconditioned conjugate gradients
 // to relative residual eta.
 func (nt *newton) direction(rhs []float64, eta float64) {
-	d, r, z, p, hp := nt.d, nt.r, nt.z, nt.p, nt.hp
+	d, r, z, p, hp, inv := nt.d, nt.r, nt.z, nt.p, nt.hp, nt.invDiag
 	n := nt.n
-	inv := func(k int) float64 {
+	for k := range inv {
 		if k < n {
-			return 1 / (nt.rowCnt[k] + nt.shift)
+			inv[k] = 1 / (nt.rowCnt[k] + nt.shift)
+		} else {
+			inv[k] = 1 / (nt.colCnt[k-n] + nt.shift)
 		}
-		return 1 / (nt.colCnt[k-n] + nt.shift)
 	}
 	clear(d)
 	copy(r, rhs)
+	r, z, p, hp, inv = r[:len(d)], z[:len(d)], p[:len(d)], hp[:len(d)], inv[:len(d)]
 	var rz, r0 float64
 	for k, v := range r {
-		z[k] = v * inv(k)
+		z[k] = v * inv[k]
 		rz += v * z[k]
 		r0 += v * v
 	}
@@ -102,15 +104,15 @@ func (nt *newton) direction(rhs []float64, eta float64) {
 		var rr, rzNew float64
 		for k := range d {
 			d[k] += alpha * p[k]
-			r[k] -= alpha * hp[k]
-			rr += r[k] * r[k]
+			rk := r[k] - alpha*hp[k]
+			r[k] = rk
+			rr += rk * rk
+			zk := rk * inv[k]
+			z[k] = zk
+			rzNew += rk * zk
 		}
 		if rr <= stop {
 			return
-		}
-		for k, v := range r {
-			z[k] = v * inv(k)
-			rzNew += v * z[k]
 		}
 		beta := rzNew / rz
 		rz = rzNew
