@@ -17,8 +17,9 @@ const (
 
 	newtonStallMax = 20 // iterations without progress before the L-BFGS fallback
 	cgMaxIter      = 1000
+	stageTol       = 1e-2 // MarginalError target of the intermediate stages, × mass
 	cgEtaMax       = 0.03 // CG relative residual min(cgEtaMax, sqrt(MarginalError))
-	stageTol       = 1e-6 // MarginalError target of the continuation stages
+
 	gamma0Factor   = 4    // γ₀ = max(γ, gamma0Factor·range(C))
 	stageFactor    = 8    // γ divisor between stages
 	stepCapFactor  = 0.1  // first-trial cap on the potential change, × range(C)
@@ -147,7 +148,7 @@ func (s *Solver) solveNewton(ctx context.Context, in *instance, f0, g0 []float64
 		obj.gamma = gamma
 		target := tol
 		if !final {
-			target = math.Max(tol, stageTol)
+			target = math.Max(tol, stageTol*in.mass)
 		}
 		status := nt.stage(ctx, s, x, target, &it, maxIter, &st)
 		if status == ot.Stalled {
