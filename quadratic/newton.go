@@ -20,10 +20,10 @@ const (
 	stageTol       = 1e-2 // MarginalError target of the intermediate stages, × mass
 	cgEtaMax       = 0.03 // CG relative residual min(cgEtaMax, sqrt(MarginalError))
 
-	gamma0Factor   = 4    // γ₀ = max(γ, gamma0Factor·range(C))
-	stageFactor    = 8    // γ divisor between stages
-	stepCapFactor  = 0.1  // first-trial cap on the potential change, × range(C)
-	deltaMerr      = 0.1  // δ ≥ deltaMerr·MarginalError/mass (Levenberg–Marquardt-like)
+	gamma0Factor  = 4   // γ₀ = max(γ, gamma0Factor·range(C))
+	stageFactor   = 8   // γ divisor between stages
+	stepCapFactor = 0.1 // first-trial cap on the potential change, × range(C)
+	deltaMerr     = 0.1 // δ ≥ deltaMerr·MarginalError/mass (Levenberg–Marquardt-like)
 )
 
 // newton holds the semismooth Newton state on the dual, minimizing
