@@ -394,17 +394,48 @@ func TestRelaxation(t *testing.T) {
 func TestRelaxationUpdate(t *testing.T) {
 	// Plain sweeps with error ratio κ^10 per check: ω jumps to the SOR optimum.
 	r := newRelaxation(0, 10)
-	assert.Equal(t, 1.0, r.reset())
+	r.reset()
+	assert.Equal(t, 1.0, r.omega)
 	kappa := 0.99
-	assert.Equal(t, 1.0, r.update(1e-4))
-	w := r.update(1e-4 * math.Pow(kappa, 10))
-	assert.InDelta(t, 2/(1+math.Sqrt(1-kappa)), w, 1e-12)
+	r.update(1e-4)
+	assert.Equal(t, 1.0, r.omega)
+	r.update(1e-4 * math.Pow(kappa, 10))
+	assert.InDelta(t, 2/(1+math.Sqrt(1-kappa)), r.omega, 1e-12)
 	// A large growth resets to plain sweeps with a halved step.
-	assert.Equal(t, 1.0, r.update(1))
+	r.update(1)
+	assert.Equal(t, 1.0, r.omega)
 	assert.Equal(t, 0.5, r.damp)
-	// Fixed ω never moves.
+	// Fixed ω: plain until the error is small and decreasing.
 	f := newRelaxation(1.3, 10)
-	assert.Equal(t, 1.3, f.reset())
-	assert.Equal(t, 1.3, f.update(1))
-	assert.Equal(t, 1.3, f.update(1e-5))
+	f.reset()
+	f.update(1)
+	f.update(0.5)
+	assert.Equal(t, 1.0, f.omega)
+	f.update(1e-4)
+	assert.Equal(t, 1.3, f.omega)
+	f.update(1e-5)
+	assert.Equal(t, 1.3, f.omega)
+	f.update(1)
+	assert.Equal(t, 1.0, f.omega)
+	// Relax = 1 never relaxes.
+	one := newRelaxation(1, 10)
+	one.reset()
+	for _, e := range []float64{1, 1e-4, 1e-5, 1e-6} {
+		one.update(e)
+		assert.Equal(t, 1.0, one.omega)
+	}
+}
+
+// TestRelaxLarge: a fixed ω close to 2 must not blow up from a cold start.
+func TestRelaxLarge(t *testing.T) {
+	p := randomCloud(t, 60, 50, 2, 31)
+	_, cmax := ot.MinMax(p.C)
+	for _, rel := range []float64{0.01, 0.001} {
+		for _, w := range []float64{1.95, 1.99} {
+			for _, meth := range []Method{Auto, LogDomain, Stabilized} {
+				res := solve(t, &Solver{Eps: rel * cmax, Relax: w, Method: meth, MaxIter: 50000}, p)
+				assert.Equal(t, ot.Converged, res.Status, "eps %v·max ω %v %v", rel, w, meth)
+			}
+		}
+	}
 }

@@ -80,11 +80,14 @@ type Solver struct {
 	// Relax is the over-relaxation ω of the potential updates,
 	// f ← f + ω (T(f) − f) with T the plain Sinkhorn update (Thibault et
 	// al., "Overrelaxed Sinkhorn–Knopp algorithm for regularized optimal
-	// transport", 2017; Lehmann et al. 2021): values in [1, 2) are used as
-	// given, 1 being plain Sinkhorn. Zero means adaptive for Method Auto
-	// (plain sweeps until two checks give the linear rate κ per sweep, then
-	// ω = 2/(1 + √(1 − κ)) capped at 1.9, halved towards 1 whenever the
-	// error grows) and 1 for LogDomain and Stabilized.
+	// transport", 2017; Lehmann et al. 2021). Over-relaxation is only
+	// locally convergent, so every ω > 1 applies once the MarginalError is
+	// below 1e-3 and decreasing, and the sweeps go back to plain ones (with
+	// the step ω − 1 halved) whenever the error grows fourfold. Values in
+	// [1, 2) are the target ω, 1 being plain Sinkhorn. Zero means adaptive
+	// for Method Auto (ω = 2/(1 + √(1 − κ)) with κ the linear rate per
+	// sweep estimated from the last two checks, capped at 1.95) and 1 for
+	// LogDomain and Stabilized.
 	Relax float64
 	// MaxKernelBytes is the memory Auto may spend on a stored kernel; zero
 	// means 256 MiB.

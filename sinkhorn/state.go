@@ -253,11 +253,7 @@ stages:
 		eng.setEps(eps)
 		relax.reset()
 		for stageIt := 1; it < s.set.maxIter; stageIt++ {
-			// The first sweep starts from an arbitrary g: never relax it.
 			s.omega = relax.omega
-			if it == 0 {
-				s.omega = 1
-			}
 			eng.sweep()
 			it++
 			stageDone := !final && stageIt >= s.set.scaling.StageMaxIter
@@ -299,7 +295,7 @@ stages:
 
 // Parameters of the adaptive over-relaxation.
 const (
-	maxOmega = 1.9
+	maxOmega = 1.95
 	// relaxStart: estimate the rate only once the error is below it, when
 	// convergence is in its linear regime.
 	relaxStart = 1e-3
@@ -309,9 +305,9 @@ const (
 	relaxGrowth = 4
 )
 
-// relaxation chooses ω at each check: fixed, or adaptive from the observed
-// linear rate of plain sweeps, with a reset to plain sweeps (and a halved
-// step towards the estimated optimum) when the error grows.
+// relaxation chooses ω at each check: fixed or adaptive (from the observed
+// linear rate), with a reset to plain sweeps and a halved step towards the
+// target ω when the error grows.
 type relaxation struct {
 	fixed      float64 // > 0: always this ω
 	checkEvery int
@@ -325,30 +321,30 @@ func newRelaxation(fixed float64, checkEvery int) *relaxation {
 	return &relaxation{fixed: fixed, checkEvery: checkEvery, damp: 1}
 }
 
-// reset starts a stage with plain sweeps and returns ω.
-func (r *relaxation) reset() float64 {
+// reset starts a stage with plain sweeps.
+func (r *relaxation) reset() {
 	r.prev = math.NaN()
 	r.omega = 1
-	if r.fixed > 0 {
-		r.omega = r.fixed
-	}
-	return r.omega
 }
 
-// update records the error at a check and returns the ω for the next
-// sweeps.
-func (r *relaxation) update(e float64) float64 {
+// update records the error at a check and sets the ω of the next sweeps.
+// Over-relaxation starts only once the error is below relaxStart and
+// decreasing (it is only locally convergent), fixed or adaptive.
+func (r *relaxation) update(e float64) {
 	prev := r.prev
 	r.prev = e
-	if r.fixed > 0 {
-		return r.omega
-	}
 	switch {
 	case r.omega > 1 && (e > relaxGrowth*r.best || e != e):
 		r.omega = 1
 		r.damp /= 2
 		r.prev = math.NaN()
-	case e < prev && e < relaxStart:
+	case !(e < prev && e < relaxStart):
+	case r.fixed > 0:
+		if r.omega == 1 {
+			r.omega = 1 + r.damp*(r.fixed-1)
+			r.best = e
+		}
+	default:
 		// The observed rate λ per sweep at ω gives the plain rate κ through
 		// the SOR relation (λ + ω − 1)² = λ ω² κ (Young), valid while
 		// λ > ω − 1, i.e. below the optimal ω = 2/(1 + √(1 − κ)).
@@ -364,5 +360,4 @@ func (r *relaxation) update(e float64) float64 {
 		}
 	}
 	r.best = math.Min(r.best, e)
-	return r.omega
 }
