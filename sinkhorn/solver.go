@@ -95,8 +95,9 @@ type Solver struct {
 	// Scaling enables ε-scaling when non-nil.
 	Scaling *EpsScaling
 	// Init, when non-nil, warm-starts from potentials in cost units (from
-	// POT's sinkhorn_log use F = ε·log_u). LogDomain uses F only (G is
-	// overwritten by the first update); either slice may be nil.
+	// POT's sinkhorn_log use F = ε·log_u). Only F matters: the first
+	// g-update overwrites G (which LogDomain uses as a shift), so either
+	// slice may be nil. Lengths must match the problem.
 	Init *ot.Potentials
 	// Workers is the number of goroutines for the row blocks; zero means
 	// one. Results are bitwise identical for any value.
