@@ -72,5 +72,7 @@ func (s *Solver) solveDual(ctx context.Context, in *instance, f0, g0 []float64, 
 	var st state
 	s.runLBFGS(ctx, obj.eval, x, tol, &st)
 	st.f, st.g = x[:in.n], x[in.n:]
+	ptr, idx := obj.activeSet(x, nil, nil)
+	st.active = &activeSet{ptr, idx}
 	return st
 }

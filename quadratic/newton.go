@@ -166,6 +166,8 @@ func (s *Solver) solveNewton(ctx context.Context, in *instance, f0, g0 []float64
 	obj.gamma = in.gamma
 	st.dualValue = obj.eval(x, nt.grad)
 	st.f, st.g = x[:n], x[n:]
+	ptr, idx := obj.activeSet(x, nt.ptr, nt.idx)
+	st.active = &activeSet{ptr, idx}
 	return st
 }
 

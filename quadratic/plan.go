@@ -7,32 +7,46 @@ import (
 	"github.com/otkit/otkit/ot"
 )
 
-// buildPlan streams the rows of the cost and keeps the entries
-// T_ij = [F_i + G_j − C_ij]₊/γ above dropTol·mass, in CSR form; no dense
-// n×m buffer is formed. It also returns <T,C> and ‖T‖²_F.
-func buildPlan(in *instance, f, g []float64) (p *ot.SparsePlan, lin, sq float64) {
+// buildPlan streams the rows of the cost (only the entries of act when it
+// is not nil) and keeps the entries T_ij = [F_i + G_j − C_ij]₊/γ above
+// dropTol·mass, in CSR form; no dense n×m buffer is formed. It also returns
+// <T,C> and ‖T‖²_F.
+func buildPlan(in *instance, f, g []float64, act *activeSet) (p *ot.SparsePlan, lin, sq float64) {
 	n, m := in.n, in.m
 	p = &ot.SparsePlan{N: n, M: m, RowPtr: make([]int, n+1)}
 	drop := dropTol * in.mass
 	invGamma := 1 / in.gamma
+	add := func(j int, cij, x float64) {
+		if t := x * invGamma; x > 0 && t > drop {
+			p.ColIdx = append(p.ColIdx, j)
+			p.Val = append(p.Val, t)
+			lin += t * cij
+			sq += t * t
+		}
+	}
 	for i := 0; i < n; i++ {
 		row := in.c[i*m : (i+1)*m]
 		fi := f[i]
-		for j, cij := range row {
-			x := fi + g[j] - cij
-			if x <= 0 {
-				continue
+		if act != nil {
+			for _, j := range act.idx[act.ptr[i]:act.ptr[i+1]] {
+				add(int(j), row[j], fi+g[j]-row[j])
 			}
-			if t := x * invGamma; t > drop {
-				p.ColIdx = append(p.ColIdx, j)
-				p.Val = append(p.Val, t)
-				lin += t * cij
-				sq += t * t
+		} else {
+			for j, cij := range row {
+				if x := fi + g[j] - cij; x > 0 {
+					add(j, cij, x)
+				}
 			}
 		}
 		p.RowPtr[i+1] = len(p.Val)
 	}
 	return p, lin, sq
+}
+
+// activeSet holds the entries with F_i + G_j − C_ij > 0 in CSR form
+// (columns ascending within a row).
+type activeSet struct {
+	ptr, idx []int32
 }
 
 // buildPlanColumns builds the semi-dual plan column by column with the
@@ -91,7 +105,7 @@ func (s *Solver) result(p *ot.Problem, red *support.Reduced, in *instance, st *s
 	if st.theta != nil {
 		plan, lin, sq = buildPlanColumns(in, st.f, st.theta)
 	} else {
-		plan, lin, sq = buildPlan(in, st.f, st.g)
+		plan, lin, sq = buildPlan(in, st.f, st.g, st.active)
 	}
 	res := &ot.Result{
 		Value:         lin + in.gamma/2*sq,

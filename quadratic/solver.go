@@ -184,7 +184,8 @@ func finiteRange(c []float64) (lo, hi float64) {
 // the iteration record.
 type state struct {
 	f, g       []float64
-	theta      []float64 // semi-dual column thresholds (nil for the dual methods)
+	theta      []float64  // semi-dual column thresholds (nil for the dual methods)
+	active     *activeSet // the active entries at f, g (dual methods), or nil
 	dualValue  float64
 	status     ot.Status
 	iterations int
