@@ -126,8 +126,6 @@ func (nt *newton) direction(rhs []float64, eta float64) {
 func (s *Solver) solveNewton(ctx context.Context, in *instance, f0, g0 []float64, tol float64) state {
 	obj := newDualObjective(in)
 	n := in.n
-	f, g := cTransformStart(in, f0, g0)
-	x := append(f, g...)
 	nt := newNewton(obj)
 	var st state
 	maxIter := s.maxIter(200)
@@ -139,6 +137,8 @@ func (s *Solver) solveNewton(ctx context.Context, in *instance, f0, g0 []float64
 	if f0 != nil && g0 != nil {
 		gamma = in.gamma // a full warm start needs no continuation
 	}
+	f, g := cTransformStart(in, gamma, f0, g0)
+	x := append(f, g...)
 	it := 0
 	for {
 		final := gamma <= in.gamma

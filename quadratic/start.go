@@ -2,11 +2,12 @@ package quadratic
 
 import "math"
 
-// cTransformStart returns the start of spec §5.3 item 1 from F (nil: zeros):
+// cTransformStart returns the start of spec §5.3 item 1 at γ from F (nil:
+// zeros):
 // G_j = min_i (C_ij − F_i) + γ b_j, then F_i = min_j (C_ij − G_j) + γ a_i,
 // so that every row and column has an active entry. A nil g0 is computed,
 // a given g0 is kept.
-func cTransformStart(in *instance, f0, g0 []float64) (f, g []float64) {
+func cTransformStart(in *instance, gamma float64, f0, g0 []float64) (f, g []float64) {
 	n, m := in.n, in.m
 	f = make([]float64, n)
 	copy(f, f0)
@@ -28,7 +29,7 @@ func cTransformStart(in *instance, f0, g0 []float64) (f, g []float64) {
 			}
 		}
 		for j := range g {
-			g[j] += in.gamma * in.b[j]
+			g[j] += gamma * in.b[j]
 		}
 	}
 	if f0 == nil || g0 == nil {
@@ -41,7 +42,7 @@ func cTransformStart(in *instance, f0, g0 []float64) (f, g []float64) {
 					v = w
 				}
 			}
-			f[i] = v + in.gamma*in.a[i]
+			f[i] = v + gamma*in.a[i]
 		}
 	}
 	return f, g
