@@ -36,10 +36,10 @@
 //     intermediate stage to MarginalError 1e-2 × mass (the spec's 1e-6
 //     cost 15% more iterations, with no failure either way on a grid of
 //     sizes and γ); and an L-BFGS fallback on the dual after 20
-//     iterations without progress. MaxIter applies per stage. The fastest
-//     method by far on the benchmark family (bench/quadratic.py: about
-//     10–20 times fewer evaluations than the L-BFGS methods to
-//     MarginalError 1e-6); the continuation is skipped when Init gives
+//     iterations without progress. MaxIter applies per stage. By far the
+//     fastest method on the benchmark family (bench/results/quadratic.md:
+//     roughly 10–25 times faster than the L-BFGS methods to MarginalError
+//     1e-6); the continuation is skipped when Init gives
 //     both F and G.
 //
 // Both L-BFGS methods use internal/lbfgs, whose line search tests only
