@@ -190,3 +190,33 @@ func TestNoAllocs(t *testing.T) {
 	})
 	assert.Zero(t, allocs)
 }
+
+func TestNonsmoothAcceptance(t *testing.T) {
+	// φ'(t) jumps from +1 to −1 at t = 0.7, across the whole acceptance
+	// interval: the search must bracket the kink to 1e-12 and take the
+	// largest ascent step tried (cardinality.md §6).
+	fn := func(x, g []float64) float64 {
+		switch {
+		case x[0] < 0.7:
+			g[0] = 1
+		case x[0] > 0.7:
+			g[0] = -1
+		default:
+			g[0] = 0
+		}
+		return -math.Abs(x[0] - 0.7)
+	}
+	x := []float64{0}
+	var o Optimizer
+	var first []float64
+	res := o.Maximize(context.Background(), fn, x, Settings{MaxIter: 1, Callback: func(it int, x, _ []float64, _ float64) bool {
+		if it == 1 {
+			first = append(first, x[0])
+		}
+		return false
+	}})
+	require.Len(t, first, 1)
+	assert.Less(t, first[0], 0.7)
+	assert.InDelta(t, 0.7, first[0], 1e-9)
+	assert.Equal(t, IterationLimit, res.Status)
+}
