@@ -148,14 +148,9 @@ func (d *dualObjective) pass(x, grad []float64, kind passKind, margin float64) f
 					mg /= 2
 				}
 			} else {
-				for j, cij := range row {
-					if v := fi + g[j] - cij; v > 0 {
-						rs += v
-						cs[j] += v
-						sq += v * v
-						act = append(act, int32(j))
-					}
-				}
+				var rsq float64
+				act, rs, rsq = activeRow(row, g, cs, act, fi)
+				sq += rsq
 			}
 			cd.ptr[i-lo+1] = int32(k)
 			ac.ptr[i-lo+1] = int32(len(act))
@@ -318,6 +313,39 @@ func screenedRow(row, g, cs []float64, cand, act []int32, fi float64) (actOut []
 			cs[j] += v
 			sq += v * v
 			act = append(act, j)
+		}
+	}
+	return act, rs, sq
+}
+
+// activeRow is collectRow without the candidates (margin 0, no idx).
+func activeRow(row, g, cs []float64, act []int32, fi float64) (actOut []int32, rs, sq float64) {
+	g = g[:len(row)]
+	cs = cs[:len(row)]
+	j := 0
+	for ; j+4 <= len(row); j += 4 {
+		v0 := fi + g[j] - row[j]
+		v1 := fi + g[j+1] - row[j+1]
+		v2 := fi + g[j+2] - row[j+2]
+		v3 := fi + g[j+3] - row[j+3]
+		if v0 <= 0 && v1 <= 0 && v2 <= 0 && v3 <= 0 {
+			continue
+		}
+		for q, v := range [4]float64{v0, v1, v2, v3} {
+			if v > 0 {
+				rs += v
+				cs[j+q] += v
+				sq += v * v
+				act = append(act, int32(j+q))
+			}
+		}
+	}
+	for ; j < len(row); j++ {
+		if v := fi + g[j] - row[j]; v > 0 {
+			rs += v
+			cs[j] += v
+			sq += v * v
+			act = append(act, int32(j))
 		}
 	}
 	return act, rs, sq
