@@ -21,8 +21,8 @@ const (
 	// one pass over the cost without sorting, both marginals approximate.
 	DualLBFGS
 	// Newton is the semismooth Newton method on the dual (Lorenz, Manns,
-	// Meyer) with the globalization described in the package doc; fastest
-	// for tight tolerances at moderate γ.
+	// Meyer) with the globalization described in the package doc; by far
+	// the fastest on the benchmarks, especially for tight tolerances.
 	Newton
 )
 
@@ -52,8 +52,8 @@ type Solver struct {
 	// 0 means 1e-9.
 	Tol float64
 	// MaxIter bounds the iterations; 0 means 1000 for the L-BFGS methods and
-	// 200 Newton iterations per γ-continuation stage for Newton (its
-	// L-BFGS fallback gets 1000).
+	// 200 Newton iterations per γ-continuation stage for Newton (whose
+	// L-BFGS fallback gets MaxIter, or 1000, more).
 	MaxIter int
 	// Memory is the number of L-BFGS correction pairs; 0 means 10.
 	Memory int
