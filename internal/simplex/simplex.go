@@ -92,13 +92,13 @@ func Threshold(v []float64, z float64, w *Workspace) float64 {
 			k++
 		}
 	}
-	return condat(y[:k], wait, z)
+	return condat(y[:k], wait, z, vmax)
 }
 
 // condat runs Condat's algorithm on the candidates y (all finite, len ≥ 1),
 // using wait (len ≥ len(y)) as scratch and reordering y in place, and returns
 // θ recomputed from the final support.
-func condat(y, wait []float64, z float64) float64 {
+func condat(y, wait []float64, z, vmax float64) float64 {
 	// The active list y[:na] only grows behind the visiting position, so it
 	// can live in y; demoted entries go to wait.
 	n := len(y)
@@ -144,12 +144,17 @@ func condat(y, wait []float64, z float64) float64 {
 			break
 		}
 	}
-	return exactTheta(y[:na], z)
+	return exactTheta(y[:na], z, vmax)
 }
 
 // exactTheta returns (Σs − z)/len(s) for the support s, removing the
-// rounding drift of the running means.
-func exactTheta(s []float64, z float64) float64 {
+// rounding drift of the running means. When z is below the rounding of the
+// entries the support can come out empty; the exact support then holds the
+// maximum (and its ties), and θ = vmax − z to rounding.
+func exactTheta(s []float64, z, vmax float64) float64 {
+	if len(s) == 0 {
+		return vmax - z
+	}
 	var sum float64
 	for _, x := range s {
 		sum += x
@@ -182,7 +187,7 @@ func ThresholdSort(v []float64, z float64, w *Workspace) float64 {
 			rho = r + 1
 		}
 	}
-	return exactTheta(u[:rho], z)
+	return exactTheta(u[:rho], z, u[0])
 }
 
 // Project writes the projection [v − θ]₊ of v onto {t ≥ 0, Σt = z} into dst

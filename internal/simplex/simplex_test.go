@@ -237,3 +237,15 @@ func TestTinyMass(t *testing.T) {
 	ProjectK(dst, v, 1e-3, 2, nil)
 	assert.GreaterOrEqual(t, dst[0], 0.0)
 }
+
+func TestMassBelowRounding(t *testing.T) {
+	// z = 1e-18 is below the rounding of the largest entry (ulp ~6e-17):
+	// the support must not come out empty (θ was −Inf).
+	for _, v := range [][]float64{{0.3, -0.2, -0.5}, {0.3, -0.2, 0.3}} {
+		for _, th := range []float64{Threshold(v, 1e-18, nil), ThresholdSort(v, 1e-18, nil)} {
+			assert.InDelta(t, 0.3, th, 1e-16)
+		}
+		th, _ := ThresholdK(v, 1e-18, 2, nil)
+		assert.InDelta(t, 0.3, th, 1e-16)
+	}
+}

@@ -142,7 +142,7 @@ func ThresholdK(v []float64, z float64, k int, w *Workspace) (theta float64, sel
 			c++
 		}
 	}
-	return condat(y[:c], wait, z), sel
+	return condat(y[:c], wait, z, vmax), sel
 }
 
 // ProjectK writes the k-sparse projection P_{zΔ,k}(v) into dst (len(dst) =
