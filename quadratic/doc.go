@@ -35,8 +35,8 @@
 //     about 20% more iterations and time on the benchmark family), each
 //     intermediate stage to MarginalError 1e-2 × mass (the spec's 1e-6
 //     cost 15% more iterations, with no failure either way on a grid of
-//     sizes and γ); and an L-BFGS fallback on the dual after 20
-//     iterations without progress. MaxIter applies per stage. By far the
+//     sizes and γ); and a fallback to SemiDualLBFGS from the
+//     current F after 20 iterations without progress. MaxIter applies per stage. By far the
 //     fastest method on the benchmark family (bench/results/quadratic.md:
 //     roughly 7–25 times faster than the L-BFGS methods to MarginalError
 //     1e-6); the continuation is skipped when Init gives

@@ -50,11 +50,12 @@ func lbfgsStatus(s lbfgs.Status) ot.Status {
 	}
 }
 
-func (s *Solver) solveSemiDual(ctx context.Context, in *instance, f0 []float64, tol float64) state {
+// solveSemiDual runs SemiDualLBFGS from f0, appending to the iteration
+// record of st (empty for a fresh solve, Newton's for its fallback).
+func (s *Solver) solveSemiDual(ctx context.Context, in *instance, f0 []float64, tol float64, st state) state {
 	obj := newSemiDualObjective(in)
 	f := make([]float64, in.n)
 	copy(f, f0)
-	var st state
 	s.runLBFGS(ctx, obj.eval, f, tol, &st)
 	// Re-evaluate at the returned point so that the thresholds belong
 	// to it (the last evaluation may have been a rejected trial).

@@ -152,10 +152,9 @@ func (s *Solver) solveNewton(ctx context.Context, in *instance, f0, g0 []float64
 		}
 		status := nt.stage(ctx, s, x, target, &it, maxIter, &st)
 		if status == ot.Stalled {
-			// Fall back to L-BFGS on the dual from the current point.
-			obj.gamma = in.gamma
-			s.runLBFGS(ctx, obj.eval, x, tol, &st)
-			break
+			// Fall back to the semi-dual L-BFGS from the current F (more
+			// robust than the dual's on the hard families).
+			return s.solveSemiDual(ctx, in, x[:n], tol, st)
 		}
 		if status != ot.Converged || final {
 			st.status = status

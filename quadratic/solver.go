@@ -157,7 +157,7 @@ func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
 	case Newton:
 		st = s.solveNewton(ctx, in, f0, g0, tol)
 	default:
-		st = s.solveSemiDual(ctx, in, f0, tol)
+		st = s.solveSemiDual(ctx, in, f0, tol, state{})
 	}
 	return s.result(p, red, in, &st), nil
 }
