@@ -73,7 +73,15 @@ func Threshold(v []float64, z float64, w *Workspace) float64 {
 	if len(v) == 0 {
 		panic("simplex: empty vector")
 	}
-	vmax := maxOf(v)
+	return ThresholdMax(v, z, maxOf(v), w)
+}
+
+// ThresholdMax is Threshold for a caller that already knows vmax = max(v)
+// (saving a pass over v).
+func ThresholdMax(v []float64, z, vmax float64, w *Workspace) float64 {
+	if len(v) == 0 {
+		panic("simplex: empty vector")
+	}
 	if z <= 0 {
 		return vmax
 	}

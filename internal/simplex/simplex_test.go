@@ -84,6 +84,7 @@ func TestThresholdMatchesReferences(t *testing.T) {
 		z := math.Pow(10, r.Float64()*6-3)
 		th := Threshold(v, z, w)
 		ts := ThresholdSort(v, z, w)
+		require.Equal(t, th, ThresholdMax(v, z, maxOf(v), w))
 		tb := bruteTheta(v, z)
 		scale := math.Max(1, math.Abs(th)) + z
 		require.InDelta(t, ts, th, 1e-13*scale, "n=%d z=%v v=%v", n, z, v)
