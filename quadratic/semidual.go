@@ -67,10 +67,15 @@ func (s *semiDualObjective) eval(f, grad []float64) float64 {
 				idx := cd.idx[k0:k1]
 				col := s.ct[j*n : (j+1)*n]
 				vc := v[:len(idx)]
+				vmax := math.Inf(-1)
 				for k, i := range idx {
-					vc[k] = (f[i] - col[i]) * invGamma
+					vi := (f[i] - col[i]) * invGamma
+					vc[k] = vi
+					if vi > vmax {
+						vmax = vi
+					}
 				}
-				th := simplex.Threshold(vc, s.b[j], ws)
+				th := simplex.ThresholdMax(vc, s.b[j], vmax, ws)
 				s.theta[j] = th
 				for k, vi := range vc {
 					if t := vi - th; t > 0 {
@@ -82,32 +87,35 @@ func (s *semiDualObjective) eval(f, grad []float64) float64 {
 			s.valPart[c] = val
 			return
 		}
-		limit := (hi - lo) * n / 4
+		limit := (hi - lo) * n / candidateShare
 		cd.reset(hi-lo, 0)
+		idx := cd.idx
 		mg := margin * invGamma // in units of v
 		for j := lo; j < hi; j++ {
 			col := s.ct[j*n : (j+1)*n]
+			vmax := math.Inf(-1)
 			for i, cij := range col {
-				v[i] = (f[i] - cij) * invGamma
+				vi := (f[i] - cij) * invGamma
+				v[i] = vi
+				if vi > vmax {
+					vmax = vi
+				}
 			}
-			th := simplex.Threshold(v, s.b[j], ws)
+			th := simplex.ThresholdMax(v[:n], s.b[j], vmax, ws)
 			s.theta[j] = th
-			for i, vi := range v {
-				t := vi - th
-				if t <= -mg {
-					continue
-				}
-				cd.idx = append(cd.idx, int32(i))
-				if t > 0 {
-					rs[i] += t
-					val += t * (vi - t/2)
-				}
-			}
-			if mg > 0 && len(cd.idx) > limit {
+			var cv float64
+			idx, cv = collectColumn(v[:n], rs, idx, th, th-mg)
+			val += cv
+			// Keep within the budget pro rata (as the dual's pass).
+			switch k := len(idx); {
+			case k > limit && mg > 0:
 				mg = 0
+			case k > limit*(j+1-lo)/(hi-lo) && mg > minMargin:
+				mg /= 2
 			}
-			cd.ptr[j-lo+1] = int32(len(cd.idx))
+			cd.ptr[j-lo+1] = int32(len(idx))
 		}
+		cd.idx = idx
 		s.margins[c] = mg * s.gamma
 		s.valPart[c] = val
 	})
@@ -155,4 +163,37 @@ func (s *semiDualObjective) potentialG() []float64 {
 		g[j] = -s.gamma * th
 	}
 	return g
+}
+
+// collectColumn is the inner loop of a collecting semi-dual pass over one
+// column: t_i = v_i − θ; the row index is appended to idx when v_i > lo, and
+// t_i > 0 is accumulated into the row sums rs and the value Σ t(v − t/2).
+// Four entries are tested at once, as in collectRow.
+func collectColumn(v, rs []float64, idx []int32, th, lo float64) (idxOut []int32, val float64) {
+	rs = rs[:len(v)]
+	i := 0
+	for ; i+4 <= len(v); i += 4 {
+		if v[i] <= lo && v[i+1] <= lo && v[i+2] <= lo && v[i+3] <= lo {
+			continue
+		}
+		for q, vi := range v[i : i+4] {
+			if vi > lo {
+				idx = append(idx, int32(i+q))
+				if t := vi - th; t > 0 {
+					rs[i+q] += t
+					val += t * (vi - t/2)
+				}
+			}
+		}
+	}
+	for ; i < len(v); i++ {
+		if vi := v[i]; vi > lo {
+			idx = append(idx, int32(i))
+			if t := vi - th; t > 0 {
+				rs[i] += t
+				val += t * (vi - t/2)
+			}
+		}
+	}
+	return idx, val
 }
