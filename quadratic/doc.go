@@ -38,7 +38,7 @@
 //     sizes and γ); and a fallback to SemiDualLBFGS from the
 //     current F after 20 iterations without progress. MaxIter applies per stage. By far the
 //     fastest method on the benchmark family (bench/results/quadratic.md:
-//     roughly 7–25 times faster than the L-BFGS methods to MarginalError
+//     roughly 7–20 times faster than the L-BFGS methods to MarginalError
 //     1e-6); the continuation is skipped when Init gives
 //     both F and G.
 //
