@@ -251,3 +251,27 @@ func TestForbiddenEntries(t *testing.T) {
 		assert.InDelta(t, 0.25, r.Value, 1e-9) // the forced plan ½I
 	}
 }
+
+func TestMassScalingLaw(t *testing.T) {
+	// Spec §1.2: the plan for (s·a, s·b, C, γ) is s times the plan for
+	// (a, b, C, s·γ), and the value is s times that value.
+	p := cloudProblem(t, 12, 9, 6)
+	const s, gamma = 3.0, 0.2
+	scaled := &ot.Problem{A: make([]float64, 12), B: make([]float64, 9), C: p.C}
+	for i, v := range p.A {
+		scaled.A[i] = s * v
+	}
+	for j, v := range p.B {
+		scaled.B[j] = s * v
+	}
+	for _, meth := range allMethods {
+		r1 := solve(t, Solver{Gamma: gamma, Method: meth, Tol: 1e-11}, scaled)
+		r2 := solve(t, Solver{Gamma: s * gamma, Method: meth, Tol: 1e-11}, p)
+		require.Equal(t, ot.Converged, r1.Status, "%v", meth)
+		got, want := denseData(r1.Plan), denseData(r2.Plan)
+		for k := range want {
+			assert.InDelta(t, s*want[k], got[k], 1e-10, "%v", meth)
+		}
+		assert.InDelta(t, s*r2.Value, r1.Value, 1e-10, "%v", meth)
+	}
+}
