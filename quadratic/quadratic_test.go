@@ -275,3 +275,32 @@ func TestMassScalingLaw(t *testing.T) {
 		assert.InDelta(t, s*r2.Value, r1.Value, 1e-10, "%v", meth)
 	}
 }
+
+func TestPermutationInvariance(t *testing.T) {
+	p := cloudProblem(t, 10, 8, 11)
+	n, m := 10, 8
+	pr := []int{3, 0, 9, 1, 7, 2, 8, 4, 6, 5}
+	pc := []int{5, 2, 7, 0, 1, 6, 3, 4}
+	c := ot.Dense(p.C)
+	cp := make([]float64, n*m)
+	a, b := make([]float64, n), make([]float64, m)
+	for i := 0; i < n; i++ {
+		a[i] = p.A[pr[i]]
+		for j := 0; j < m; j++ {
+			cp[i*m+j] = c[pr[i]*m+pc[j]]
+		}
+	}
+	for j := 0; j < m; j++ {
+		b[j] = p.B[pc[j]]
+	}
+	q := &ot.Problem{A: a, B: b, C: dense(t, n, m, cp)}
+	for _, meth := range allMethods {
+		r1 := solve(t, Solver{Gamma: 0.05, Method: meth, Tol: 1e-11}, p)
+		r2 := solve(t, Solver{Gamma: 0.05, Method: meth, Tol: 1e-11}, q)
+		for i := 0; i < n; i++ {
+			for j := 0; j < m; j++ {
+				assert.InDelta(t, r1.Plan.At(pr[i], pc[j]), r2.Plan.At(i, j), 1e-10, "%v", meth)
+			}
+		}
+	}
+}
