@@ -30,9 +30,6 @@ func gauss1d(n int, mu, s float64) []float64 {
 // make progress; the semi-dual used to stall at once (a projection
 // threshold of −Inf for column masses below the rounding of the entries).
 func TestHardHistograms(t *testing.T) {
-	if testing.Short() {
-		t.Skip("slow")
-	}
 	n := 200
 	c := make([]float64, n*n)
 	for i := 0; i < n; i++ {
