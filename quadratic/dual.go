@@ -32,6 +32,9 @@ func newDualObjective(in *instance) *dualObjective {
 	for c := range d.colPart {
 		d.colPart[c] = make([]float64, in.m)
 	}
+	for k := range d.actAt {
+		d.actAt[k] = math.NaN() // no pass yet: nothing recorded
+	}
 	n := in.n
 	d.scr = newScreen(in.n+in.m, func(x, ref []float64) float64 {
 		return maxDiff(x[:n], ref[:n]) + maxDiff(x[n:], ref[n:])
