@@ -439,3 +439,19 @@ func TestRelaxLarge(t *testing.T) {
 		}
 	}
 }
+
+func TestSettingsDefaults(t *testing.T) {
+	auto := mustSettings(t, &Solver{})
+	assert.Equal(t, DefaultTol, auto.tol)
+	assert.Equal(t, DefaultCheckEvery, auto.checkEvery)
+	assert.Equal(t, DefaultMaxIter, auto.maxIter)
+	assert.Equal(t, DefaultMaxKernelBytes, auto.kernelMax)
+	assert.Equal(t, 1, auto.workers)
+	assert.Equal(t, 30.0, auto.tau)
+	assert.Equal(t, 0.0, auto.omega) // adaptive
+	st := mustSettings(t, &Solver{Method: Stabilized})
+	assert.InDelta(t, math.Log(1e3), st.tau, 1e-15)
+	assert.Equal(t, 1.0, st.omega)
+	sc := mustSettings(t, &Solver{Scaling: &EpsScaling{}})
+	assert.Equal(t, EpsScaling{Decay: 0.5, StageTol: 1e-3, StageMaxIter: 100}, sc.scaling)
+}

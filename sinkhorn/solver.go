@@ -75,7 +75,10 @@ type Solver struct {
 	Method Method
 	// AbsorbThreshold is τ: Stabilized absorbs the scalings into the
 	// potentials when some |log u_i| or |log v_j| exceeds it; zero means
-	// ln(1e3).
+	// ln(1e3) (scalings in [1e-3, 1e3], safe even in float32) for
+	// Stabilized and 30 for Auto (float64 has the room: with u_i v_j ≤ e^60,
+	// kernel entries that underflowed stand for plan entries below 1e-280;
+	// fewer absorptions, each n·m exps).
 	AbsorbThreshold float64
 	// Relax is the over-relaxation ω of the potential updates,
 	// f ← f + ω (T(f) − f) with T the plain Sinkhorn update (Thibault et
@@ -113,6 +116,7 @@ const (
 	DefaultMaxIter        = 10000
 	DefaultMaxKernelBytes = 256 << 20
 	defaultEpsScale       = 0.05
+	autoAbsorbThreshold   = 30
 )
 
 // DefaultAbsorbThreshold is τ = ln(1e3).
@@ -153,6 +157,9 @@ func (s *Solver) settings() (settings, error) {
 	}
 	if r.tau == 0 {
 		r.tau = DefaultAbsorbThreshold
+		if r.method == Auto {
+			r.tau = autoAbsorbThreshold
+		}
 	}
 	if !(s.Relax == 0 || s.Relax >= 1 && s.Relax < 2) {
 		return bad("Relax", s.Relax)
