@@ -70,8 +70,9 @@
 // sweep.
 //
 // Auto, the default, picks Stabilized when the kernel fits in
-// MaxKernelBytes (else LogDomain) and adds adaptive over-relaxation (see
-// Solver.Relax): plain sweeps until the error is below 1e-3, then ω from
+// MaxKernelBytes (else LogDomain), absorbs only when a scaling leaves
+// [e^−30, e^30] instead of [1e-3, 1e3], and adds adaptive over-relaxation
+// (see Solver.Relax): plain sweeps until the error is below 1e-3, then ω from
 // the observed linear rate, raised as the rate estimate improves and reset
 // to 1 when the error grows. At small ε (slow linear convergence) this
 // takes several times fewer sweeps than plain Sinkhorn; the returned
