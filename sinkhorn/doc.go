@@ -66,8 +66,8 @@
 // move a common factor between the scalings (u/c, v·c: same plan), since
 // slow convergence mostly drifts along that direction. Both stay finite for
 // ε far below 1e-3·max(C), where a plain kernel exp(−C/ε) underflows, and
-// with Relax = 1 (their default) they follow the spec's iteration sweep for
-// sweep.
+// with Relax = 1 (their default) both compute the plain Sinkhorn iterates,
+// the same sweep for sweep.
 //
 // Auto, the default, picks Stabilized when the kernel fits in
 // MaxKernelBytes (else LogDomain), absorbs only when a scaling leaves
