@@ -64,7 +64,7 @@ func demoProblems() []demoProblem {
 
 	return []demoProblem{
 		{"2-D point clouds, 60 × 40, squared Euclidean cost / max", clouds, params{Eps: 0.01, Gamma: 0.1, K: 3}},
-		{"token routing, 32 tokens × 4 experts, cost −softmax(logits)", routing, params{Eps: 0.01, Gamma: 0.1, K: 10}},
+		{"token routing, 32 tokens × 4 experts, cost −softmax(logits)", routing, params{Eps: 0.05, Gamma: 0.1, K: 10}},
 	}
 }
 
