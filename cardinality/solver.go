@@ -234,10 +234,10 @@ func solveColumns(ctx context.Context, p *ot.Problem, init *ot.Potentials, st se
 	x := make([]float64, dim)
 	if init != nil {
 		if init.F != nil {
-			copy(x[:n], restrict(init.F, red.Rows))
+			copy(x[:n], red.RowsOf(init.F))
 		}
 		if init.G != nil && st.formulation == Dual {
-			copy(x[n:], restrict(init.G, red.Cols))
+			copy(x[n:], red.ColsOf(init.G))
 		}
 		for i, v := range x {
 			if math.IsInf(v, -1) { // zero-mass entries of an earlier result
@@ -289,17 +289,6 @@ func solveColumns(ctx context.Context, p *ot.Problem, init *ot.Potentials, st se
 		res.Status = ot.IterationLimit
 	}
 	return res, nil
-}
-
-func restrict(x []float64, idx []int) []float64 {
-	if idx == nil {
-		return x
-	}
-	out := make([]float64, len(idx))
-	for k, i := range idx {
-		out[k] = x[i]
-	}
-	return out
 }
 
 // plan builds the CSR plan of the last evaluation.

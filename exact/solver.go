@@ -94,7 +94,8 @@ func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
 	red := support.Reduce(&ot.Problem{A: p.A, B: b, C: p.C})
 	var f0, g0 []float64
 	if s.Init != nil {
-		f0, g0 = pickFinite(s.Init.F, red.Rows, n), pickFinite(s.Init.G, red.Cols, m)
+		rn, rm := red.Dims()
+		f0, g0 = finiteStart(red.RowsOf(s.Init.F), rn), finiteStart(red.ColsOf(s.Init.G), rm)
 	}
 	maxIter := s.MaxIter
 	if maxIter == 0 {
@@ -177,16 +178,12 @@ func (s *Solver) balance(a, b []float64) ([]float64, error) {
 	return out, nil
 }
 
-// pickFinite selects the kept entries of a warm-start vector (nil means
-// zeros) and replaces −Inf by the smallest finite entry.
-func pickFinite(x []float64, idx []int, size int) []float64 {
-	if x == nil {
-		return make([]float64, len(kept(idx, size)))
-	}
-	out := make([]float64, 0, size)
-	for _, i := range kept(idx, size) {
-		out = append(out, x[i])
-	}
+// finiteStart turns a (restricted) warm-start vector into a finite one:
+// nil means zeros of length size, and ±Inf entries become the smallest
+// finite entry.
+func finiteStart(x []float64, size int) []float64 {
+	out := make([]float64, size)
+	copy(out, x)
 	lo := math.Inf(1)
 	for _, v := range out {
 		if !math.IsInf(v, 0) {
@@ -202,18 +199,6 @@ func pickFinite(x []float64, idx []int, size int) []float64 {
 		}
 	}
 	return out
-}
-
-// kept lists the indices a support.Reduced keeps (all when idx is nil).
-func kept(idx []int, size int) []int {
-	if idx != nil {
-		return idx
-	}
-	all := make([]int, size)
-	for i := range all {
-		all[i] = i
-	}
-	return all
 }
 
 // completePotentials expands the potentials of the reduced problem to the

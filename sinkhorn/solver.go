@@ -241,11 +241,9 @@ func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
 	}
 	red := support.Reduce(p)
 	st := newState(red.Problem, eps, set)
-	if s.Init != nil && s.Init.F != nil {
-		copy(st.f, pick(s.Init.F, red.Rows))
-	}
-	if s.Init != nil && s.Init.G != nil {
-		copy(st.g, pick(s.Init.G, red.Cols))
+	if s.Init != nil {
+		copy(st.f, red.RowsOf(s.Init.F))
+		copy(st.g, red.ColsOf(s.Init.G))
 	}
 	res := st.run(ctx, s.Progress)
 	f := red.ExpandRows(st.f, math.Inf(-1))
@@ -253,18 +251,6 @@ func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
 	res.F, res.G = f, g
 	res.Plan = &ot.EntropicPlan{F: f, G: g, Eps: eps, C: p.C}
 	return res, nil
-}
-
-// pick returns x restricted to idx (x itself when idx is nil).
-func pick(x []float64, idx []int) []float64 {
-	if idx == nil {
-		return x
-	}
-	out := make([]float64, len(idx))
-	for k, i := range idx {
-		out[k] = x[i]
-	}
-	return out
 }
 
 // DefaultEps returns the ε a zero Solver.Eps stands for: 0.05 times the

@@ -45,6 +45,9 @@ func positive(w []float64) []int {
 }
 
 func pick(x []float64, idx []int) []float64 {
+	if idx == nil {
+		return x
+	}
 	out := make([]float64, len(idx))
 	for k, i := range idx {
 		out[k] = x[i]
@@ -80,6 +83,24 @@ func pickRows(a *mat.Dense, idx []int) *mat.Dense {
 		out.SetRow(k, a.RawRowView(i))
 	}
 	return out
+}
+
+// RowsOf restricts a vector over the original rows (a warm-start F, say)
+// to the kept rows. It returns x itself when nothing was removed, and nil
+// for nil.
+func (r *Reduced) RowsOf(x []float64) []float64 {
+	if x == nil {
+		return nil
+	}
+	return pick(x, r.Rows)
+}
+
+// ColsOf restricts a vector over the original columns to the kept columns.
+func (r *Reduced) ColsOf(x []float64) []float64 {
+	if x == nil {
+		return nil
+	}
+	return pick(x, r.Cols)
 }
 
 // ExpandRows maps a vector over the kept rows back to the original n rows,

@@ -31,6 +31,9 @@ func TestReduceDense(t *testing.T) {
 	assert.Equal(t, []float64{0.5, 0.5}, r.A)
 	assert.Equal(t, []float64{0.4, 0.6}, r.B)
 
+	assert.Equal(t, []float64{1, 3}, r.RowsOf([]float64{1, 2, 3}))
+	assert.Equal(t, []float64{2, 3}, r.ColsOf([]float64{1, 2, 3}))
+	assert.Nil(t, r.ColsOf(nil))
 	f := r.ExpandRows([]float64{1, 2}, math.Inf(-1))
 	assert.Equal(t, []float64{1, math.Inf(-1), 2}, f)
 	g := r.ExpandCols([]float64{3, 4}, 0)
