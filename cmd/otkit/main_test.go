@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"codeberg.org/sbinet/npyio"
 	"github.com/stretchr/testify/assert"
@@ -126,6 +127,8 @@ func TestBadInput(t *testing.T) {
 	truncated := writeText(t, dir, "trunc.npy", "\x93NUMPY\x01\x00v\x00{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }")
 	badCSV := writeText(t, dir, "bad.csv", "1,2\n3,x\n")
 	raggedCSV := writeText(t, dir, "ragged.csv", "1,2\n3\n")
+	emptyCSV := writeText(t, dir, "empty.csv", "# nothing\n")
+	emptyNpy := writeText(t, dir, "empty.npy", rawNpy("{'descr': '<f8', 'fortran_order': False, 'shape': (0, 3), }"))
 	tests := []struct {
 		name string
 		args []string
@@ -137,6 +140,8 @@ func TestBadInput(t *testing.T) {
 		{"wrong dtype", []string{"--cost", strs}, "unsupported dtype"},
 		{"bad csv", []string{"--cost", badCSV}, "line 2, field 2"},
 		{"ragged csv", []string{"--cost", raggedCSV}, "line 2 has 1 fields"},
+		{"empty csv", []string{"--cost", emptyCSV}, "empty.csv: no data"},
+		{"empty npy", []string{"--cost", emptyNpy}, "empty problem"},
 		{"shape mismatch", []string{"--cost", cost, "--a", a3}, "shape mismatch"},
 		{"nan cost", []string{"--cost", nanCost}, "non-finite"},
 		{"-inf cost", []string{"--cost", infCost}, "non-finite"},
@@ -208,4 +213,27 @@ func FuzzParseCSV(f *testing.F) {
 			t.Fatalf("%d×%d with %d values", rows, cols, len(data))
 		}
 	})
+}
+
+func TestProgressLine(t *testing.T) {
+	var buf bytes.Buffer
+	p := newProgressLine(&buf)
+	p.update(10, 0.5)
+	assert.Empty(t, buf.String(), "nothing in the first second")
+	p.start = p.start.Add(-2 * time.Second)
+	p.update(20, 0.25)
+	p.finish()
+	assert.Contains(t, buf.String(), "iteration       20   marginal error 2.500e-01")
+	assert.True(t, strings.HasSuffix(buf.String(), "\n"))
+	var none *progressLine
+	none.finish() // no-op
+}
+
+// rawNpy returns a version-1 .npy file with the given header and no data.
+func rawNpy(header string) string {
+	for (10+len(header)+1)%64 != 0 {
+		header += " "
+	}
+	header += "\n"
+	return "\x93NUMPY\x01\x00" + string([]byte{byte(len(header)), byte(len(header) >> 8)}) + header
 }
