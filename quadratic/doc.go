@@ -20,8 +20,10 @@
 //     D(F,G) = <a,F> + <b,G> − (1/(2γ)) Σ_ij [F_i + G_j − C_ij]₊²
 //     (Blondel et al. eq. 7).
 //   - Newton: semismooth Newton on the dual (Lorenz, Manns, Meyer,
-//     Algorithm 2) with generalized Hessian [[diag(σ1), σ], [σᵀ, diag(σᵀ1)]] + δI
-//     applied by Jacobi-preconditioned conjugate gradients, globalized by:
+//     Algorithm 2) with generalized Hessian [[diag(σ1), σ], [σᵀ, diag(σᵀ1)]] + δI,
+//     solved by Jacobi-preconditioned conjugate gradients on the Schur
+//     complement of its column block (the Hessian is 2-cyclic, so this
+//     takes half the iterations of CG on the whole system), globalized by:
 //     the c-transform start G_j = min_i (C_ij − F_i) + γb_j,
 //     F_i = min_j (C_ij − G_j) + γa_i; Armijo backtracking capped at 30
 //     halvings, δ multiplied by 10 when it fails and divided by 10 (floor

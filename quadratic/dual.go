@@ -20,8 +20,11 @@ type dualObjective struct {
 	// fitMargin is the margin the last collecting pass was cut down to by
 	// the candidate budget (+Inf when the budget did not bind).
 	fitMargin float64
-	scr       *screen
-	full      int // number of full passes, for tests
+	// failMargin is the margin asked of the last collecting pass when
+	// the budget cut it (0 when it did not).
+	failMargin float64
+	scr        *screen
+	full       int // number of full passes, for tests
 }
 
 func newDualObjective(in *instance) *dualObjective {
@@ -47,6 +50,12 @@ func (d *dualObjective) eval(x, grad []float64) float64 {
 		return d.pass(x, grad, passSparse, 0)
 	}
 	margin := d.scr.newMargin()
+	if d.failMargin > 0 && margin > d.failMargin/retryFactor {
+		// The last collecting pass could not afford a comparable
+		// margin (large steps, as in the first continuation stage):
+		// collecting again would be wasted.
+		return d.pass(x, grad, passActive, 0)
+	}
 	return d.pass(x, grad, passCollect, margin)
 }
 
@@ -67,6 +76,12 @@ func (d *dualObjective) cover(x, y, scratch []float64) {
 	d.pass(x, scratch, passCollect, margin)
 }
 
+// retryFactor: after a collecting pass whose margin the budget cut, the
+// next ones only evaluate (passActive) until the margin wanted has
+// dropped by this factor (about 5% fewer instructions on the benchmark
+// family, where the first continuation stage never affords its margin).
+const retryFactor = 8
+
 // candidateShare: a collecting pass keeps at most 1/candidateShare of the
 // entries of a chunk (a screened evaluation costs about 2–3 times more per
 // entry than a full pass, and measured totals were lowest at 1/16–1/32).
@@ -80,6 +95,7 @@ type passKind int
 const (
 	passSparse  passKind = iota // over the candidates only
 	passCollect                 // full, collecting candidates X > −margin
+	passActive                  // full, collecting nothing (the candidates are kept)
 )
 
 // pass evaluates D and ∇D. A collecting pass makes x the screen's new
@@ -107,6 +123,18 @@ func (d *dualObjective) pass(x, grad []float64, kind passKind, margin float64) f
 				k0, k1 := cd.ptr[i-lo], cd.ptr[i-lo+1]
 				var rs, rsq float64
 				act, rs, rsq = screenedRow(d.c[i*m:(i+1)*m], g, cs, cd.idx[k0:k1], act, fi)
+				sq += rsq
+				ac.ptr[i-lo+1] = int32(len(act))
+				gf[i] = d.a[i] - rs*invGamma
+			}
+			ac.idx = act
+			d.sqPart[c] = sq
+			return
+		}
+		if kind == passActive {
+			for i := lo; i < hi; i++ {
+				var rs, rsq float64
+				act, rs, rsq = activeRow(d.c[i*m:(i+1)*m], g, cs, act, f[i])
 				sq += rsq
 				ac.ptr[i-lo+1] = int32(len(act))
 				gf[i] = d.a[i] - rs*invGamma
@@ -173,8 +201,10 @@ func (d *dualObjective) pass(x, grad []float64, kind passKind, margin float64) f
 		}
 		d.scr.rebuilt(x, mg, mg >= 0)
 		d.fitMargin = math.Inf(1)
+		d.failMargin = 0
 		if mg < margin {
 			d.fitMargin = math.Max(mg, 0)
+			d.failMargin = margin
 		}
 	}
 	var sq, val float64
@@ -259,10 +289,11 @@ func collectRow(row, g, cs []float64, idx, act []int32, k int, fi, negMargin flo
 	idx = idx[k : k+len(row)]
 	n, j := 0, 0
 	for ; j+4 <= len(row); j += 4 {
-		v0 := fi + g[j] - row[j]
-		v1 := fi + g[j+1] - row[j+1]
-		v2 := fi + g[j+2] - row[j+2]
-		v3 := fi + g[j+3] - row[j+3]
+		r, gj := row[j:j+4:j+4], g[j:j+4:j+4]
+		v0 := fi + gj[0] - r[0]
+		v1 := fi + gj[1] - r[1]
+		v2 := fi + gj[2] - r[2]
+		v3 := fi + gj[3] - r[3]
 		if v0 <= negMargin && v1 <= negMargin && v2 <= negMargin && v3 <= negMargin {
 			continue
 		}
@@ -327,10 +358,11 @@ func activeRow(row, g, cs []float64, act []int32, fi float64) (actOut []int32, r
 	cs = cs[:len(row)]
 	j := 0
 	for ; j+4 <= len(row); j += 4 {
-		v0 := fi + g[j] - row[j]
-		v1 := fi + g[j+1] - row[j+1]
-		v2 := fi + g[j+2] - row[j+2]
-		v3 := fi + g[j+3] - row[j+3]
+		r, gj := row[j:j+4:j+4], g[j:j+4:j+4]
+		v0 := fi + gj[0] - r[0]
+		v1 := fi + gj[1] - r[1]
+		v2 := fi + gj[2] - r[2]
+		v3 := fi + gj[3] - r[3]
 		if v0 <= 0 && v1 <= 0 && v2 <= 0 && v3 <= 0 {
 			continue
 		}
