@@ -92,3 +92,21 @@ func TestNewtonPassesAndWorkers(t *testing.T) {
 	assert.Equal(t, r1.Iterations, r2.Iterations)
 	checkResult(t, p, 0.1, r1)
 }
+
+func TestFiniteRange(t *testing.T) {
+	inf := math.Inf(1)
+	for _, tc := range []struct {
+		c      []float64
+		lo, hi float64
+	}{
+		{[]float64{3}, 3, 3},
+		{[]float64{2, inf, -1}, -1, 2},
+		{[]float64{5, 4, 3, 2, 1, 0, -1}, -1, 5},
+		{[]float64{0, 0, 0, 0, inf, inf, inf, inf, 7}, 0, 7},
+		{[]float64{inf, 1, inf, inf, inf, -2, inf, inf, inf}, -2, 1},
+	} {
+		lo, hi := finiteRange(tc.c)
+		assert.Equal(t, tc.lo, lo, "%v", tc.c)
+		assert.Equal(t, tc.hi, hi, "%v", tc.c)
+	}
+}

@@ -169,6 +169,20 @@ const minGammaRatio = 1e-9
 // are forbidden pairs; Validate guarantees a finite one).
 func finiteRange(c []float64) (lo, hi float64) {
 	lo, hi = math.Inf(1), math.Inf(-1)
+	// The bounds are tested four entries at a time: they rarely move.
+	k := 0
+	for ; k+4 <= len(c); k += 4 {
+		q := c[k : k+4 : k+4]
+		if q[0] >= lo && q[1] >= lo && q[2] >= lo && q[3] >= lo &&
+			q[0] <= hi && q[1] <= hi && q[2] <= hi && q[3] <= hi {
+			continue
+		}
+		lo, hi = rangeUpdate(q, lo, hi)
+	}
+	return rangeUpdate(c[k:], lo, hi)
+}
+
+func rangeUpdate(c []float64, lo, hi float64) (float64, float64) {
 	for _, v := range c {
 		if v < lo {
 			lo = v
