@@ -8,7 +8,7 @@ import (
 func init() {
 	register(method{
 		Name:    "quadratic",
-		Summary: "quadratically-regularized OT, sparse plan (--gamma, default 1; semismooth Newton)",
+		Summary: "quadratically-regularized OT, sparse plan (--gamma, default 1; method Newton, not the library default SemiDualLBFGS)",
 		New: func(p params) (ot.Solver, error) {
 			// Newton rather than the package default (semi-dual L-BFGS):
 			// an order of magnitude faster to the CLI's tight tolerance
