@@ -124,29 +124,24 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // checkParams rejects explicitly given settings that are out of range for
 // every method: a zero on the command line is not "use the default".
 func checkParams(fs *flag.FlagSet, p params) error {
-	var err error
+	positive := map[string]float64{"eps": p.Eps, "gamma": p.Gamma, "tol": p.Tol}
+	atLeastOne := map[string]int{"k": p.K, "max-iter": p.MaxIter}
+	var errs []error
 	fs.Visit(func(f *flag.Flag) {
-		if err != nil {
-			return
+		if v, ok := positive[f.Name]; ok && (!(v > 0) || math.IsInf(v, 0)) {
+			errs = append(errs, fmt.Errorf("--%s %s: %w: want a finite number > 0", f.Name, f.Value, ot.ErrParameter))
 		}
-		switch f.Name {
-		case "eps", "gamma", "tol":
-			v := map[string]float64{"eps": p.Eps, "gamma": p.Gamma, "tol": p.Tol}[f.Name]
-			if !(v > 0) || math.IsInf(v, 0) {
-				err = fmt.Errorf("--%s %s: %w: want a finite number > 0", f.Name, f.Value, ot.ErrParameter)
-			}
-		case "k", "max-iter":
-			v := map[string]int{"k": p.K, "max-iter": p.MaxIter}[f.Name]
-			if v < 1 {
-				err = fmt.Errorf("--%s %s: %w: want an integer ≥ 1", f.Name, f.Value, ot.ErrParameter)
-			}
-		case "workers":
-			if p.Workers < 0 {
-				err = fmt.Errorf("--workers %s: %w: want ≥ 0", f.Value, ot.ErrParameter)
-			}
+		if v, ok := atLeastOne[f.Name]; ok && v < 1 {
+			errs = append(errs, fmt.Errorf("--%s %s: %w: want an integer ≥ 1", f.Name, f.Value, ot.ErrParameter))
+		}
+		if f.Name == "workers" && p.Workers < 0 {
+			errs = append(errs, fmt.Errorf("--workers %s: %w: want ≥ 0", f.Value, ot.ErrParameter))
 		}
 	})
-	return err
+	if len(errs) > 0 {
+		return errs[0] // one line: the first bad flag
+	}
+	return nil
 }
 
 // loadProblem reads the cost (or the two point clouds) and the weights.
