@@ -23,12 +23,27 @@ func TopK(v []float64, k int, w *Workspace) []int {
 	for i := range idx {
 		idx[i] = i
 	}
-	if k < n && k > 0 {
-		selectK(v, idx, k)
+	if k == 0 || k == n {
+		return idx[:k]
 	}
-	sel := idx[:k]
-	sortInts(sel)
-	return sel
+	selectK(v, idx, k)
+	// idx[:k] is the top-k set; its last entry in the selection order, e,
+	// decides membership, so one pass in index order lists the set
+	// ascending without a sort (O(n) instead of O(k log k)).
+	e := idx[0]
+	for _, i := range idx[1:k] {
+		if before(v, e, i) {
+			e = i
+		}
+	}
+	c := 0
+	for i, x := range v {
+		if x > v[e] || (x == v[e] && i <= e) {
+			idx[c] = i
+			c++
+		}
+	}
+	return idx[:k]
 }
 
 // selectK partially orders idx so that idx[:k] holds the k first entries
@@ -65,44 +80,6 @@ func selectK(v []float64, idx []int, k int) {
 		default:
 			hi = p - 1
 		}
-	}
-}
-
-// sortInts sorts a small index set ascending (insertion sort for short
-// slices, heap sort otherwise; no allocation).
-func sortInts(s []int) {
-	if len(s) <= 32 {
-		for i := 1; i < len(s); i++ {
-			for j := i; j > 0 && s[j] < s[j-1]; j-- {
-				s[j], s[j-1] = s[j-1], s[j]
-			}
-		}
-		return
-	}
-	n := len(s)
-	for i := n/2 - 1; i >= 0; i-- {
-		siftDown(s, i, n)
-	}
-	for end := n - 1; end > 0; end-- {
-		s[0], s[end] = s[end], s[0]
-		siftDown(s, 0, end)
-	}
-}
-
-func siftDown(s []int, root, n int) {
-	for {
-		c := 2*root + 1
-		if c >= n {
-			return
-		}
-		if c+1 < n && s[c+1] > s[c] {
-			c++
-		}
-		if s[root] >= s[c] {
-			return
-		}
-		s[root], s[c] = s[c], s[root]
-		root = c
 	}
 }
 
