@@ -32,6 +32,15 @@ type columns struct {
 	dF      float64
 	hasPrev bool
 
+	// Block bounds for skipping most of a column's scan: rows in blocks of
+	// blockSize, fmax[b] the largest F_i of block b at the current
+	// evaluation, negC[j*nb+b] the largest −C_ij of block b in column j
+	// (set on first use, when negOK[j]).
+	nb    int
+	fmax  []float64
+	negC  []float64
+	negOK []bool
+
 	scratch [][]float64         // per worker, length n: candidate values
 	cand    [][]int             // per worker, length n: candidate rows
 	sw      []simplex.Workspace // per worker
@@ -54,6 +63,14 @@ func (c *columns) reset(n, m, k, workers int) {
 	clear(c.cnt) // no previous selection to warm-start the filter
 	c.prevF = grow(c.prevF, n)
 	c.hasPrev = false
+	c.nb = (n + blockSize - 1) / blockSize
+	c.fmax = grow(c.fmax, c.nb)
+	c.negC = grow(c.negC, m*c.nb)
+	if cap(c.negOK) < m {
+		c.negOK = make([]bool, m)
+	}
+	c.negOK = c.negOK[:m]
+	clear(c.negOK)
 	c.theta = grow(c.theta, m)
 	c.colObj = grow(c.colObj, m)
 	if len(c.scratch) < workers {
@@ -70,6 +87,9 @@ func (c *columns) reset(n, m, k, workers int) {
 		c.cand[w] = growInt(c.cand[w], n)
 	}
 }
+
+// blockSize is the number of rows per block of the candidate scan.
+const blockSize = 8
 
 func grow(s []float64, n int) []float64 {
 	if cap(s) < n {
@@ -98,6 +118,13 @@ const (
 // only on m and the worker count and each column's result only on its own
 // data, so the results do not depend on the worker count.
 func (c *columns) sweep(mode evalMode, F, G []float64) {
+	for b := range c.fmax {
+		m := math.Inf(-1)
+		for _, f := range F[b*blockSize : min((b+1)*blockSize, c.n)] {
+			m = max(m, f)
+		}
+		c.fmax[b] = m
+	}
 	if c.workers == 1 {
 		c.chunk(mode, F, G, 0, 0, c.m)
 		return
@@ -203,12 +230,48 @@ func (c *columns) candidates(j int, F []float64, scale, lo float64, v []float64,
 	// whose sign is platform-dependent; either way it carries no mass.
 	cnt := 0
 	v, ci = v[:len(col)], ci[:len(col)]
-	for i, x := range col {
-		u := (F[i] - x) * scale
-		v[cnt], ci[cnt] = u, i
-		cnt += int(^math.Float64bits(u-tau) >> 63)
+	if math.IsInf(tau, -1) {
+		for i, x := range col {
+			u := (F[i] - x) * scale
+			v[cnt], ci[cnt] = u, i
+			cnt += int(^math.Float64bits(u-tau) >> 63)
+		}
+		return cnt
+	}
+	// Blocks whose bound (max F + max(−C))·scale is below τ hold no
+	// candidate and are skipped: rounding is monotone, so every u_i of the
+	// block rounds to at most the rounded bound. The candidates come out
+	// the same, in the same order, as from a scan of every row.
+	negC := c.blockNegCost(j)
+	for b, nc := range negC {
+		if float64(c.fmax[b]+nc)*scale < tau {
+			continue
+		}
+		for i := b * blockSize; i < min((b+1)*blockSize, len(col)); i++ {
+			u := (F[i] - col[i]) * scale
+			v[cnt], ci[cnt] = u, i
+			cnt += int(^math.Float64bits(u-tau) >> 63)
+		}
 	}
 	return cnt
+}
+
+// blockNegCost returns the block maxima of −C_ij in column j, computing
+// them on first use.
+func (c *columns) blockNegCost(j int) []float64 {
+	negC := c.negC[j*c.nb : (j+1)*c.nb]
+	if !c.negOK[j] {
+		col := c.ct[j*c.n : (j+1)*c.n]
+		for b := range negC {
+			m := math.Inf(-1)
+			for _, x := range col[b*blockSize : min((b+1)*blockSize, c.n)] {
+				m = max(m, -x)
+			}
+			negC[b] = m
+		}
+		c.negOK[j] = true
+	}
+	return negC
 }
 
 // semiDualColumn projects v = (F − c_j)/γ onto the k-sparse simplex of mass
