@@ -41,6 +41,12 @@ type columns struct {
 	negC  []float64
 	negOK []bool
 
+	// Helper goroutines of a parallel solve (between start and stop):
+	// worker w ≥ 1 takes its chunks from jobs, the calling goroutine is
+	// worker 0.
+	jobs chan job
+	done chan struct{}
+
 	scratch [][]float64         // per worker, length n: candidate values
 	cand    [][]int             // per worker, length n: candidate rows
 	sw      []simplex.Workspace // per worker
@@ -113,6 +119,85 @@ const (
 	modeDual
 )
 
+// job is worker w's share of one parallel pass: its chunk of the columns
+// for an evaluation, or of the rows for a rows function.
+type job struct {
+	w    int
+	mode evalMode
+	F, G []float64
+	rows func(w, lo, hi int)
+	n    int
+}
+
+func (jb *job) run(c *columns) {
+	if jb.rows != nil {
+		jb.rows(jb.w, jb.w*jb.n/c.workers, (jb.w+1)*jb.n/c.workers)
+		return
+	}
+	c.chunk(jb.mode, jb.F, jb.G, jb.w, jb.w*c.m/c.workers, (jb.w+1)*c.m/c.workers)
+}
+
+// start launches the helper goroutines of a solve with several workers;
+// stop ends them. Without start, parallel passes start goroutines of their
+// own.
+func (c *columns) start() {
+	if c.workers <= 1 || c.jobs != nil {
+		return
+	}
+	c.jobs, c.done = make(chan job), make(chan struct{})
+	for w := 1; w < c.workers; w++ {
+		go func(jobs chan job, done chan struct{}) {
+			for jb := range jobs {
+				jb.run(c)
+				done <- struct{}{}
+			}
+		}(c.jobs, c.done)
+	}
+}
+
+func (c *columns) stop() {
+	if c.jobs != nil {
+		close(c.jobs)
+		c.jobs, c.done = nil, nil
+	}
+}
+
+// parallel runs jb for every worker, worker 0 on the calling goroutine.
+func (c *columns) parallel(jb job) {
+	if c.workers == 1 {
+		jb.run(c)
+		return
+	}
+	if c.jobs == nil {
+		var wg sync.WaitGroup
+		wg.Add(c.workers - 1)
+		for w := 1; w < c.workers; w++ {
+			go func(jb job) {
+				defer wg.Done()
+				jb.run(c)
+			}(job{w: w, mode: jb.mode, F: jb.F, G: jb.G, rows: jb.rows, n: jb.n})
+		}
+		jb.run(c)
+		wg.Wait()
+		return
+	}
+	for w := 1; w < c.workers; w++ {
+		wj := jb
+		wj.w = w
+		c.jobs <- wj
+	}
+	jb.run(c)
+	for w := 1; w < c.workers; w++ {
+		<-c.done
+	}
+}
+
+// rows runs f(w, lo, hi) over static contiguous chunks [lo, hi) of [0, n),
+// one per worker.
+func (c *columns) rows(n int, f func(w, lo, hi int)) {
+	c.parallel(job{rows: f, n: n})
+}
+
 // sweep runs the per-column kernel over all columns at F (and G for the
 // dual), in static contiguous chunks, one per worker. The chunking depends
 // only on m and the worker count and each column's result only on its own
@@ -125,19 +210,7 @@ func (c *columns) sweep(mode evalMode, F, G []float64) {
 		}
 		c.fmax[b] = m
 	}
-	if c.workers == 1 {
-		c.chunk(mode, F, G, 0, 0, c.m)
-		return
-	}
-	var wg sync.WaitGroup
-	wg.Add(c.workers)
-	for w := 0; w < c.workers; w++ {
-		go func() {
-			defer wg.Done()
-			c.chunk(mode, F, G, w, w*c.m/c.workers, (w+1)*c.m/c.workers)
-		}()
-	}
-	wg.Wait()
+	c.parallel(job{mode: mode, F: F, G: G})
 }
 
 func (c *columns) chunk(mode evalMode, F, G []float64, w, lo, hi int) {

@@ -147,7 +147,9 @@ type routeWorkspace struct {
 	lbfgs lbfgsWorkspace
 	grad  []float64
 	mass  []float64
-	row   []float64
+	row   []float64 // per worker, length Experts
+	errs  []error   // per worker
+	src   Scores    // the scores, during a parallel cost pass
 	hist  []float64
 	eval  func(x, grad []float64) float64 // ws.cols.semiDual, bound once
 	count []int
@@ -311,37 +313,29 @@ func (r *Router) route(ctx context.Context, out *Routing, s *Scores, st routerSe
 			c.b[j] = float64(n) / float64(m)
 		}
 	}
-	// Cost −softmax(scores) row-wise; ct is column-major in the solved
-	// orientation, i.e. transposed scores unless RowSparse.
-	ws.row = grow(ws.row, m)
-	row := ws.row
-	for i := 0; i < n; i++ {
-		mx := math.Inf(-1)
-		for j := range row {
-			v := s.at(i*m + j)
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return fmt.Errorf("%w: score[%d,%d] = %v", ot.ErrNonFinite, i, j, v)
-			}
-			row[j] = v
-			if v > mx {
-				mx = v
-			}
+	// Cost −softmax(scores) row-wise, over static chunks of tokens.
+	ws.row = grow(ws.row, c.workers*m)
+	if c.workers == 1 {
+		if err := r.cost(c, s, ws.row, 0, n); err != nil {
+			return err
 		}
-		var z float64
-		for j, v := range row {
-			e := lse.Exp(v - mx)
-			row[j] = e
-			z += e
+	} else {
+		c.start()
+		defer c.stop()
+		if cap(ws.errs) < c.workers {
+			ws.errs = make([]error, c.workers)
 		}
-		z = -1 / z
-		if r.RowSparse {
-			dst := c.ct[i*m : (i+1)*m]
-			for j, e := range row {
-				dst[j] = e * z
-			}
-		} else {
-			for j, e := range row {
-				c.ct[j*n+i] = e * z
+		ws.errs = ws.errs[:c.workers]
+		// The workers read the scores through ws (s itself must not
+		// escape: the one-worker path would allocate for it).
+		ws.src = *s
+		c.rows(n, func(w, lo, hi int) {
+			ws.errs[w] = r.cost(c, &ws.src, ws.row[w*m:(w+1)*m], lo, hi)
+		})
+		ws.src = Scores{}
+		for _, err := range ws.errs {
+			if err != nil {
+				return err
 			}
 		}
 	}
@@ -377,6 +371,44 @@ func (r *Router) route(ctx context.Context, out *Routing, s *Scores, st routerSe
 		out.Status = run.status
 	default:
 		out.Status = ot.IterationLimit
+	}
+	return nil
+}
+
+// cost writes −softmax(scores) of tokens [lo, hi) into c.ct, column-major
+// in the solved orientation (transposed scores unless RowSparse), using row
+// (length Experts) as scratch. It reports the first non-finite score.
+func (r *Router) cost(c *columns, s *Scores, row []float64, lo, hi int) error {
+	n, m := s.Tokens, s.Experts
+	for i := lo; i < hi; i++ {
+		mx := math.Inf(-1)
+		for j := range row {
+			v := s.at(i*m + j)
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("%w: score[%d,%d] = %v", ot.ErrNonFinite, i, j, v)
+			}
+			row[j] = v
+			if v > mx {
+				mx = v
+			}
+		}
+		var z float64
+		for j, v := range row {
+			e := lse.Exp(v - mx)
+			row[j] = e
+			z += e
+		}
+		z = -1 / z
+		if r.RowSparse {
+			dst := c.ct[i*m : (i+1)*m]
+			for j, e := range row {
+				dst[j] = e * z
+			}
+		} else {
+			for j, e := range row {
+				c.ct[j*n+i] = e * z
+			}
+		}
 	}
 	return nil
 }

@@ -216,6 +216,8 @@ func solveColumns(ctx context.Context, p *ot.Problem, init *ot.Potentials, st se
 	n, m := red.Dims()
 	var c columns
 	c.reset(n, m, min(st.k, n), st.workers)
+	c.start()
+	defer c.stop()
 	c.a, c.b, c.gamma = red.A, red.B, st.gamma
 	row := make([]float64, m)
 	for i := 0; i < n; i++ {
