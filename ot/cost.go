@@ -60,23 +60,6 @@ func (c *DenseCost) RowView(i int) []float64 { return c.Data[i*c.M : (i+1)*c.M] 
 // At returns entry (i, j).
 func (c *DenseCost) At(i, j int) float64 { return c.Data[i*c.M+j] }
 
-// validate scans the entries: NaN and −Inf are errors, +Inf marks a
-// forbidden pair.
-func (c *DenseCost) validate() error {
-	if c.N <= 0 || c.M <= 0 {
-		return fmt.Errorf("%w: cost is %d×%d", ErrEmpty, c.N, c.M)
-	}
-	if len(c.Data) != c.N*c.M {
-		return fmt.Errorf("%w: cost data has %d entries, want %d", ErrShape, len(c.Data), c.N*c.M)
-	}
-	for k, v := range c.Data {
-		if math.IsNaN(v) || math.IsInf(v, -1) {
-			return fmt.Errorf("%w: cost[%d,%d] = %v", ErrNonFinite, k/c.M, k%c.M, v)
-		}
-	}
-	return nil
-}
-
 // Dense materializes any cost as a row-major n×m slice. A *DenseCost's data
 // is returned without copying.
 func Dense(c Cost) []float64 {

@@ -91,20 +91,27 @@ func checkWeights(name string, w []float64) (float64, error) {
 }
 
 // validateCost rejects NaN and −Inf costs and rows or columns of positive
-// weight that are entirely forbidden (+Inf).
+// weight that are entirely forbidden (+Inf), in one pass over the cost.
 func (p *Problem) validateCost() error {
 	switch c := p.C.(type) {
 	case *PointCloud:
 		return c.validate() // finite points give finite costs
 	case *DenseCost:
-		if err := c.validate(); err != nil {
-			return err
+		if len(c.Data) != c.N*c.M {
+			return fmt.Errorf("%w: cost data has %d entries, want %d", ErrShape, len(c.Data), c.N*c.M)
 		}
 	}
 	n, m := p.C.Dims()
 	dense, _ := p.C.(*DenseCost)
 	row := make([]float64, m)
-	colOpen := make([]bool, m)
+	colOpen := make([]bool, m) // some finite cost from a positive-weight row
+	colsLeft := 0              // positive-weight columns not yet open
+	for _, w := range p.B {
+		if w > 0 {
+			colsLeft++
+		}
+	}
+	inf := math.Inf(1)
 	for i := 0; i < n; i++ {
 		var r []float64
 		if dense != nil {
@@ -112,20 +119,26 @@ func (p *Problem) validateCost() error {
 		} else {
 			r = p.C.Row(i, row)
 		}
-		open := false
+		rowOpen := false
 		for j, v := range r {
-			if math.IsNaN(v) || math.IsInf(v, -1) {
+			if v < inf && v >= -math.MaxFloat64 { // finite
+				rowOpen = rowOpen || p.B[j] > 0
+				continue
+			}
+			if v != inf {
 				return fmt.Errorf("%w: cost[%d,%d] = %v", ErrNonFinite, i, j, v)
 			}
-			if !math.IsInf(v, 1) && p.B[j] > 0 {
-				open = true
-			}
-			if !math.IsInf(v, 1) && p.A[i] > 0 {
-				colOpen[j] = true
-			}
 		}
-		if p.A[i] > 0 && !open {
+		if p.A[i] > 0 && !rowOpen {
 			return fmt.Errorf("%w: row %d has weight %v but every cost to a positive-weight column is +Inf", ErrInfeasible, i, p.A[i])
+		}
+		if p.A[i] > 0 && colsLeft > 0 {
+			for j, v := range r {
+				if !colOpen[j] && v < inf && p.B[j] > 0 {
+					colOpen[j] = true
+					colsLeft--
+				}
+			}
 		}
 	}
 	for j, ok := range colOpen {

@@ -113,3 +113,18 @@ func FuzzValidate(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkValidateDense(b *testing.B) {
+	const n = 500
+	c := make([]float64, n*n)
+	for k := range c {
+		c[k] = float64(k%97) / 97
+	}
+	p := ot.NewProblem(&ot.DenseCost{N: n, M: n, Data: c})
+	b.ResetTimer()
+	for range b.N {
+		if err := p.Validate(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
