@@ -48,7 +48,7 @@ type columns struct {
 	done chan struct{}
 
 	scratch [][]float64         // per worker, length n: candidate values
-	cand    [][]int             // per worker, length n: candidate rows
+	cand    [][]int             // per worker, length n + nb: candidate rows, then blocks
 	sw      []simplex.Workspace // per worker
 }
 
@@ -90,7 +90,7 @@ func (c *columns) reset(n, m, k, workers int) {
 	}
 	for w := range c.scratch[:workers] {
 		c.scratch[w] = grow(c.scratch[w], n)
-		c.cand[w] = growInt(c.cand[w], n)
+		c.cand[w] = growInt(c.cand[w], n+c.nb)
 	}
 }
 
@@ -302,6 +302,7 @@ func (c *columns) candidates(j int, F []float64, scale, lo float64, v []float64,
 	// τ = −∞). An entry of −∞ (a forbidden pair) against τ = −∞ gives NaN,
 	// whose sign is platform-dependent; either way it carries no mass.
 	cnt := 0
+	blk := ci[len(col) : len(col)+c.nb]
 	v, ci = v[:len(col)], ci[:len(col)]
 	if math.IsInf(tau, -1) {
 		for i, x := range col {
@@ -315,18 +316,31 @@ func (c *columns) candidates(j int, F []float64, scale, lo float64, v []float64,
 	// candidate and are skipped: rounding is monotone, so every u_i of the
 	// block rounds to at most the rounded bound. The candidates come out
 	// the same, in the same order, as from a scan of every row.
+	// The blocks to scan are listed first, without branches (a block
+	// passes about as often as not).
 	negC := c.blockNegCost(j)
+	nblk := 0
+	fmax := c.fmax[:len(negC)]
 	for b, nc := range negC {
-		if float64(c.fmax[b]+nc)*scale < tau {
-			continue
-		}
-		for i := b * blockSize; i < min((b+1)*blockSize, len(col)); i++ {
-			u := (F[i] - col[i]) * scale
-			v[cnt], ci[cnt] = u, i
+		blk[nblk] = b
+		nblk += b2i(!(float64(fmax[b]+nc)*scale < tau))
+	}
+	for _, b := range blk[:nblk] {
+		lo, hi := b*blockSize, min((b+1)*blockSize, len(col))
+		for i, x := range col[lo:hi] {
+			u := (F[lo+i] - x) * scale
+			v[cnt], ci[cnt] = u, lo+i
 			cnt += int(^math.Float64bits(u-tau) >> 63)
 		}
 	}
 	return cnt
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // blockNegCost returns the block maxima of −C_ij in column j, computing
@@ -379,16 +393,27 @@ func (c *columns) semiDualColumn(j int, F, v []float64, ci []int, sw *simplex.Wo
 			vmax = x
 		}
 	}
+	vmin, sum := math.Inf(1), 0.0
 	for q := range v {
 		v[q] -= vmax
+		vmin = min(vmin, v[q])
+		sum += v[q]
 	}
 	base := j * c.k
 	idx, val := c.sel[base:base+c.k], c.val[base:base+c.k]
-	theta := simplex.Threshold(v, c.b[j], sw)
-	s := 0
-	for _, x := range v {
-		if x > theta {
-			s++
+	// When Σ(v − min v) < b_j the full projection's threshold lies below
+	// every candidate (by a margin far above the rounding of θ), so all of
+	// them are positive and, with more than k, the projection is skipped.
+	var theta float64
+	s := cnt
+	z := c.b[j]
+	if cnt <= c.k || z-(sum-float64(cnt)*vmin) <= 1e-9*(z+float64(cnt)*math.Abs(vmin)-sum) {
+		theta = simplex.Threshold(v, z, sw)
+		s = 0
+		for _, x := range v {
+			if x > theta {
+				s++
+			}
 		}
 	}
 	var obj, mass float64
@@ -405,14 +430,16 @@ func (c *columns) semiDualColumn(j int, F, v []float64, ci []int, sw *simplex.Wo
 		c.cnt[j] = s
 	} else {
 		// More than k positive entries: the top k are among them.
-		s = 0
-		for q, x := range v {
-			if x > theta {
-				v[s], ci[s] = x, ci[q]
-				s++
+		if s < cnt {
+			s = 0
+			for q, x := range v {
+				if x > theta {
+					v[s], ci[s] = x, ci[q]
+					s++
+				}
 			}
+			v = v[:s]
 		}
-		v = v[:s]
 		var sel []int
 		theta, sel = simplex.ThresholdK(v, c.b[j], c.k, sw)
 		c.cnt[j] = len(sel)

@@ -19,13 +19,6 @@ type Scores struct {
 	Data32          []float32
 }
 
-func (s *Scores) at(k int) float64 {
-	if s.Data != nil {
-		return s.Data[k]
-	}
-	return float64(s.Data32[k])
-}
-
 func (s *Scores) check() error {
 	if s.Tokens <= 0 || s.Experts <= 0 {
 		return fmt.Errorf("%w: scores are %d tokens × %d experts", ot.ErrEmpty, s.Tokens, s.Experts)
@@ -78,16 +71,18 @@ type Router struct {
 	// PlanWeights makes the combine weights the plan entries T_ij instead of
 	// the softmax gates (the reference default).
 	PlanWeights bool
-	// Workers is the number of goroutines: over experts within Route and
-	// RouteInto, over groups within RouteBatch. 0 or 1 means the calling
-	// goroutine. Results are bitwise identical for any value.
+	// Workers is the number of goroutines: within Route and RouteInto over
+	// tokens for the softmax and over experts for every evaluation (Workers
+	// − 1 helpers started once per call, static chunks), over groups within
+	// RouteBatch. 0 or 1 means the calling goroutine. Results are bitwise
+	// identical for any value.
 	Workers int
 }
 
 // Routing is the result of routing one group. Reuse it with RouteInto or
 // RouteBatch: once its buffers have grown, routing with Workers ≤ 1
 // allocates nothing (several workers allocate only for starting their
-// goroutines, per evaluation within RouteInto, per call in RouteBatch).
+// goroutines, once per call).
 type Routing struct {
 	Tokens, Experts, Capacity int
 	// Expert j takes tokens ExpertTokens[ExpertStart[j]:ExpertStart[j+1]]
@@ -147,7 +142,7 @@ type routeWorkspace struct {
 	lbfgs lbfgsWorkspace
 	grad  []float64
 	mass  []float64
-	row   []float64 // per worker, length Experts
+	row   []float64 // per worker, length costTile·Experts
 	errs  []error   // per worker
 	src   Scores    // the scores, during a parallel cost pass
 	hist  []float64
@@ -314,7 +309,7 @@ func (r *Router) route(ctx context.Context, out *Routing, s *Scores, st routerSe
 		}
 	}
 	// Cost −softmax(scores) row-wise, over static chunks of tokens.
-	ws.row = grow(ws.row, c.workers*m)
+	ws.row = grow(ws.row, c.workers*costTile*m)
 	if c.workers == 1 {
 		if err := r.cost(c, s, ws.row, 0, n); err != nil {
 			return err
@@ -330,7 +325,7 @@ func (r *Router) route(ctx context.Context, out *Routing, s *Scores, st routerSe
 		// escape: the one-worker path would allocate for it).
 		ws.src = *s
 		c.rows(n, func(w, lo, hi int) {
-			ws.errs[w] = r.cost(c, &ws.src, ws.row[w*m:(w+1)*m], lo, hi)
+			ws.errs[w] = r.cost(c, &ws.src, ws.row[w*costTile*m:(w+1)*costTile*m], lo, hi)
 		})
 		ws.src = Scores{}
 		for _, err := range ws.errs {
@@ -375,38 +370,56 @@ func (r *Router) route(ctx context.Context, out *Routing, s *Scores, st routerSe
 	return nil
 }
 
+// costTile is the number of tokens whose cost rows are computed together
+// and stored into the columns of ct as whole cache lines (storing one row at
+// a time into ct's columns strides by n entries, which thrashes the cache).
+const costTile = 8
+
 // cost writes −softmax(scores) of tokens [lo, hi) into c.ct, column-major
-// in the solved orientation (transposed scores unless RowSparse), using row
-// (length Experts) as scratch. It reports the first non-finite score.
-func (r *Router) cost(c *columns, s *Scores, row []float64, lo, hi int) error {
+// in the solved orientation (transposed scores unless RowSparse), using buf
+// (length costTile·Experts) as scratch. It reports the first non-finite
+// score.
+func (r *Router) cost(c *columns, s *Scores, buf []float64, lo, hi int) error {
 	n, m := s.Tokens, s.Experts
-	for i := lo; i < hi; i++ {
-		mx := math.Inf(-1)
-		for j := range row {
-			v := s.at(i*m + j)
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return fmt.Errorf("%w: score[%d,%d] = %v", ot.ErrNonFinite, i, j, v)
+	for i0 := lo; i0 < hi; i0 += costTile {
+		i1 := min(i0+costTile, hi)
+		for i := i0; i < i1; i++ {
+			row := buf[(i-i0)*m : (i-i0+1)*m]
+			if s.Data != nil {
+				copy(row, s.Data[i*m:(i+1)*m])
+			} else {
+				for j, v := range s.Data32[i*m : (i+1)*m] {
+					row[j] = float64(v)
+				}
 			}
-			row[j] = v
-			if v > mx {
-				mx = v
+			mx := math.Inf(-1)
+			for j, v := range row {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					return fmt.Errorf("%w: score[%d,%d] = %v", ot.ErrNonFinite, i, j, v)
+				}
+				if v > mx {
+					mx = v
+				}
+			}
+			var z float64
+			for j, v := range row {
+				e := lse.Exp(v - mx)
+				row[j] = e
+				z += e
+			}
+			z = -1 / z
+			for j, e := range row {
+				row[j] = e * z
 			}
 		}
-		var z float64
-		for j, v := range row {
-			e := lse.Exp(v - mx)
-			row[j] = e
-			z += e
-		}
-		z = -1 / z
 		if r.RowSparse {
-			dst := c.ct[i*m : (i+1)*m]
-			for j, e := range row {
-				dst[j] = e * z
-			}
-		} else {
-			for j, e := range row {
-				c.ct[j*n+i] = e * z
+			copy(c.ct[i0*m:i1*m], buf[:(i1-i0)*m])
+			continue
+		}
+		for j := 0; j < m; j++ {
+			dst := c.ct[j*n+i0 : j*n+i1]
+			for t := range dst {
+				dst[t] = buf[t*m+j]
 			}
 		}
 	}
