@@ -1,18 +1,11 @@
 package simplex
 
-// before reports whether entry a precedes entry b in the selection order:
-// value descending, ties by lower index first. It is a strict total order,
-// so the top-k set is unique.
-func before(v []float64, a, b int) bool {
-	return v[a] > v[b] || (v[a] == v[b] && a < b)
-}
-
 // TopK returns the indices of the k largest entries of v under the order
 // value descending, ties by lower index first, in ascending index order.
-// It runs in O(len(v)) expected time (quickselect with a median-of-three
-// pivot; no full sort). k is clamped to [0, len(v)]. The returned slice
-// aliases w's scratch and is valid until the next call using w. v must
-// not contain NaN.
+// It runs in O(len(v)) expected time (quickselect for the k-th largest
+// value, then one pass in index order; no sort). k is clamped to
+// [0, len(v)]. The returned slice aliases w's scratch and is valid until
+// the next call using w. v must not contain NaN.
 func TopK(v []float64, k int, w *Workspace) []int {
 	n := len(v)
 	k = min(max(k, 0), n)
@@ -20,67 +13,108 @@ func TopK(v []float64, k int, w *Workspace) []int {
 		w = new(Workspace)
 	}
 	idx := w.ints(n)
-	for i := range idx {
-		idx[i] = i
-	}
 	if k == 0 || k == n {
+		for i := range idx[:k] {
+			idx[i] = i
+		}
 		return idx[:k]
 	}
-	selectK(v, idx, k)
-	// idx[:k] is the top-k set; its last entry in the selection order, e,
-	// decides membership, so one pass in index order lists the set
-	// ascending without a sort (O(n) instead of O(k log k)).
-	e := idx[0]
-	for _, i := range idx[1:k] {
-		if before(v, e, i) {
-			e = i
-		}
-	}
+	a := w.floats(n)
+	copy(a, v)
+	e, greater := kthLargest(a, k)
+	// The set: every entry above e, then the first k − greater entries
+	// equal to e in index order.
+	ties := k - greater
 	c := 0
 	for i, x := range v {
-		if x > v[e] || (x == v[e] && i <= e) {
+		if x > e {
 			idx[c] = i
 			c++
+		} else if x == e && ties > 0 {
+			idx[c] = i
+			c++
+			ties--
 		}
 	}
 	return idx[:k]
 }
 
-// selectK partially orders idx so that idx[:k] holds the k first entries
-// in the order of before.
-func selectK(v []float64, idx []int, k int) {
-	lo, hi := 0, len(idx)-1
-	for lo < hi {
-		// Median of three as pivot, moved to hi.
+// kthLargest returns the k-th largest value e of a (1 ≤ k ≤ len(a)) and
+// the number of entries greater than e, reordering a. Quickselect with a
+// median-of-three pivot: branch-free two-way partitions while they make
+// progress, then (after many rounds, i.e. many ties) three-way partitions,
+// which cost nothing on ties.
+func kthLargest(a []float64, k int) (e float64, greater int) {
+	lo, hi, t := 0, len(a)-1, k-1
+	// Invariant: a[:lo] ≥ every entry of a[lo:hi+1] ≥ a[hi+1:], and the
+	// target position t lies in [lo, hi].
+	for round := 0; lo < hi; round++ {
 		mid := lo + (hi-lo)/2
-		if before(v, idx[mid], idx[lo]) {
-			idx[mid], idx[lo] = idx[lo], idx[mid]
+		x, y, z := a[lo], a[mid], a[hi]
+		p := max(min(x, y), min(max(x, y), z)) // median of three
+		if round < 16 {
+			// Move the pivot to hi, partition a[lo:hi] into > p and ≤ p
+			// without branches, and put the pivot between them.
+			switch p {
+			case x:
+				a[lo], a[hi] = z, x
+			case y:
+				a[mid], a[hi] = z, y
+			}
+			lt := lo
+			for i := lo; i < hi; i++ {
+				v := a[i]
+				a[i] = a[lt]
+				a[lt] = v
+				lt += b2i(v > p)
+			}
+			a[hi], a[lt] = a[lt], p
+			switch {
+			case t < lt:
+				hi = lt - 1
+			case t > lt:
+				lo = lt + 1
+			default:
+				lo, hi = t, t
+			}
+			continue
 		}
-		if before(v, idx[hi], idx[lo]) {
-			idx[hi], idx[lo] = idx[lo], idx[hi]
-		}
-		if before(v, idx[mid], idx[hi]) {
-			idx[mid], idx[hi] = idx[hi], idx[mid]
-		}
-		pivot := idx[hi]
-		p := lo
-		for q := lo; q < hi; q++ {
-			if before(v, idx[q], pivot) {
-				idx[p], idx[q] = idx[q], idx[p]
-				p++
+		// Three-way partition of a[lo:hi+1], descending: > p, = p, < p.
+		lt, i, gt := lo, lo, hi
+		for i <= gt {
+			switch v := a[i]; {
+			case v > p:
+				a[lt], a[i] = v, a[lt]
+				lt++
+				i++
+			case v < p:
+				a[gt], a[i] = v, a[gt]
+				gt--
+			default:
+				i++
 			}
 		}
-		idx[p], idx[hi] = idx[hi], idx[p]
-		// idx[lo:p] precede the pivot, idx[p+1:hi+1] follow it.
 		switch {
-		case p == k-1 || p == k:
-			return
-		case p < k:
-			lo = p + 1
+		case t < lt:
+			hi = lt - 1
+		case t > gt:
+			lo = gt + 1
 		default:
-			hi = p - 1
+			lo, hi = t, t
 		}
 	}
+	e = a[t]
+	for _, v := range a {
+		greater += b2i(v > e)
+	}
+	return e, greater
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // ThresholdK returns the threshold θ of the k-sparse projection

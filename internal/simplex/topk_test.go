@@ -49,6 +49,25 @@ func TestTopKMatchesSort(t *testing.T) {
 	}
 }
 
+// TestTopKManyTies checks the selection on long vectors with few distinct
+// values (the quickselect's fallback to three-way partitions) against the
+// sort-based reference.
+func TestTopKManyTies(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	w := new(Workspace)
+	for trial := 0; trial < 300; trial++ {
+		n := 1 + r.IntN(2000)
+		distinct := 1 + r.IntN(4)
+		v := make([]float64, n)
+		for i := range v {
+			v[i] = float64(r.IntN(distinct))
+		}
+		k := 1 + r.IntN(n)
+		got := append([]int(nil), TopK(v, k, w)...)
+		require.Equal(t, sortedTopK(v, k), got, "n=%d distinct=%d k=%d", n, distinct, k)
+	}
+}
+
 func TestProjectKMatchesReference(t *testing.T) {
 	// Reference: sort-select the k entries, project them with the
 	// sort-based threshold.
