@@ -241,6 +241,19 @@ func TestRouterBadInput(t *testing.T) {
 	}
 }
 
+// TestRouterNonFiniteWorkers checks that the parallel softmax pass reports
+// the first non-finite score in row order, as one worker does.
+func TestRouterNonFiniteWorkers(t *testing.T) {
+	s := gaussianScores(5, 40, 4)
+	s.Data[37*4+1] = math.NaN()
+	s.Data[3*4+2] = math.Inf(1)
+	for _, w := range []int{1, 2, 3} {
+		_, err := (&Router{Capacity: 20, Workers: w}).Route(context.Background(), s)
+		require.ErrorIs(t, err, ot.ErrNonFinite)
+		assert.Contains(t, err.Error(), "score[3,2]", "workers %d", w)
+	}
+}
+
 // TestRouterReferenceSettings mirrors the reference router's tests
 // (vmoe ksparse_projection_routing_test.py, Adam, 500 steps): with
 // tokens-choose-experts the projected side (tokens) is exact and the loads
