@@ -77,15 +77,12 @@ func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
 	if err := s.check(); err != nil {
 		return nil, err
 	}
-	if err := p.Validate(); err != nil {
+	if err := p.ValidateWith(s.Init); err != nil {
 		return nil, err
 	}
 	n, m := p.Dims()
 	if n+m >= math.MaxInt32 {
 		return nil, fmt.Errorf("%w: %d rows and %d columns exceed the solver's 2³¹−1 nodes", ot.ErrShape, n, m)
-	}
-	if err := ot.ValidatePotentials(s.Init, n, m); err != nil {
-		return nil, err
 	}
 	b, err := s.balance(p.A, p.B)
 	if err != nil {

@@ -149,6 +149,17 @@ func (p *Problem) validateCost() error {
 	return nil
 }
 
+// ValidateWith is Validate followed by a check of warm-start potentials
+// (nil is allowed): F and G, where given, must have lengths n and m and no
+// NaN or +Inf (−Inf marks a zero-weight row or column).
+func (p *Problem) ValidateWith(init *Potentials) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	n, m := p.Dims()
+	return ValidatePotentials(init, n, m)
+}
+
 // ValidatePotentials checks warm-start potentials against an n×m problem.
 func ValidatePotentials(init *Potentials, n, m int) error {
 	if init == nil {

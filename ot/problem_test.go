@@ -128,3 +128,12 @@ func BenchmarkValidateDense(b *testing.B) {
 		}
 	}
 }
+
+func TestValidateWith(t *testing.T) {
+	p := &ot.Problem{A: []float64{0.5, 0.5}, B: []float64{1}, C: dense(2, 1, 0, 1)}
+	require.NoError(t, p.ValidateWith(nil))
+	require.NoError(t, p.ValidateWith(&ot.Potentials{F: []float64{0, 1}}))
+	require.ErrorIs(t, p.ValidateWith(&ot.Potentials{G: []float64{0, 1}}), ot.ErrShape)
+	p.B = []float64{2}
+	require.ErrorIs(t, p.ValidateWith(nil), ot.ErrMassMismatch)
+}

@@ -131,11 +131,7 @@ func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := p.Validate(); err != nil {
-		return nil, err
-	}
-	n, m := p.Dims()
-	if err := ot.ValidatePotentials(s.Init, n, m); err != nil {
+	if err := p.ValidateWith(s.Init); err != nil {
 		return nil, err
 	}
 	red := support.Reduce(p)
