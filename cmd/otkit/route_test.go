@@ -72,9 +72,6 @@ func TestSolveCardinality(t *testing.T) {
 }
 
 func TestExperimentCardinality(t *testing.T) {
-	if testing.Short() {
-		t.Skip("solves 32 problems")
-	}
 	code, out, errs := runCLI("experiment-cardinality", "--gamma", "0.1")
 	require.Equal(t, 0, code, errs)
 	assert.Contains(t, out, "at most k nonzeros in every column: true")
