@@ -12,30 +12,15 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/otkit/otkit/exact"
+	"github.com/otkit/otkit/internal/otest"
 	"github.com/otkit/otkit/ot"
 	"github.com/otkit/otkit/quadratic"
 )
 
 // tinyProblem returns a random n×m problem with random weights (total 1)
 // and uniform costs in [0, 1).
-func tinyProblem(t testing.TB, rng *rand.Rand, n, m int) *ot.Problem {
-	norm := func(k int) []float64 {
-		w := make([]float64, k)
-		var s float64
-		for i := range w {
-			w[i] = 0.2 + rng.Float64()
-			s += w[i]
-		}
-		for i := range w {
-			w[i] /= s
-		}
-		return w
-	}
-	c := make([]float64, n*m)
-	for i := range c {
-		c[i] = rng.Float64()
-	}
-	return problem(t, norm(n), norm(m), c)
+func tinyProblem(rng *rand.Rand, n, m int) *ot.Problem {
+	return otest.RandomProblem(rng, n, m)
 }
 
 // TestBruteForce compares the relaxation with the enumerated nonconvex
@@ -51,7 +36,7 @@ func TestBruteForce(t *testing.T) {
 		n, m := 3+trial%2, 2+(trial/2)%2
 		k := 1 + trial%3
 		gamma := []float64{0.1, 1, 10}[trial%3]
-		p := tinyProblem(t, rng, n, m)
+		p := tinyProblem(rng, n, m)
 		bf, _, feasible := bruteForce(p.A, p.B, p.C.(*ot.DenseCost).Data, k, gamma)
 		for _, f := range []Formulation{SemiDual, Dual} {
 			res, err := (&Solver{K: k, Gamma: gamma, Formulation: f}).Solve(context.Background(), p)
@@ -152,7 +137,7 @@ func TestSemiDualDualAgree(t *testing.T) {
 // differences at random (tie-free) points.
 func TestGradients(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 9))
-	p := tinyProblem(t, rng, 7, 5)
+	p := tinyProblem(rng, 7, 5)
 	for _, k := range []int{1, 2, 3, 7} {
 		var c columns
 		c.reset(7, 5, k, 1)
@@ -298,7 +283,7 @@ func TestWorkers(t *testing.T) {
 // plan.
 func TestPermutation(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 3))
-	p := tinyProblem(t, rng, 6, 4)
+	p := tinyProblem(rng, 6, 4)
 	pr, pc := rng.Perm(6), rng.Perm(4)
 	a2, b2 := make([]float64, 6), make([]float64, 4)
 	c2 := make([]float64, 24)

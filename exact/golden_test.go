@@ -1,13 +1,12 @@
 package exact
 
 import (
-	"encoding/json"
 	"math"
-	"os"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/otkit/otkit/internal/otest"
 	"github.com/otkit/otkit/ot"
 )
 
@@ -26,14 +25,7 @@ type goldenCase struct {
 }
 
 func loadGolden(t testing.TB) []goldenCase {
-	data, err := os.ReadFile("../testdata/exact/golden.json")
-	require.NoError(t, err)
-	var file struct {
-		Cases []goldenCase `json:"cases"`
-	}
-	require.NoError(t, json.Unmarshal(data, &file))
-	require.NotEmpty(t, file.Cases)
-	return file.Cases
+	return otest.LoadCases[goldenCase](t, "../testdata/exact/golden.json")
 }
 
 // problems returns the case as a problem on each cost representation it

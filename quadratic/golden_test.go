@@ -1,9 +1,7 @@
 package quadratic
 
 import (
-	"encoding/json"
 	"math"
-	"os"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -11,6 +9,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/optimize/convex/lp"
 
+	"github.com/otkit/otkit/internal/otest"
 	"github.com/otkit/otkit/ot"
 )
 
@@ -31,14 +30,7 @@ type goldenCase struct {
 }
 
 func loadGolden(t *testing.T) []goldenCase {
-	data, err := os.ReadFile("../testdata/quadratic/golden.json")
-	require.NoError(t, err)
-	var g struct {
-		Cases []goldenCase `json:"cases"`
-	}
-	require.NoError(t, json.Unmarshal(data, &g))
-	require.NotEmpty(t, g.Cases)
-	return g.Cases
+	return otest.LoadCases[goldenCase](t, "../testdata/quadratic/golden.json")
 }
 
 func TestGolden(t *testing.T) {

@@ -2,15 +2,14 @@ package sinkhorn
 
 import (
 	"context"
-	"encoding/json"
 	"math"
-	"os"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/otkit/otkit/internal/otest"
 	"github.com/otkit/otkit/ot"
 )
 
@@ -33,14 +32,7 @@ type goldenCase struct {
 // loadGolden reads testdata/sinkhorn/golden.json (POT 0.8.2 sinkhorn_log,
 // written by make_golden.py).
 func loadGolden(t *testing.T) []goldenCase {
-	raw, err := os.ReadFile("../testdata/sinkhorn/golden.json")
-	require.NoError(t, err)
-	var doc struct {
-		Cases []goldenCase `json:"cases"`
-	}
-	require.NoError(t, json.Unmarshal(raw, &doc))
-	require.NotEmpty(t, doc.Cases)
-	return doc.Cases
+	return otest.LoadCases[goldenCase](t, "../testdata/sinkhorn/golden.json")
 }
 
 func TestGoldenPOT(t *testing.T) {

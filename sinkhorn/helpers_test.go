@@ -7,30 +7,14 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/otkit/otkit/internal/otest"
 	"github.com/otkit/otkit/ot"
 )
 
 // randomProblem is an n×m problem with random non-uniform weights and
 // costs in [0, 1).
-func randomProblem(t testing.TB, n, m int, seed uint64) *ot.Problem {
-	rng := rand.New(rand.NewPCG(seed, 11))
-	w := func(k int) []float64 {
-		x := make([]float64, k)
-		var s float64
-		for i := range x {
-			x[i] = 0.2 + rng.Float64()
-			s += x[i]
-		}
-		for i := range x {
-			x[i] /= s
-		}
-		return x
-	}
-	data := make([]float64, n*m)
-	for k := range data {
-		data[k] = rng.Float64()
-	}
-	return &ot.Problem{A: w(n), B: w(m), C: dense(t, n, m, data)}
+func randomProblem(n, m int, seed uint64) *ot.Problem {
+	return otest.RandomProblem(rand.New(rand.NewPCG(seed, 11)), n, m)
 }
 
 // randomCloud is an n×m SqEuclidean point-cloud problem in dimension d with
