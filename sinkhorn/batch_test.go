@@ -13,7 +13,7 @@ import (
 func TestSolveBatch(t *testing.T) {
 	var ps []*ot.Problem
 	for k := 0; k < 12; k++ {
-		ps = append(ps, randomProblem(t, 3+k, 20-k, uint64(k)))
+		ps = append(ps, randomProblem(3+k, 20-k, uint64(k)))
 	}
 	ps = append(ps, &ot.Problem{A: []float64{1}, B: []float64{-1}, C: dense(t, 1, 1, []float64{0})})
 	s := &Solver{Eps: 0.05, Workers: 3}
