@@ -21,7 +21,7 @@ func ExampleSolver() {
 	}
 	fmt.Printf("status %v, value %.6f, marginal error < 1e-9: %v\n", res.Status, res.Value, res.MarginalError < 1e-9)
 	for i := 0; i < 3; i++ {
-		fmt.Printf("%.4f\n", ot.ToDense(res.Plan).RawRowView(i))
+		fmt.Printf("%.4f\n", ot.DenseCopy(res.Plan).RawRowView(i))
 	}
 	// Output:
 	// status Converged, value 1.350000, marginal error < 1e-9: true

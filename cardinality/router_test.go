@@ -114,7 +114,7 @@ func TestRouterMoEToy(t *testing.T) {
 	}
 	res, err := (&Solver{K: 8}).Solve(ctx, p)
 	require.NoError(t, err)
-	assert.InDeltaSlice(t, ot.ToDense(res.Plan).RawMatrix().Data, ot.ToDense(out.Plan()).RawMatrix().Data, 1e-8)
+	assert.InDeltaSlice(t, ot.DenseCopy(res.Plan).RawMatrix().Data, ot.DenseCopy(out.Plan()).RawMatrix().Data, 1e-8)
 }
 
 // TestRouterGaussian checks the guarantees on random groups for both

@@ -129,7 +129,7 @@ func TestSemiDualDualAgree(t *testing.T) {
 		require.NoError(t, err)
 		assert.InDelta(t, s.Value, d.Value, 1e-7)
 		assert.InDelta(t, s.DualValue, d.DualValue, 1e-7)
-		assert.InDeltaSlice(t, ot.ToDense(s.Plan).RawMatrix().Data, ot.ToDense(d.Plan).RawMatrix().Data, 1e-6)
+		assert.InDeltaSlice(t, ot.DenseCopy(s.Plan).RawMatrix().Data, ot.DenseCopy(d.Plan).RawMatrix().Data, 1e-6)
 	}
 }
 
@@ -201,7 +201,7 @@ func TestGapIdentity(t *testing.T) {
 		var c columns
 		c.reset(15, 12, k, 1)
 		c.a, c.b, c.gamma = p.A, p.B, 0.3
-		copy(c.ct, ot.Dense(ot.Transpose(p.C)))
+		copy(c.ct, ot.CostData(ot.Transpose(p.C)))
 		grad := make([]float64, 15)
 		s0 := c.semiDual(res.F, grad)
 		shifted := make([]float64, 15)
@@ -231,7 +231,7 @@ func TestRowSparse(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, tr.F, res.G)
 	assert.Equal(t, tr.G, res.F)
-	assert.True(t, mat.Equal(ot.ToDense(tr.Plan).T(), ot.ToDense(res.Plan)))
+	assert.True(t, mat.Equal(ot.DenseCopy(tr.Plan).T(), ot.DenseCopy(res.Plan)))
 	assert.Equal(t, tr.MarginalError, res.MarginalError)
 }
 
@@ -420,7 +420,7 @@ func TestPointCloud(t *testing.T) {
 	pc, err := ot.NewPointCloud(x, y, ot.SqEuclidean)
 	require.NoError(t, err)
 	p := ot.NewProblem(pc)
-	dense := &ot.Problem{A: p.A, B: p.B, C: &ot.DenseCost{N: 9, M: 6, Data: ot.Dense(pc)}}
+	dense := &ot.Problem{A: p.A, B: p.B, C: &ot.DenseCost{N: 9, M: 6, Data: ot.CostData(pc)}}
 	for _, rs := range []bool{false, true} {
 		r1, err := (&Solver{K: 2, Gamma: 0.1, RowSparse: rs}).Solve(context.Background(), p)
 		require.NoError(t, err)

@@ -84,7 +84,7 @@ func TestSpec3x3(t *testing.T) {
 			assert.Equal(t, ot.Converged, res.Status, name())
 			assert.InDelta(t, tc.value, res.Value, 1e-8, name())
 			assert.InDelta(t, tc.value, res.DualValue, 1e-8, name())
-			assert.InDeltaSlice(t, tc.plan, ot.ToDense(res.Plan).RawMatrix().Data, 1e-8, name())
+			assert.InDeltaSlice(t, tc.plan, ot.DenseCopy(res.Plan).RawMatrix().Data, 1e-8, name())
 			// The brute force agrees with the table.
 			bf, _, ok := bruteForce(spec3a, spec3b, spec3c, tc.k, tc.gamma)
 			require.True(t, ok)
@@ -103,7 +103,7 @@ func TestSpecSmall(t *testing.T) {
 		checkPlan(t, p, res, 1, true)
 		assert.InDelta(t, 1.0/6, res.Value, 1e-12)
 		assert.InDelta(t, 1.0/6, res.DualValue, 1e-9)
-		assert.InDeltaSlice(t, []float64{third, 0, 0, 0, third, 0, 0, 0, third}, ot.ToDense(res.Plan).RawMatrix().Data, 1e-12)
+		assert.InDeltaSlice(t, []float64{third, 0, 0, 0, third, 0, 0, 0, third}, ot.DenseCopy(res.Plan).RawMatrix().Data, 1e-12)
 		assert.Equal(t, ot.Converged, res.Status)
 	})
 	t.Run("2x1", func(t *testing.T) {
@@ -113,7 +113,7 @@ func TestSpecSmall(t *testing.T) {
 		checkPlan(t, p, res, 1, true)
 		assert.InDelta(t, 1.0, res.DualValue, 1e-6)
 		assert.InDelta(t, 1.0, res.MarginalError, 1e-9)
-		assert.InDeltaSlice(t, []float64{1, 0}, ot.ToDense(res.Plan).RawMatrix().Data, 1e-12)
+		assert.InDeltaSlice(t, []float64{1, 0}, ot.DenseCopy(res.Plan).RawMatrix().Data, 1e-12)
 		assert.NotEqual(t, ot.Converged, res.Status)
 
 		res, err = (&Solver{K: 2}).Solve(context.Background(), p)
@@ -188,7 +188,7 @@ func TestSpecMoE(t *testing.T) {
 		require.NoError(t, err)
 		r2, err := (&Solver{K: k, Gamma: 8}).Solve(ctx, q)
 		require.NoError(t, err)
-		d1, d2 := ot.ToDense(r1.Plan).RawMatrix().Data, ot.ToDense(r2.Plan).RawMatrix().Data
+		d1, d2 := ot.DenseCopy(r1.Plan).RawMatrix().Data, ot.DenseCopy(r2.Plan).RawMatrix().Data
 		for i := range d1 {
 			assert.InDelta(t, d1[i]/8, d2[i], 1e-9)
 		}

@@ -39,7 +39,7 @@ func Assign(c ot.Cost, opt *AssignOptions) (perm []int, total float64, err error
 	}
 	cost := c
 	if opt != nil && opt.Maximize {
-		neg := append([]float64(nil), ot.Dense(c)...)
+		neg := append([]float64(nil), ot.CostData(c)...)
 		for k, v := range neg {
 			neg[k] = -v
 		}

@@ -31,7 +31,7 @@ func BenchmarkSolveDense(b *testing.B) {
 	for _, n := range []int{250, 500, 1000, 2000, 4000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			pc := gaussianClouds(n, 1)
-			p := &ot.Problem{A: ot.Uniform(n), B: ot.Uniform(n), C: &ot.DenseCost{N: n, M: n, Data: ot.Dense(pc)}}
+			p := &ot.Problem{A: ot.Uniform(n), B: ot.Uniform(n), C: &ot.DenseCost{N: n, M: n, Data: ot.CostData(pc)}}
 			var it int
 			for b.Loop() {
 				res, err := (&Solver{}).Solve(context.Background(), p)
@@ -68,7 +68,7 @@ func BenchmarkSolveCloud(b *testing.B) {
 func BenchmarkAssign(b *testing.B) {
 	for _, n := range []int{250, 500, 1000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
-			c := &ot.DenseCost{N: n, M: n, Data: ot.Dense(gaussianClouds(n, 1))}
+			c := &ot.DenseCost{N: n, M: n, Data: ot.CostData(gaussianClouds(n, 1))}
 			for b.Loop() {
 				if _, _, err := Assign(c, nil); err != nil {
 					b.Fatal(err)

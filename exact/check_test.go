@@ -73,7 +73,7 @@ const lpPenalty = 1e4
 func lpOptimumErr(p *ot.Problem) (float64, error) {
 	p = support.Reduce(p).Problem // gonum's simplex dislikes zero right-hand sides
 	n, m := p.Dims()
-	C := ot.Dense(p.C)
+	C := ot.CostData(p.C)
 	cost := make([]float64, n*m)
 	A := mat.NewDense(n+m-1, n*m, nil)
 	for i := 0; i < n; i++ {

@@ -41,7 +41,7 @@ func (g *goldenCase) problems(t testing.TB) map[string]*ot.Problem {
 	n, m := pc.Dims()
 	return map[string]*ot.Problem{
 		"cloud": {A: g.A, B: g.B, C: pc},
-		"dense": {A: g.A, B: g.B, C: &ot.DenseCost{N: n, M: m, Data: ot.Dense(pc)}},
+		"dense": {A: g.A, B: g.B, C: &ot.DenseCost{N: n, M: m, Data: ot.CostData(pc)}},
 	}
 }
 

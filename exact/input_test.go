@@ -204,7 +204,7 @@ func TestBlockSizes(t *testing.T) {
 		res := solve(t, &Solver{BlockSize: bs}, p)
 		checkOptimal(t, p, res)
 		assert.InDelta(t, ref.LinearCost, res.LinearCost, 1e-12)
-		d := &ot.Problem{A: p.A, B: p.B, C: &ot.DenseCost{N: 50, M: 50, Data: ot.Dense(p.C)}}
+		d := &ot.Problem{A: p.A, B: p.B, C: &ot.DenseCost{N: 50, M: 50, Data: ot.CostData(p.C)}}
 		res = solve(t, &Solver{BlockSize: bs}, d)
 		checkOptimal(t, d, res)
 		assert.InDelta(t, ref.LinearCost, res.LinearCost, 1e-12)
@@ -236,7 +236,7 @@ func TestCostRepresentations(t *testing.T) {
 			pc.P = 3
 			a := normalize(weights(rng, 25, "zeros"))
 			b := normalize(weights(rng, 17, "random"))
-			d := &ot.DenseCost{N: 25, M: 17, Data: ot.Dense(pc)}
+			d := &ot.DenseCost{N: 25, M: 17, Data: ot.CostData(pc)}
 			ref := solve(t, &Solver{}, &ot.Problem{A: a, B: b, C: d})
 			for name, c := range map[string]ot.Cost{"cloud": pc, "rows": rowCost{d}} {
 				p := &ot.Problem{A: a, B: b, C: c}

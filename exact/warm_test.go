@@ -19,7 +19,7 @@ func BenchmarkWarmStart(b *testing.B) {
 	ctx := context.Background()
 	for _, n := range []int{500, 1000, 2000} {
 		pc := gaussianClouds(n, uint64(n))
-		p := &ot.Problem{A: ot.Uniform(n), B: ot.Uniform(n), C: &ot.DenseCost{N: n, M: n, Data: ot.Dense(pc)}}
+		p := &ot.Problem{A: ot.Uniform(n), B: ot.Uniform(n), C: &ot.DenseCost{N: n, M: n, Data: ot.CostData(pc)}}
 		prev, err := (&Solver{}).Solve(ctx, perturbed(p, 0.01))
 		if err != nil {
 			b.Fatal(err)

@@ -60,9 +60,10 @@ func (c *DenseCost) RowView(i int) []float64 { return c.Data[i*c.M : (i+1)*c.M] 
 // At returns entry (i, j).
 func (c *DenseCost) At(i, j int) float64 { return c.Data[i*c.M+j] }
 
-// Dense materializes any cost as a row-major n×m slice. A *DenseCost's data
-// is returned without copying.
-func Dense(c Cost) []float64 {
+// CostData returns the row-major n×m entries of c: a *DenseCost's own Data
+// slice (not a copy: writes to it change the cost), or, for any other cost, a
+// newly materialized slice.
+func CostData(c Cost) []float64 {
 	if d, ok := c.(*DenseCost); ok {
 		return d.Data
 	}
@@ -111,7 +112,7 @@ func Transpose(c Cost) Cost {
 		return &PointCloud{X: pc.Y, Y: pc.X, Metric: pc.Metric, P: pc.P}
 	}
 	n, m := c.Dims()
-	src := Dense(c)
+	src := CostData(c)
 	data := make([]float64, n*m)
 	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {

@@ -7,20 +7,20 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// Plan is a coupling between the rows and the columns of a problem.
+// Plan is a coupling between the rows and the columns of a problem. Every
+// Plan is a read-only gonum mat.Matrix (Dims, At, T), so mat functions accept
+// it directly; DenseCopy is the fast way to materialize one.
 type Plan interface {
-	// Dims returns the plan's shape n×m.
-	Dims() (n, m int)
-	// At returns entry (i, j).
-	At(i, j int) float64
+	mat.Matrix
 	// Row fills dst (length m) with row i and returns it.
 	Row(i int, dst []float64) []float64
 	// NNZ returns the number of stored (or, for lazy plans, positive) entries.
 	NNZ() int
 }
 
-// ToDense materializes any plan as a gonum matrix.
-func ToDense(p Plan) *mat.Dense {
+// DenseCopy materializes any plan as a new gonum matrix, row by row (an
+// EntropicPlan computes each cost row once).
+func DenseCopy(p Plan) *mat.Dense {
 	n, m := p.Dims()
 	d := mat.NewDense(n, m, nil)
 	raw := d.RawMatrix()
@@ -47,6 +47,9 @@ func (p *DensePlan) Row(i int, dst []float64) []float64 {
 	copy(dst[:p.M], p.Data[i*p.M:(i+1)*p.M])
 	return dst[:p.M]
 }
+
+// T returns the transpose as a mat.Matrix view.
+func (p *DensePlan) T() mat.Matrix { return mat.Transpose{Matrix: p} }
 
 // NNZ counts the nonzero entries.
 func (p *DensePlan) NNZ() int {
@@ -94,6 +97,9 @@ func (p *SparsePlan) Row(i int, dst []float64) []float64 {
 
 // NNZ returns the number of stored entries.
 func (p *SparsePlan) NNZ() int { return len(p.Val) }
+
+// T returns the transpose as a mat.Matrix view.
+func (p *SparsePlan) T() mat.Matrix { return mat.Transpose{Matrix: p} }
 
 // Triplet is one entry of a sparse plan under construction.
 type Triplet struct {
@@ -170,6 +176,9 @@ func (p *EntropicPlan) Row(i int, dst []float64) []float64 {
 	}
 	return dst
 }
+
+// T returns the transpose as a mat.Matrix view.
+func (p *EntropicPlan) T() mat.Matrix { return mat.Transpose{Matrix: p} }
 
 // NNZ counts the positive entries (an O(nm) pass).
 func (p *EntropicPlan) NNZ() int {

@@ -20,7 +20,7 @@ func TestSparsePlan(t *testing.T) {
 	r, c := ot.Marginals(p)
 	assert.Equal(t, []float64{0.625, 0, 0.375}, r)
 	assert.Equal(t, []float64{0.125, 0.625, 0, 0.25}, c)
-	d := ot.ToDense(p)
+	d := ot.DenseCopy(p)
 	assert.Equal(t, 0.25, d.At(2, 3))
 
 	cost := dense(3, 4, 1, 2, 3, 4, 5, math.Inf(1), 7, 8, 9, 10, 11, 12)

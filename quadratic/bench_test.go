@@ -37,7 +37,7 @@ func BenchmarkDualPass(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	in := &instance{n: 1000, m: 1000, a: p.A, b: p.B, c: ot.Dense(p.C), gamma: 0.1, mass: 1, workers: 1}
+	in := &instance{n: 1000, m: 1000, a: p.A, b: p.B, c: ot.CostData(p.C), gamma: 0.1, mass: 1, workers: 1}
 	d := newDualObjective(in)
 	x := append(append([]float64(nil), r.F...), r.G...)
 	grad := make([]float64, len(x))

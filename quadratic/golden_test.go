@@ -90,7 +90,7 @@ func TestSmallGammaLP(t *testing.T) {
 	// plan and Value = OT + (γ/2)‖T‖² (spec §7).
 	for seed := uint64(1); seed <= 4; seed++ {
 		p := cloudProblem(t, 4, 5, seed)
-		c := ot.Dense(p.C)
+		c := ot.CostData(p.C)
 		opt := lpCost(t, p.A, p.B, c)
 		for _, meth := range allMethods {
 			r := solve(t, Solver{Gamma: 1e-4, Method: meth}, p)
@@ -101,5 +101,5 @@ func TestSmallGammaLP(t *testing.T) {
 		}
 	}
 	p := problem3x3(t)
-	assert.InDelta(t, 0.3, lpCost(t, p.A, p.B, ot.Dense(p.C)), 1e-12)
+	assert.InDelta(t, 0.3, lpCost(t, p.A, p.B, ot.CostData(p.C)), 1e-12)
 }

@@ -55,7 +55,7 @@ func cloudProblem(t testing.TB, n, m int, seed uint64) *ot.Problem {
 	return &ot.Problem{A: ot.Uniform(n), B: ot.Uniform(m), C: dense(t, n, m, d)}
 }
 
-func denseData(p ot.Plan) []float64 { return ot.ToDense(p).RawMatrix().Data }
+func denseData(p ot.Plan) []float64 { return ot.DenseCopy(p).RawMatrix().Data }
 
 func sumSq(x []float64) float64 {
 	var s float64

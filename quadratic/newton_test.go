@@ -70,7 +70,7 @@ func TestNewtonDirectionSolvesHessian(t *testing.T) {
 // takes the passActive path.
 func TestNewtonPassesAndWorkers(t *testing.T) {
 	p := cloudProblem(t, 300, 260, 2)
-	in := &instance{n: 300, m: 260, a: p.A, b: p.B, c: ot.Dense(p.C), gamma: 0.1, mass: 1, workers: 1}
+	in := &instance{n: 300, m: 260, a: p.A, b: p.B, c: ot.CostData(p.C), gamma: 0.1, mass: 1, workers: 1}
 	r := rand.New(rand.NewPCG(5, 6))
 	x := make([]float64, in.n+in.m)
 	for k := range x {

@@ -195,7 +195,7 @@ func TestPointCloudCost(t *testing.T) {
 	pc, err := ot.NewPointCloud(x, y, ot.SqEuclidean)
 	require.NoError(t, err)
 	pp := ot.NewProblem(pc)
-	pd := &ot.Problem{A: pp.A, B: pp.B, C: ot.DenseCostOf(ot.ToDense(&ot.DensePlan{N: 4, M: 3, Data: ot.Dense(pc)}))}
+	pd := &ot.Problem{A: pp.A, B: pp.B, C: ot.DenseCostOf(ot.DenseCopy(&ot.DensePlan{N: 4, M: 3, Data: ot.CostData(pc)}))}
 	for _, meth := range allMethods {
 		r1 := solve(t, Solver{Gamma: 0.5, Method: meth}, pp)
 		r2 := solve(t, Solver{Gamma: 0.5, Method: meth}, pd)
@@ -281,7 +281,7 @@ func TestPermutationInvariance(t *testing.T) {
 	n, m := 10, 8
 	pr := []int{3, 0, 9, 1, 7, 2, 8, 4, 6, 5}
 	pc := []int{5, 2, 7, 0, 1, 6, 3, 4}
-	c := ot.Dense(p.C)
+	c := ot.CostData(p.C)
 	cp := make([]float64, n*m)
 	a, b := make([]float64, n), make([]float64, m)
 	for i := 0; i < n; i++ {

@@ -14,7 +14,7 @@ import (
 // reference point) with a fresh one (full pass) at random nearby points.
 func TestScreenedEvaluationIsExact(t *testing.T) {
 	p := cloudProblem(t, 90, 70, 4)
-	in := &instance{n: 90, m: 70, a: p.A, b: p.B, c: ot.Dense(p.C), gamma: 0.05, mass: 1, workers: 2}
+	in := &instance{n: 90, m: 70, a: p.A, b: p.B, c: ot.CostData(p.C), gamma: 0.05, mass: 1, workers: 2}
 	ref := solve(t, Solver{Gamma: 0.05, Method: Newton, Tol: 1e-6}, p)
 	r := rand.New(rand.NewPCG(1, 2))
 

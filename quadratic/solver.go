@@ -136,7 +136,7 @@ func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
 	}
 	red := support.Reduce(p)
 	rn, rm := red.Dims()
-	in := &instance{n: rn, m: rm, a: red.A, b: red.B, c: ot.Dense(red.C), gamma: gamma,
+	in := &instance{n: rn, m: rm, a: red.A, b: red.B, c: ot.CostData(red.C), gamma: gamma,
 		mass: red.Mass(), workers: max(1, s.Workers)}
 	// T = [F + G − C]₊/γ with potentials of the size of the costs: below
 	// this ratio float64 cannot resolve the plan.

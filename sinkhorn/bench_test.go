@@ -21,7 +21,7 @@ func gaussProblem(n int, seed uint64) *ot.Problem {
 		return x
 	}
 	pc, _ := ot.NewPointCloud(pts(0), pts(1), ot.SqEuclidean)
-	data := ot.Dense(pc)
+	data := ot.CostData(pc)
 	_, hi := ot.MinMax(pc)
 	for k := range data {
 		data[k] /= hi

@@ -38,7 +38,7 @@ func loadGolden(t *testing.T) []goldenCase {
 func TestGoldenPOT(t *testing.T) {
 	for _, gc := range loadGolden(t) {
 		pc := &ot.PointCloud{X: mat.NewDense(gc.N, gc.D, gc.X), Y: mat.NewDense(gc.M, gc.D, gc.Y)}
-		costs := map[string]ot.Cost{"pointcloud": pc, "dense": &ot.DenseCost{N: gc.N, M: gc.M, Data: ot.Dense(pc)}}
+		costs := map[string]ot.Cost{"pointcloud": pc, "dense": &ot.DenseCost{N: gc.N, M: gc.M, Data: ot.CostData(pc)}}
 		for cname, c := range costs {
 			for _, meth := range []Method{Auto, LogDomain, Stabilized} {
 				p := &ot.Problem{A: gc.A, B: gc.B, C: c}
@@ -48,7 +48,7 @@ func TestGoldenPOT(t *testing.T) {
 				require.Equal(t, ot.Converged, res.Status, name)
 				assert.InDelta(t, gc.LinearCost, res.LinearCost, 1e-8*math.Abs(gc.LinearCost), name)
 				plan := mat.NewDense(gc.N, gc.M, gc.Plan)
-				got := ot.ToDense(res.Plan)
+				got := ot.DenseCopy(res.Plan)
 				var worst float64
 				for i := 0; i < gc.N; i++ {
 					for j := 0; j < gc.M; j++ {

@@ -104,7 +104,7 @@ func FuzzSolve(f *testing.F) {
 				t.Fatalf("NaN in result with status %v: %+v", res.Status, res)
 			}
 		}
-		for _, v := range ot.ToDense(res.Plan).RawMatrix().Data {
+		for _, v := range ot.DenseCopy(res.Plan).RawMatrix().Data {
 			if math.IsNaN(v) || v < 0 {
 				t.Fatalf("bad plan entry %v", v)
 			}

@@ -22,7 +22,7 @@ func TestSpec3x3PlanAndPotentials(t *testing.T) {
 		9.293338875387e-03, 1.401794102751e-03, 1.078945295738e-01, 1.907036763235e-01}
 	for _, meth := range methods {
 		res := solve(t, &Solver{Eps: 0.5, Method: meth}, problem3(t))
-		got := ot.ToDense(res.Plan).RawMatrix().Data
+		got := ot.DenseCopy(res.Plan).RawMatrix().Data
 		assert.Less(t, maxAbsDiff(got, want), 1e-9, "%v", meth)
 		f, g := centred(res.F, res.G)
 		assert.Less(t, maxAbsDiff(f, []float64{-0.851410499982, 0.170349525767, 0.681060974215}), 1e-9)
@@ -171,7 +171,7 @@ func TestProperties(t *testing.T) {
 			require.Equal(t, ot.Converged, res.Status)
 			assert.LessOrEqual(t, res.MarginalError, 1e-9)
 			// Plan ≥ 0 and rows exact.
-			plan := ot.ToDense(res.Plan)
+			plan := ot.DenseCopy(res.Plan)
 			r, _ := ot.Marginals(res.Plan)
 			for i := range r {
 				assert.InDelta(t, p.A[i], r[i], 1e-12)
@@ -217,7 +217,7 @@ func TestInvariances(t *testing.T) {
 	p := randomProblem(8, 6, 10)
 	const eps = 0.05
 	ref := solve(t, &Solver{Eps: eps, Tol: 1e-13}, p)
-	refPlan := ot.ToDense(ref.Plan)
+	refPlan := ot.DenseCopy(ref.Plan)
 	// Permuting rows and columns permutes the plan.
 	rp, cp := []int{3, 0, 7, 1, 6, 2, 5, 4}, []int{5, 2, 0, 4, 1, 3}
 	src := p.C.(*ot.DenseCost)
@@ -253,7 +253,7 @@ func TestInvariances(t *testing.T) {
 		shift -= p.B[j] * float64(j) / 5
 	}
 	sh := solve(t, &Solver{Eps: eps, Tol: 1e-13}, &ot.Problem{A: p.A, B: p.B, C: dense(t, 8, 6, shifted)})
-	assert.Less(t, maxAbsDiff(ot.ToDense(sh.Plan).RawMatrix().Data, refPlan.RawMatrix().Data), 1e-12)
+	assert.Less(t, maxAbsDiff(ot.DenseCopy(sh.Plan).RawMatrix().Data, refPlan.RawMatrix().Data), 1e-12)
 	assert.InDelta(t, ref.Value+shift, sh.Value, 1e-12)
 }
 
@@ -301,7 +301,7 @@ func TestForbiddenPairs(t *testing.T) {
 
 func TestPointCloudMatchesDense(t *testing.T) {
 	p := randomCloud(t, 30, 25, 3, 12)
-	d := &ot.Problem{A: p.A, B: p.B, C: &ot.DenseCost{N: 30, M: 25, Data: ot.Dense(p.C)}}
+	d := &ot.Problem{A: p.A, B: p.B, C: &ot.DenseCost{N: 30, M: 25, Data: ot.CostData(p.C)}}
 	for _, meth := range methods {
 		a := solve(t, &Solver{Eps: 0.1, Method: meth}, p)
 		b := solve(t, &Solver{Eps: 0.1, Method: meth}, d)
@@ -379,7 +379,7 @@ func TestRelaxation(t *testing.T) {
 			res := solve(t, &s, p)
 			assert.Equal(t, ot.Converged, res.Status, "%+v", s)
 			assert.InDelta(t, plain.Value, res.Value, 1e-9, "%+v", s)
-			assert.Less(t, maxAbsDiff(ot.ToDense(plain.Plan).RawMatrix().Data, ot.ToDense(res.Plan).RawMatrix().Data), 1e-9)
+			assert.Less(t, maxAbsDiff(ot.DenseCopy(plain.Plan).RawMatrix().Data, ot.DenseCopy(res.Plan).RawMatrix().Data), 1e-9)
 			if s.Method == Auto && s.Scaling == nil {
 				assert.Less(t, res.Iterations, plain.Iterations, "adaptive relaxation should save sweeps (eps %v)", eps)
 			}

@@ -74,5 +74,5 @@ func cloudProblem(n int) *ot.Problem {
 		y.Set(i, 1, rng.NormFloat64()+1)
 	}
 	pc := &ot.PointCloud{X: x, Y: y, Metric: ot.SqEuclidean}
-	return &ot.Problem{A: ot.Uniform(n), B: ot.Uniform(n), C: &ot.DenseCost{N: n, M: n, Data: ot.Dense(pc)}}
+	return &ot.Problem{A: ot.Uniform(n), B: ot.Uniform(n), C: &ot.DenseCost{N: n, M: n, Data: ot.CostData(pc)}}
 }

@@ -37,7 +37,7 @@ func main() {
 	var p *ot.Problem
 	switch *mode {
 	case "exps":
-		p = ot.NewProblem(&ot.DenseCost{N: *n, M: *n, Data: ot.Dense(pc)})
+		p = ot.NewProblem(&ot.DenseCost{N: *n, M: *n, Data: ot.CostData(pc)})
 	case "rss":
 		p = ot.NewProblem(pc)
 	default:

@@ -40,7 +40,7 @@ func demoProblems() []demoProblem {
 		return x
 	}
 	pc := &ot.PointCloud{X: cloud(60, 0, 0, 1), Y: cloud(40, 2, 1, 0.7), Metric: ot.SqEuclidean}
-	c := ot.Dense(pc)
+	c := ot.CostData(pc)
 	_, hi := ot.MinMax(pc)
 	for k := range c {
 		c[k] /= hi

@@ -103,7 +103,7 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if *planPath != "" {
-		d := ot.ToDense(res.Plan)
+		d := ot.DenseCopy(res.Plan)
 		if err := writeMatrix(*planPath, n, mm, d.RawMatrix().Data); err != nil {
 			return err
 		}

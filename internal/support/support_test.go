@@ -27,7 +27,7 @@ func TestReduceDense(t *testing.T) {
 	require.False(t, r.Identity())
 	assert.Equal(t, []int{0, 2}, r.Rows)
 	assert.Equal(t, []int{1, 2}, r.Cols)
-	assert.Equal(t, []float64{1, 2, 7, 8}, ot.Dense(r.C))
+	assert.Equal(t, []float64{1, 2, 7, 8}, ot.CostData(r.C))
 	assert.Equal(t, []float64{0.5, 0.5}, r.A)
 	assert.Equal(t, []float64{0.4, 0.6}, r.B)
 
