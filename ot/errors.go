@@ -20,7 +20,14 @@ var (
 	ErrMassMismatch = errors.New("ot: unequal masses")
 	// ErrParameter: a solver setting is out of range (ε ≤ 0, Tol ≤ 0, k < 1, ...).
 	ErrParameter = errors.New("ot: invalid parameter")
-	// ErrInfeasible: no plan satisfies the constraints (for example a row of
-	// positive weight whose costs are all +Inf).
+	// ErrInfeasible: no plan satisfies the constraints: the +Inf (forbidden)
+	// pattern of the cost admits no plan with the given weights, or a
+	// solver's own constraint (e.g. at most k entries per column) cannot be
+	// met.
 	ErrInfeasible = errors.New("ot: infeasible problem")
+	// ErrNotConverged is matched by Status.Err for a solve that stopped
+	// before its tolerance (IterationLimit, Stalled, Canceled).
+	ErrNotConverged = errors.New("ot: not converged")
+	// ErrNumerical is matched by Status.Err for NumericalError.
+	ErrNumerical = errors.New("ot: numerical error")
 )
