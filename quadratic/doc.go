@@ -11,15 +11,7 @@
 //
 // # Methods
 //
-//   - SemiDualLBFGS (default): maximizes the semi-dual
-//     S(F) = <a,F> − Σ_j max_{t ≥ 0, Σt = b_j} <F − c_j, t> − (γ/2)‖t‖²
-//     (Blondel et al. eq. 10); each column of the plan is a Euclidean
-//     projection onto the scaled simplex, so the column marginals hold to
-//     rounding. G_j = −γθ_j from the projection thresholds.
-//   - DualLBFGS: maximizes the dual
-//     D(F,G) = <a,F> + <b,G> − (1/(2γ)) Σ_ij [F_i + G_j − C_ij]₊²
-//     (Blondel et al. eq. 7).
-//   - Newton: semismooth Newton on the dual (Lorenz, Manns, Meyer,
+//   - Newton (default): semismooth Newton on the dual (Lorenz, Manns, Meyer,
 //     Algorithm 2) with generalized Hessian [[diag(σ1), σ], [σᵀ, diag(σᵀ1)]] + δI,
 //     solved by Jacobi-preconditioned conjugate gradients on the Schur
 //     complement of its column block (the Hessian is 2-cyclic, so this
@@ -44,6 +36,14 @@
 //     1e-6, 20–70 times faster than POT's smooth_ot_dual to its own
 //     stopping point); the continuation is skipped when Init gives
 //     both F and G.
+//   - SemiDualLBFGS: maximizes the semi-dual
+//     S(F) = <a,F> − Σ_j max_{t ≥ 0, Σt = b_j} <F − c_j, t> − (γ/2)‖t‖²
+//     (Blondel et al. eq. 10); each column of the plan is a Euclidean
+//     projection onto the scaled simplex, so the column marginals hold to
+//     rounding. G_j = −γθ_j from the projection thresholds.
+//   - DualLBFGS: maximizes the dual
+//     D(F,G) = <a,F> + <b,G> − (1/(2γ)) Σ_ij [F_i + G_j − C_ij]₊²
+//     (Blondel et al. eq. 7).
 //
 // Both L-BFGS methods use internal/lbfgs, whose line search tests only
 // directional derivatives (value tests stall near the optimum, where S

@@ -8,7 +8,8 @@ import (
 	"github.com/otkit/otkit/quadratic"
 )
 
-// Quadratically-regularized OT on the spec's 3×3 example: a sparse plan.
+// Quadratically-regularized OT on the 3×3 example of docs/quadratic.md §9.3,
+// solved by the default method (semismooth Newton): a sparse plan.
 func Example() {
 	c, _ := ot.NewDenseCost(3, 3, []float64{
 		0, 1, 4,

@@ -11,7 +11,7 @@ import (
 	"github.com/otkit/otkit/ot"
 )
 
-var allMethods = []Method{SemiDualLBFGS, DualLBFGS, Newton}
+var allMethods = []Method{Newton, SemiDualLBFGS, DualLBFGS}
 
 func dense(t testing.TB, n, m int, data []float64) *ot.DenseCost {
 	c, err := ot.NewDenseCost(n, m, data)

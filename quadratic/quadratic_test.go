@@ -304,3 +304,15 @@ func TestPermutationInvariance(t *testing.T) {
 		}
 	}
 }
+
+func TestDefaultMethodIsNewton(t *testing.T) {
+	var s Solver
+	assert.Equal(t, Newton, s.Method)
+	assert.Equal(t, "Newton", s.Method.String())
+	// The zero value solves with Newton: same iterates as asking for it.
+	p := cloudProblem(t, 20, 15, 3)
+	r0 := solve(t, Solver{Gamma: 0.1}, p)
+	r1 := solve(t, Solver{Gamma: 0.1, Method: Newton}, p)
+	assert.Equal(t, r1.F, r0.F)
+	assert.Equal(t, r1.Iterations, r0.Iterations)
+}
