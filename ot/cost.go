@@ -27,6 +27,9 @@ func NewDenseCost(n, m int, data []float64) (*DenseCost, error) {
 	if n <= 0 || m <= 0 {
 		return nil, fmt.Errorf("%w: cost is %d×%d", ErrEmpty, n, m)
 	}
+	if n > math.MaxInt/m {
+		return nil, fmt.Errorf("%w: cost of %d×%d entries overflows", ErrShape, n, m)
+	}
 	if len(data) != n*m {
 		return nil, fmt.Errorf("%w: cost data has %d entries, want %d×%d = %d", ErrShape, len(data), n, m, n*m)
 	}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"sync"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -51,8 +52,8 @@ type PointCloud struct {
 	Metric Metric
 	P      float64 // exponent of the Lp metric; zero means 2
 
-	once         sync.Once
-	xnorm, ynorm []float64 // Euclidean norms, for Cosine
+	once   sync.Once
+	xu, yu []float64 // rows scaled to unit norm (zero rows stay zero), for Cosine
 }
 
 // NewPointCloud builds a point cloud from rows of points.
@@ -86,9 +87,14 @@ func NewPointCloud(x, y [][]float64, metric Metric) (*PointCloud, error) {
 }
 
 // Dims returns the number of source and target points.
+// A missing X or Y counts as no points.
 func (pc *PointCloud) Dims() (n, m int) {
-	n, _ = pc.X.Dims()
-	m, _ = pc.Y.Dims()
+	if pc.X != nil {
+		n, _ = pc.X.Dims()
+	}
+	if pc.Y != nil {
+		m, _ = pc.Y.Dims()
+	}
 	return n, m
 }
 
@@ -99,11 +105,20 @@ func (pc *PointCloud) p() float64 {
 	return pc.P
 }
 
-func rowNorms(a *mat.Dense) []float64 {
-	r, _ := a.Dims()
-	out := make([]float64, r)
-	for i := range out {
-		out[i] = mat.Norm(a.RowView(i), 2)
+// unitRows returns the rows of a scaled to unit Euclidean norm, row-major;
+// zero rows stay zero. The norm is computed without overflow.
+func unitRows(a *mat.Dense) []float64 {
+	r, d := a.Dims()
+	out := make([]float64, r*d)
+	for i := 0; i < r; i++ {
+		x := a.RawRowView(i)
+		nrm := floats.Norm(x, 2)
+		if nrm == 0 {
+			continue
+		}
+		for k, v := range x {
+			out[i*d+k] = v / nrm
+		}
 	}
 	return out
 }
@@ -131,34 +146,31 @@ func (pc *PointCloud) Row(i int, dst []float64) []float64 {
 			}
 		}
 	case Lp:
+		// (Σ|x_k − y_k|^p)^(1/p) = M·(Σ(|x_k − y_k|/M)^p)^(1/p) with M the
+		// largest difference: no overflow or underflow for any p.
 		p := pc.p()
 		for j := range dst {
 			y := yr.Data[j*yr.Stride : j*yr.Stride+d]
-			var s float64
+			var big float64
 			for k, xk := range x {
-				s += math.Pow(math.Abs(xk-y[k]), p)
+				big = math.Max(big, math.Abs(xk-y[k]))
 			}
-			dst[j] = math.Pow(s, 1/p)
-		}
-	case Cosine:
-		pc.once.Do(func() {
-			if pc.xnorm == nil {
-				pc.xnorm, pc.ynorm = rowNorms(pc.X), rowNorms(pc.Y)
-			}
-		})
-		nx := pc.xnorm[i]
-		for j := range dst {
-			y := yr.Data[j*yr.Stride : j*yr.Stride+d]
-			ny := pc.ynorm[j]
-			if nx == 0 || ny == 0 {
-				dst[j] = 1
+			if big == 0 || math.IsInf(big, 0) {
+				dst[j] = big
 				continue
 			}
 			var s float64
 			for k, xk := range x {
-				s += xk * y[k]
+				s += math.Pow(math.Abs(xk-y[k])/big, p)
 			}
-			dst[j] = 1 - s/(nx*ny)
+			dst[j] = big * math.Pow(s, 1/p)
+		}
+	case Cosine:
+		pc.once.Do(func() { pc.xu, pc.yu = unitRows(pc.X), unitRows(pc.Y) })
+		xu := pc.xu[i*d : (i+1)*d]
+		for j := range dst {
+			yu := pc.yu[j*d : (j+1)*d]
+			dst[j] = 1 - floats.Dot(xu, yu)
 		}
 	default:
 		panic(fmt.Sprintf("ot: unknown metric %d", int(pc.Metric)))
@@ -188,14 +200,39 @@ func (pc *PointCloud) validate() error {
 	default:
 		return fmt.Errorf("%w: unknown metric %d", ErrParameter, int(pc.Metric))
 	}
+	var big float64 // largest |coordinate|
 	for k, a := range []*mat.Dense{pc.X, pc.Y} {
 		name := [2]string{"x", "y"}[k]
 		r, c := a.Dims()
 		for i := 0; i < r; i++ {
-			for l := 0; l < c; l++ {
-				if v := a.At(i, l); math.IsNaN(v) || math.IsInf(v, 0) {
+			for l, v := range a.RawRowView(i)[:c] {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
 					return fmt.Errorf("%w: %s[%d][%d] = %v", ErrNonFinite, name, i, l, v)
 				}
+				big = math.Max(big, math.Abs(v))
+			}
+		}
+	}
+	// Every cost is at most d·(2·big)² (SqEuclidean) or its square root; Lp
+	// and Cosine cannot overflow. Only when that bound overflows are the
+	// costs themselves computed and checked.
+	if pc.Metric == SqEuclidean || pc.Metric == Euclidean {
+		if b := float64(dx) * (2 * big) * (2 * big); math.IsInf(b, 0) {
+			return pc.checkRows()
+		}
+	}
+	return nil
+}
+
+// checkRows computes every cost and rejects the first one that overflows.
+func (pc *PointCloud) checkRows() error {
+	n, m := pc.Dims()
+	row := make([]float64, m)
+	for i := 0; i < n; i++ {
+		for j, v := range pc.Row(i, row) {
+			if math.IsInf(v, 0) || math.IsNaN(v) {
+				return fmt.Errorf("%w: cost[%d,%d] = %v: the %v distance between x[%d] and y[%d] overflows (rescale the points)",
+					ErrNonFinite, i, j, v, pc.Metric, i, j)
 			}
 		}
 	}

@@ -39,8 +39,11 @@ func (p *Problem) Mass() float64 { return sum(p.A) }
 
 // Validate checks the problem: a non-empty cost, weights of matching lengths
 // that are finite and non-negative with positive and equal totals (relative
-// MassTol), no NaN or −Inf cost, and no row or column of positive weight
-// whose costs are all +Inf. Errors wrap the package's sentinel errors.
+// MassTol), no NaN or −Inf cost (for a PointCloud: finite points whose
+// costs do not overflow), and a +Inf (forbidden) pattern that admits a
+// transport plan (ErrInfeasible otherwise, decided by a maximum flow over
+// the finite entries when any positive-weight pair is forbidden). Errors
+// wrap the package's sentinel errors.
 func (p *Problem) Validate() error {
 	if p == nil || p.C == nil {
 		return fmt.Errorf("%w: no cost", ErrEmpty)
@@ -95,9 +98,9 @@ func checkWeights(name string, w []float64) (float64, error) {
 func (p *Problem) validateCost() error {
 	switch c := p.C.(type) {
 	case *PointCloud:
-		return c.validate() // finite points give finite costs
+		return c.validate()
 	case *DenseCost:
-		if len(c.Data) != c.N*c.M {
+		if c.N > math.MaxInt/c.M || len(c.Data) != c.N*c.M {
 			return fmt.Errorf("%w: cost data has %d entries, want %d", ErrShape, len(c.Data), c.N*c.M)
 		}
 	}
@@ -112,6 +115,7 @@ func (p *Problem) validateCost() error {
 		}
 	}
 	inf := math.Inf(1)
+	forbidden := false // some +Inf between positive-weight rows and columns
 	for i := 0; i < n; i++ {
 		var r []float64
 		if dense != nil {
@@ -128,6 +132,7 @@ func (p *Problem) validateCost() error {
 			if v != inf {
 				return fmt.Errorf("%w: cost[%d,%d] = %v", ErrNonFinite, i, j, v)
 			}
+			forbidden = forbidden || (p.A[i] > 0 && p.B[j] > 0)
 		}
 		if p.A[i] > 0 && !rowOpen {
 			return fmt.Errorf("%w: row %d has weight %v but every cost to a positive-weight column is +Inf", ErrInfeasible, i, p.A[i])
@@ -145,6 +150,40 @@ func (p *Problem) validateCost() error {
 		if p.B[j] > 0 && !ok {
 			return fmt.Errorf("%w: column %d has weight %v but every cost from a positive-weight row is +Inf", ErrInfeasible, j, p.B[j])
 		}
+	}
+	if forbidden {
+		return p.checkFeasible(math.Min(sum(p.A), sum(p.B)))
+	}
+	return nil
+}
+
+// RebalanceTol is the largest relative difference of the totals ΣA and ΣB
+// that Rebalance repairs.
+const RebalanceTol = 1e-6
+
+// Rebalance scales B so that ΣB = ΣA when the totals differ by rounding: at
+// most RebalanceTol relative, as for weights stored in float32 (whose sums
+// are off by about 1e-8). Larger differences are left alone and reported
+// with ErrMassMismatch; so are non-finite or negative sums (Validate gives
+// the precise error).
+func (p *Problem) Rebalance() error {
+	if p == nil {
+		return fmt.Errorf("%w: no problem", ErrEmpty)
+	}
+	sa, sb := sum(p.A), sum(p.B)
+	if !(sa > 0 && sb > 0) || math.IsInf(sa, 0) || math.IsInf(sb, 0) {
+		return fmt.Errorf("%w: cannot rebalance sums %v and %v", ErrMassMismatch, sa, sb)
+	}
+	if d := math.Abs(sa-sb) / math.Max(sa, sb); d > RebalanceTol {
+		return fmt.Errorf("%w: sum(a) = %.17g, sum(b) = %.17g differ by %.3g relative, more than rounding (%g)",
+			ErrMassMismatch, sa, sb, d, RebalanceTol)
+	}
+	if sa == sb {
+		return nil
+	}
+	r := sa / sb
+	for j := range p.B {
+		p.B[j] *= r
 	}
 	return nil
 }
