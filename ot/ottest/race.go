@@ -1,0 +1,5 @@
+//go:build race
+
+package ottest
+
+const raceEnabled = true
