@@ -8,7 +8,7 @@
 # Needs Debian's python3-pot (0.8.2): apt-get update && apt-get install -y python3-pot
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! /usr/bin/python3 -c 'import ot' 2>/dev/null; then
+if ! /usr/bin/python3 -I -c 'import ot' 2>/dev/null; then
   echo "bench: POT missing; install it with: apt-get update && apt-get install -y python3-pot" >&2
   exit 1
 fi
@@ -33,7 +33,7 @@ done
   echo
   echo "Produced by \`bench/run.sh\` on $(date -u +%Y-%m-%d). Machine: $(nproc) cores," \
     "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(go version | cut -d' ' -f3)," \
-    "POT $(/usr/bin/python3 -c 'import ot; print(ot.__version__)'), numpy $(/usr/bin/python3 -c 'import numpy; print(numpy.__version__)')."
+    "POT $(/usr/bin/python3 -I -c 'import ot; print(ot.__version__)'), numpy $(/usr/bin/python3 -c 'import numpy; print(numpy.__version__)')."
   echo "Shared 2-core machines are noisy: read the ratios (measured in the same run), not the absolute times."
   for f in bench/results/*.md; do
     echo
