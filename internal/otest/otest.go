@@ -1,5 +1,8 @@
-// Package otest holds helpers shared by the solver packages' tests: random
-// problems and golden-file loading. It is imported only from _test files.
+// Package otest is otkit's one generator of test and benchmark problems
+// (random weights and dense costs, Gaussian point clouds) and its golden-file
+// loader. Tests, benchmarks, bench/ programs and the conformance suite draw
+// their problems here, so that the same seed gives the same problem
+// everywhere.
 package otest
 
 import (
@@ -9,7 +12,47 @@ import (
 	"testing"
 
 	"github.com/otkit/otkit/ot"
+	"gonum.org/v1/gonum/mat"
 )
+
+// GaussianClouds returns n points drawn from N(0, I_d) and m points drawn
+// from N(shift, I_d) (shift of length d, nil for none), as n×d and m×d
+// matrices. The draws are all of x, row by row, then all of y.
+func GaussianClouds(rng *rand.Rand, n, m, d int, shift []float64) (x, y *mat.Dense) {
+	draw := func(k int, shift []float64) *mat.Dense {
+		a := mat.NewDense(k, d, nil)
+		for i := 0; i < k; i++ {
+			for l := 0; l < d; l++ {
+				v := rng.NormFloat64()
+				if shift != nil {
+					v += shift[l]
+				}
+				a.Set(i, l, v)
+			}
+		}
+		return a
+	}
+	x = draw(n, nil)
+	y = draw(m, shift)
+	return x, y
+}
+
+// CloudProblem is the uniform-weight problem between GaussianClouds under
+// the SqEuclidean metric: a PointCloud cost, or, with dense set, the cost
+// materialized and divided by its maximum (as POT's examples do).
+func CloudProblem(rng *rand.Rand, n, m, d int, shift []float64, dense bool) *ot.Problem {
+	x, y := GaussianClouds(rng, n, m, d, shift)
+	pc := &ot.PointCloud{X: x, Y: y, Metric: ot.SqEuclidean}
+	if !dense {
+		return ot.NewProblem(pc)
+	}
+	c := ot.CostData(pc)
+	_, hi := ot.MinMax(pc)
+	for k := range c {
+		c[k] /= hi
+	}
+	return ot.NewProblem(&ot.DenseCost{N: n, M: m, Data: c})
+}
 
 // RandomWeights returns k weights drawn from 0.2 + U[0, 1), normalized to
 // sum 1 (bounded away from zero, so no row or column is removed).

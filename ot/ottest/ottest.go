@@ -27,10 +27,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/otkit/otkit/internal/otest"
 	"github.com/otkit/otkit/ot"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"gonum.org/v1/gonum/mat"
 )
 
 // Config describes a solver to the suite.
@@ -115,27 +115,10 @@ func Problems() map[string]*ot.Problem {
 	return ps
 }
 
-func randomWeights(rng *rand.Rand, k int) []float64 {
-	w := make([]float64, k)
-	var s float64
-	for i := range w {
-		w[i] = 0.2 + rng.Float64()
-		s += w[i]
-	}
-	for i := range w {
-		w[i] /= s
-	}
-	return w
-}
-
-func randomDense(rng *rand.Rand, n, m int) *ot.Problem {
-	a, b := randomWeights(rng, n), randomWeights(rng, m)
-	c := make([]float64, n*m)
-	for k := range c {
-		c[k] = rng.Float64()
-	}
-	return &ot.Problem{A: a, B: b, C: &ot.DenseCost{N: n, M: m, Data: c}}
-}
+var (
+	randomWeights = otest.RandomWeights
+	randomDense   = otest.RandomProblem
+)
 
 func rebalance(p *ot.Problem) {
 	var sa, sb float64
@@ -254,15 +237,7 @@ func cancelLarge(t *testing.T, c Config) {
 	if testing.Short() {
 		n = min(n, 2000)
 	}
-	rng := rand.New(rand.NewPCG(3, 5))
-	x, y := mat.NewDense(n, 2, nil), mat.NewDense(n, 2, nil)
-	for i := 0; i < n; i++ {
-		x.Set(i, 0, rng.NormFloat64())
-		x.Set(i, 1, rng.NormFloat64())
-		y.Set(i, 0, rng.NormFloat64()+1)
-		y.Set(i, 1, 0.5*rng.NormFloat64())
-	}
-	p := ot.NewProblem(&ot.PointCloud{X: x, Y: y, Metric: ot.SqEuclidean})
+	p := otest.CloudProblem(rand.New(rand.NewPCG(3, 5)), n, n, 2, []float64{1, 0}, false)
 	limit := CancelLatency
 	if raceEnabled {
 		limit *= 5
