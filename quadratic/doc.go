@@ -71,12 +71,33 @@
 // F and G are in cost units. Rows and columns of zero weight are removed
 // before solving; they are empty in the plan and get the c-transform of the
 // other potentials (the largest value keeping them empty).
-// Validation: 0 < γ < ∞ (zero means 1) and γ ≥ 1e-9·max|C| (below that,
-// float64 cannot resolve T from the potentials); the ot.Problem checks.
+// Validation: 0 < γ < ∞ (zero selects the default below) and γ ≥
+// 1e-9·max|C| per unit of mass (below that, float64 cannot resolve T from
+// the potentials); the ot.Problem checks.
 //
-// γ is not scale-free: for weights multiplied by s, the optimal plan is s
-// times the plan for the original weights at γ·s (spec §1.2). Set it
-// relative to the cost scale and the total mass.
+// # Choosing γ
+//
+// γ is not scale-free. It is in cost units per unit of mass: multiplying
+// the cost by s gives the same plan at γ·s, and for weights multiplied by
+// s the optimal plan is s times the plan for the original weights at γ·s
+// (docs/quadratic.md §1.2). A row of mass a_i spreads over the entries
+// whose reduced cost C_ij − G_j lies within about γ·a_i of its smallest,
+// so γ·(mass/max(n, m)), γ times an average row or column mass, is the
+// width of that window in cost units. The default (Gamma = 0) sets it to
+// DefaultGammaFactor = 1% of the cost range:
+//
+//	γ = 0.01 · (max C − min C) · max(n, m) / mass
+//
+// over the finite costs and the n rows and m columns of positive weight
+// (at least 1e-9·max|C| per unit of mass). It is equivariant under both
+// scalings (cost·s gives γ·s, weights·s give γ/s, so the plan scales with
+// the weights), like the entropic solver's ε = 0.05·std(C). On the
+// benchmark families (Gaussian point clouds and 1-D histograms with a
+// squared-distance cost, n = 100…1000) it gives moderately sparse plans,
+// about 5–20 entries per row (1–6% of the entries), where γ = 1 with
+// uniform weights is almost unregularized (one or two entries per row at
+// n = 1000). A smaller γ gives a sparser plan closer to the unregularized
+// optimum and a harder problem.
 //
 // # Conversions
 //

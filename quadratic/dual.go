@@ -1,6 +1,9 @@
 package quadratic
 
-import "math"
+import (
+	"math"
+	"sync/atomic"
+)
 
 // dualObjective evaluates the dual (spec §2) at x = [F; G]:
 //
@@ -25,6 +28,10 @@ type dualObjective struct {
 	failMargin float64
 	scr        *screen
 	full       int // number of full passes, for tests
+	// stopped is set by a pass that found the instance's ctx canceled
+	// before one of its chunks: it returned NaN, its gradient and working
+	// set are garbage, and every later pass returns NaN at once.
+	stopped atomic.Bool
 }
 
 func newDualObjective(in *instance) *dualObjective {
@@ -109,6 +116,10 @@ func (d *dualObjective) pass(x, grad []float64, kind passKind, margin float64) f
 	gf, gg := grad[:n], grad[n:]
 	invGamma := 1 / d.gamma
 	forChunks(d.workers, len(d.colPart), func(_, c int) {
+		if d.stopped.Load() || (d.ctx != nil && d.ctx.Err() != nil) {
+			d.stopped.Store(true)
+			return
+		}
 		cs := d.colPart[c]
 		clear(cs)
 		lo, hi := c*chunkSize, min((c+1)*chunkSize, n)
@@ -192,6 +203,12 @@ func (d *dualObjective) pass(x, grad []float64, kind passKind, margin float64) f
 		d.margins[c] = mg
 		d.sqPart[c] = sq
 	})
+	if d.stopped.Load() {
+		// Some chunks kept their old working sets and records.
+		d.actAt[0] = math.NaN()
+		d.scr.invalidate()
+		return math.NaN()
+	}
 	copy(d.actAt, x)
 	if kind == passCollect {
 		d.full++
@@ -384,4 +401,24 @@ func activeRow(row, g, cs []float64, act []int32, fi float64) (actOut []int32, r
 		}
 	}
 	return act, rs, sq
+}
+
+// activeValue returns D(F, G) at x from its active set in CSR form (ptr,
+// idx as activeSet returns them), in O(n + m + nnz).
+func (d *dualObjective) activeValue(x []float64, ptr, idx []int32) float64 {
+	n, m := d.n, d.m
+	f, g := x[:n], x[n:]
+	var val, sq float64
+	for i, fi := range f {
+		val += d.a[i] * fi
+		row := d.c[i*m : (i+1)*m]
+		for _, j := range idx[ptr[i]:ptr[i+1]] {
+			v := fi + g[j] - row[j]
+			sq += v * v
+		}
+	}
+	for j, gj := range g {
+		val += d.b[j] * gj
+	}
+	return val - sq/(2*d.gamma)
 }

@@ -7,7 +7,7 @@ import (
 	"github.com/otkit/otkit/ot"
 )
 
-// Newton globalization constants (spec §5.3).
+// Newton globalization constants (docs/quadratic.md §5.3).
 const (
 	armijoTheta = 0.1  // sufficient decrease
 	armijoKappa = 0.5  // backtracking factor
@@ -17,6 +17,7 @@ const (
 
 	newtonStallMax = 20 // iterations without progress before the L-BFGS fallback
 	cgMaxIter      = 1000
+	cgCheck        = 16 // CG iterations between two context checks
 	stageTol       = 1e-2 // MarginalError target of the intermediate stages, × mass
 	cgEtaMax       = 0.03 // CG relative residual min(cgEtaMax, sqrt(MarginalError))
 
@@ -27,7 +28,7 @@ const (
 )
 
 // newton holds the semismooth Newton state on the dual, minimizing
-// Φ = −γ·D (spec §5.3) with Hessian H = [[diag(σ1), σ], [σᵀ, diag(σᵀ1)]] + shift·I.
+// Φ = −γ·D (docs/quadratic.md §5.3) with Hessian H = [[diag(σ1), σ], [σᵀ, diag(σᵀ1)]] + shift·I.
 type newton struct {
 	obj             *dualObjective
 	n, m            int
@@ -38,8 +39,9 @@ type newton struct {
 	d, r, z, p, hp  []float64
 	rhs, invDiag    []float64
 	stepCap         float64 // largest potential change of a trial step
-	delta           float64 // δ of spec §5.3, adapted by the backtracking
+	delta           float64 // δ of docs/quadratic.md §5.3, adapted by the backtracking
 	shift           float64 // the diagonal shift used in H
+	actOK           bool    // ptr, idx hold the active set at the current iterate
 }
 
 func newNewton(obj *dualObjective) *newton {
@@ -139,6 +141,9 @@ func (nt *newton) direction(rhs []float64, eta float64) {
 	copy(p, z)
 	stop := eta * eta * r0
 	for it := 0; it < cgMaxIter; it++ {
+		if it%cgCheck == cgCheck-1 && nt.obj.ctx != nil && nt.obj.ctx.Err() != nil {
+			return // the caller checks the context
+		}
 		nt.schurMul(p, sp, w, inv2)
 		var psp float64
 		for i, v := range p {
@@ -191,6 +196,10 @@ func (s *Solver) solveNewton(ctx context.Context, in *instance, f0, g0 []float64
 		gamma = in.gamma // a full warm start needs no continuation
 	}
 	f, g := cTransformStart(in, gamma, f0, g0)
+	if f == nil {
+		st.status = ot.Canceled
+		return st // no iterate
+	}
 	x := append(f, g...)
 	it := 0
 	for {
@@ -216,6 +225,17 @@ func (s *Solver) solveNewton(ctx context.Context, in *instance, f0, g0 []float64
 		gamma = math.Max(in.gamma, gamma/stageFactor)
 	}
 	obj.gamma = in.gamma
+	if st.status == ot.Canceled {
+		// No more passes over the cost: the figures of the last iterate
+		// come from its active set, when known.
+		if !nt.actOK {
+			return st
+		}
+		st.f, st.g = x[:n], x[n:]
+		st.active = &activeSet{nt.ptr, nt.idx}
+		st.dualValue = obj.activeValue(x, nt.ptr, nt.idx)
+		return st
+	}
 	st.dualValue = obj.eval(x, nt.grad)
 	st.f, st.g = x[:n], x[n:]
 	ptr, idx := obj.activeSet(x, nt.ptr, nt.idx)
@@ -233,6 +253,9 @@ func (nt *newton) stage(ctx context.Context, s *Solver, x []float64, target floa
 	start := *it
 	// Φ = −γ D and ∇Φ = −γ ∇D; rhs of the Newton system is γ ∇D.
 	dval := obj.eval(x, nt.grad)
+	if obj.stopped.Load() {
+		return ot.Canceled
+	}
 	phi := -gamma * dval
 	best := l1(nt.grad)
 	stall := 0
@@ -250,7 +273,10 @@ func (nt *newton) stage(ctx context.Context, s *Solver, x []float64, target floa
 		if ctx.Err() != nil {
 			return ot.Canceled
 		}
-		nt.ptr, nt.idx = obj.activeSet(x, nt.ptr, nt.idx)
+		if !nt.actOK {
+			nt.ptr, nt.idx = obj.activeSet(x, nt.ptr, nt.idx)
+			nt.actOK = true
+		}
 		nt.setActive()
 		rhs := nt.rhs
 		var slope float64
@@ -263,6 +289,9 @@ func (nt *newton) stage(ctx context.Context, s *Solver, x []float64, target floa
 		// residual min(cgEtaMax, sqrt(‖∇D‖₁)).
 		nt.shift = math.Max(nt.delta, deltaMerr*merr/mass)
 		nt.direction(rhs, math.Min(cgEtaMax, math.Sqrt(merr)))
+		if ctx.Err() != nil {
+			return ot.Canceled
+		}
 		for q, v := range nt.d {
 			slope -= rhs[q] * v // <∇Φ, d>
 		}
@@ -288,6 +317,9 @@ func (nt *newton) stage(ctx context.Context, s *Solver, x []float64, target floa
 					nt.xt[q] = x[q] + t*nt.d[q]
 				}
 				dt := obj.eval(nt.xt, nt.gradT)
+				if obj.stopped.Load() {
+					return ot.Canceled
+				}
 				phiT := -gamma * dt
 				// Armijo, with a rounding allowance relative to |Φ|;
 				// near the optimum the decrease drops below float64
@@ -299,6 +331,9 @@ func (nt *newton) stage(ctx context.Context, s *Solver, x []float64, target floa
 					copy(nt.grad, nt.gradT)
 					phi = phiT
 					accepted = true
+					// The last pass was at the new iterate: its active
+					// set is recorded (no pass over the cost).
+					nt.ptr, nt.idx = obj.activeSet(x, nt.ptr, nt.idx)
 					switch {
 					case h == 0 && !capped:
 						nt.delta = math.Max(deltaFloor, nt.delta/10)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/floats"
 
 	"github.com/otkit/otkit/ot"
 )
@@ -315,4 +316,112 @@ func TestDefaultMethodIsNewton(t *testing.T) {
 	r1 := solve(t, Solver{Gamma: 0.1, Method: Newton}, p)
 	assert.Equal(t, r1.F, r0.F)
 	assert.Equal(t, r1.Iterations, r0.Iterations)
+}
+
+func TestDefaultGamma(t *testing.T) {
+	// Gamma = 0 is 0.01·(max C − min C)·max(n, m)/mass over the positive
+	// weights: the same plan as that γ given explicitly, equivariant under
+	// cost and mass scaling.
+	p := cloudProblem(t, 14, 9, 5)
+	c := ot.CostData(p.C)
+	lo, hi := finiteRange(c)
+	want := solve(t, Solver{Gamma: DefaultGammaFactor * (hi - lo) * 14 / 1, Tol: 1e-12}, p)
+	got := solve(t, Solver{Tol: 1e-12}, p)
+	require.Equal(t, ot.Converged, got.Status)
+	assert.InDeltaSlice(t, denseData(want.Plan), denseData(got.Plan), 1e-14)
+	for _, tc := range []struct{ cost, mass float64 }{{1e-7, 1}, {3e5, 1}, {1, 1e-6}, {1, 250}, {0.3, 7}} {
+		t.Run(fmt.Sprintf("cost×%g/mass×%g", tc.cost, tc.mass), func(t *testing.T) {
+			q := scaledProblem(p, tc.cost, tc.mass)
+			r := solve(t, Solver{Tol: 1e-12}, q)
+			require.Equal(t, ot.Converged, r.Status)
+			g, w := denseData(r.Plan), denseData(got.Plan)
+			for k := range w {
+				assert.InDelta(t, tc.mass*w[k], g[k], 1e-9*tc.mass)
+			}
+			assert.InDelta(t, tc.cost*tc.mass*got.Value, r.Value, 1e-9*tc.cost*tc.mass*got.Value)
+		})
+	}
+	// A zero-weight row changes nothing (n counts the positive weights).
+	z := scaledProblem(p, 1, 1)
+	z.A = append(z.A, 0)
+	z.C = dense(t, 15, 9, append(append([]float64(nil), c...), make([]float64, 9)...))
+	r := solve(t, Solver{Tol: 1e-12}, z)
+	assert.InDeltaSlice(t, denseData(got.Plan), denseData(r.Plan)[:14*9], 1e-14)
+	// Constant costs: any γ gives the minimum-norm plan.
+	k := &ot.Problem{A: []float64{0.25, 0.75}, B: []float64{0.5, 0.5}, C: dense(t, 2, 2, []float64{3, 3, 3, 3})}
+	r = solve(t, Solver{}, k)
+	require.Equal(t, ot.Converged, r.Status)
+	assert.InDeltaSlice(t, []float64{0.125, 0.125, 0.375, 0.375}, denseData(r.Plan), 1e-12)
+}
+
+// scaledProblem returns p with its cost multiplied by s and its weights by t.
+func scaledProblem(p *ot.Problem, s, t float64) *ot.Problem {
+	n, m := p.Dims()
+	c := append([]float64(nil), ot.CostData(p.C)...)
+	floats.Scale(s, c)
+	a, b := append([]float64(nil), p.A...), append([]float64(nil), p.B...)
+	floats.Scale(t, a)
+	floats.Scale(t, b)
+	return &ot.Problem{A: a, B: b, C: &ot.DenseCost{N: n, M: m, Data: c}}
+}
+
+func TestCostScale(t *testing.T) {
+	// Cost and γ multiplied by s: the same plan, potentials and values
+	// times s (the cost is normalized internally by a power of two), for
+	// every method, also with zero weights and forbidden pairs.
+	inf := math.Inf(1)
+	zw := &ot.Problem{A: []float64{0.2, 0.5, 0, 0.3}, B: []float64{0.4, 0, 0.4, 0.2},
+		C: dense(t, 4, 4, []float64{0, 1, 4, 2, 1, 0, 1, 2, 4, 1, 0, 3, 2, inf, 2, 0})}
+	for name, p := range map[string]*ot.Problem{"cloud": cloudProblem(t, 9, 7, 4), "zero weights": zw} {
+		for _, meth := range allMethods {
+			want := solve(t, Solver{Gamma: 0.05, Method: meth, Tol: 1e-12}, p)
+			require.Equal(t, ot.Converged, want.Status)
+			for _, s := range []float64{1e-300, 1e-150, 1e150, 1e300} {
+				t.Run(fmt.Sprintf("%s/%v/s=%g", name, meth, s), func(t *testing.T) {
+					q := scaledProblem(p, s, 1)
+					r := solve(t, Solver{Gamma: 0.05 * s, Method: meth, Tol: 1e-12}, q)
+					require.Equal(t, ot.Converged, r.Status)
+					assert.InDeltaSlice(t, denseData(want.Plan), denseData(r.Plan), 1e-12)
+					assert.InDelta(t, want.Value, r.Value/s, 1e-12)
+					assert.InDelta(t, want.LinearCost, r.LinearCost/s, 1e-12)
+					assert.InDelta(t, want.DualValue, r.DualValue/s, 1e-12)
+					assert.InDelta(t, want.MarginalError, r.MarginalError, 1e-12)
+					for i := range want.F {
+						assert.InDelta(t, want.F[i]-want.F[0], (r.F[i]-r.F[0])/s, 1e-9, "F[%d]", i)
+					}
+					for j := range want.G {
+						assert.InDelta(t, want.G[j]+want.F[0], (r.G[j]+r.F[0])/s, 1e-9, "G[%d]", j)
+					}
+				})
+			}
+		}
+	}
+}
+
+func TestMassScaleConverges(t *testing.T) {
+	// Converged ⇒ MarginalError ≤ Tol·mass at masses 1e-12…1e12 (the
+	// weights are normalized internally by a power of two); the plan is
+	// the mass times that of the unit-mass problem at γ·mass (the default γ
+	// follows).
+	p := cloudProblem(t, 8, 6, 2)
+	want := solve(t, Solver{Tol: 1e-12}, p)
+	for _, mass := range []float64{1e-12, 1e-6, 1e6, 1e12} {
+		for _, meth := range allMethods {
+			t.Run(fmt.Sprintf("%v/mass=%g", meth, mass), func(t *testing.T) {
+				q := scaledProblem(p, 1, mass)
+				r := solve(t, Solver{Method: meth}, q)
+				require.Equal(t, ot.Converged, r.Status)
+				assert.LessOrEqual(t, r.MarginalError, 1e-9*q.Mass())
+				assert.InDelta(t, ot.MarginalError(r.Plan, q.A, q.B), r.MarginalError, 1e-15*mass)
+				got := denseData(r.Plan)
+				for k, v := range denseData(want.Plan) {
+					assert.InDelta(t, mass*v, got[k], 1e-8*mass)
+				}
+				for _, h := range r.History {
+					assert.False(t, math.IsNaN(h))
+				}
+				assert.InDelta(t, r.MarginalError, r.History[len(r.History)-1], 1e-6*mass)
+			})
+		}
+	}
 }

@@ -41,16 +41,19 @@ func (m Method) String() string {
 //
 //	min_{T ∈ U(a,b)} <T,C> + (γ/2)‖T‖²_F.
 //
-// The zero value is ready to use: γ = 1, semismooth Newton, MarginalError
-// tolerance 1e-9.
+// The zero value is ready to use: a data-relative γ (see Gamma),
+// semismooth Newton, MarginalError tolerance 1e-9 × mass.
 type Solver struct {
 	// Gamma is the regularization strength γ > 0, in cost units per unit
-	// mass (see the package doc on scaling); 0 means 1.
+	// mass (see the package doc on scaling); 0 means DefaultGammaFactor ×
+	// (max C − min C) × max(n, m) / mass over the finite costs of the rows
+	// and columns of positive weight (n, m count them).
 	Gamma float64
 	// Method selects the algorithm; the zero value is Newton.
 	Method Method
-	// Tol is the target MarginalError ‖T1 − a‖₁ + ‖Tᵀ1 − b‖₁ (absolute);
-	// 0 means 1e-9.
+	// Tol is the target MarginalError ‖T1 − a‖₁ + ‖Tᵀ1 − b‖₁ relative to
+	// the total mass ΣA: Converged means MarginalError ≤ Tol·ΣA; 0 means
+	// 1e-9.
 	Tol float64
 	// MaxIter bounds the iterations; 0 means 1000 for the L-BFGS methods and
 	// 200 Newton iterations per γ-continuation stage for Newton (whose
@@ -67,6 +70,13 @@ type Solver struct {
 	// 0 or 1 means the calling goroutine only. Results are bitwise
 	// identical for any value.
 	Workers int
+	// MaxDenseBytes bounds the memory of the dense n×m matrix built from a
+	// cost that is not an *ot.DenseCost (an *ot.PointCloud of 20 000 ×
+	// 20 000 points would take 3.2 GB): a larger one is an error wrapping
+	// ot.ErrParameter. 0 means DefaultMaxDenseBytes (1 GiB). An
+	// *ot.DenseCost is used in place (copied once, scaled by a power of
+	// two, when its largest |entry| is outside [1, 2)).
+	MaxDenseBytes int64
 	// Progress, if not nil, is called after every iteration with the
 	// iteration count and the current MarginalError.
 	Progress ot.Progress
@@ -82,6 +92,9 @@ type instance struct {
 	gamma      float64
 	mass       float64
 	workers    int
+	// ctx, if not nil, is checked inside the long passes (every chunk of
+	// rows or columns), so that cancellation is honoured within a pass.
+	ctx context.Context
 }
 
 func (in *instance) transpose() {
@@ -104,20 +117,17 @@ func (in *instance) transpose() {
 
 func (s *Solver) settings() (gamma, tol float64, err error) {
 	gamma, tol = s.Gamma, s.Tol
-	if gamma == 0 {
-		gamma = 1
-	}
 	if tol == 0 {
 		tol = 1e-9
 	}
-	if !(gamma > 0) || math.IsInf(gamma, 1) {
-		return 0, 0, fmt.Errorf("%w: quadratic: Gamma = %v (want 0 < γ < ∞)", ot.ErrParameter, s.Gamma)
+	if !(gamma >= 0) || math.IsInf(gamma, 1) {
+		return 0, 0, fmt.Errorf("%w: quadratic: Gamma = %v (want 0 < γ < ∞, or 0 for the default)", ot.ErrParameter, s.Gamma)
 	}
 	if !(tol > 0) || math.IsInf(tol, 1) {
 		return 0, 0, fmt.Errorf("%w: quadratic: Tol = %v (want > 0)", ot.ErrParameter, s.Tol)
 	}
-	if s.MaxIter < 0 || s.Memory < 0 || s.Workers < 0 {
-		return 0, 0, fmt.Errorf("%w: quadratic: negative MaxIter, Memory or Workers", ot.ErrParameter)
+	if s.MaxIter < 0 || s.Memory < 0 || s.Workers < 0 || s.MaxDenseBytes < 0 {
+		return 0, 0, fmt.Errorf("%w: quadratic: negative MaxIter, Memory, Workers or MaxDenseBytes", ot.ErrParameter)
 	}
 	if s.Method < Newton || s.Method > DualLBFGS {
 		return 0, 0, fmt.Errorf("%w: quadratic: unknown method %d", ot.ErrParameter, int(s.Method))
@@ -135,28 +145,68 @@ func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
 	if err := p.ValidateWith(s.Init); err != nil {
 		return nil, err
 	}
-	red := support.Reduce(p)
-	rn, rm := red.Dims()
-	in := &instance{n: rn, m: rm, a: red.A, b: red.B, c: ot.CostData(red.C), gamma: gamma,
-		mass: red.Mass(), workers: max(1, s.Workers)}
-	// T = [F + G − C]₊/γ with potentials of the size of the costs: below
-	// this ratio float64 cannot resolve the plan.
-	in.cmin, in.cmax = finiteRange(in.c)
-	if scale := math.Max(math.Abs(in.cmin), math.Abs(in.cmax)); gamma < minGammaRatio*scale {
-		return nil, fmt.Errorf("%w: quadratic: Gamma = %g is below %g × max|C| = %g", ot.ErrParameter, gamma, minGammaRatio, minGammaRatio*scale)
+	if ctx == nil {
+		ctx = context.Background()
 	}
+	red := support.Reduce(p)
+	in, sc, err := s.setup(ctx, red, gamma)
+	if err != nil {
+		return nil, err
+	}
+	if in == nil {
+		return canceledResult(p), nil
+	}
+	in.ctx = ctx
 	f0, g0 := s.initial(red)
+	f0, g0 = scaled(f0, -sc.costExp), scaled(g0, -sc.costExp)
+	tol *= in.mass
 
+	// run reports progress in the caller's units.
+	run := *s
+	if s.Progress != nil && sc.massExp != 0 {
+		run.Progress = func(it int, merr float64) { s.Progress(it, math.Ldexp(merr, sc.massExp)) }
+	}
 	var st state
 	switch s.Method {
 	case DualLBFGS:
-		st = s.solveDual(ctx, in, f0, g0, tol)
+		st = run.solveDual(ctx, in, f0, g0, tol)
 	case SemiDualLBFGS:
-		st = s.solveSemiDual(ctx, in, f0, tol, state{})
+		st = run.solveSemiDual(ctx, in, f0, tol, state{})
 	default:
-		st = s.solveNewton(ctx, in, f0, g0, tol)
+		st = run.solveNewton(ctx, in, f0, g0, tol)
 	}
-	return s.result(p, red, in, &st), nil
+	if ctx.Err() != nil && st.status != ot.Converged {
+		// However the optimizer ended (a canceled pass makes the L-BFGS
+		// line search fail), the solve was canceled.
+		st.status = ot.Canceled
+	}
+	if st.status == ot.Canceled && (st.f == nil || !finite(st.dualValue)) {
+		return canceledResult(p), nil // before the first iterate
+	}
+	res := s.result(p, red, in, &st)
+	scaleBack(res, sc, p, red, &st)
+	return res, nil
+}
+
+// DefaultGammaFactor is the factor c of the default γ = c·(max C − min C)·
+// max(n, m)/mass (see the package doc).
+const DefaultGammaFactor = 0.01
+
+// defaultGamma returns the default γ of the instance: DefaultGammaFactor
+// times the cost range per average row or column mass, or per unit of the
+// largest |C| when the costs are all equal (the plan does not depend on γ
+// then), and at least minGammaRatio·max|C|.
+func defaultGamma(in *instance) float64 {
+	scale := math.Max(math.Abs(in.cmin), math.Abs(in.cmax))
+	r := in.cmax - in.cmin
+	if !(r > 0) {
+		r = scale
+	}
+	if !(r > 0) {
+		r = 1
+	}
+	g := DefaultGammaFactor * r * float64(max(in.n, in.m)) / in.mass
+	return math.Max(g, minGammaRatio*scale)
 }
 
 // minGammaRatio is the smallest γ/max|C| accepted.

@@ -2,11 +2,12 @@ package quadratic
 
 import "math"
 
-// cTransformStart returns the start of spec §5.3 item 1 at γ from F (nil:
-// zeros):
+// cTransformStart returns the start of docs/quadratic.md §5.3 item 1 at γ
+// from F (nil: zeros):
 // G_j = min_i (C_ij − F_i) + γ b_j, then F_i = min_j (C_ij − G_j) + γ a_i,
 // so that every row and column has an active entry. A nil g0 is computed,
-// a given g0 is kept.
+// a given g0 is kept. It returns nil slices when the instance's context is
+// canceled.
 func cTransformStart(in *instance, gamma float64, f0, g0 []float64) (f, g []float64) {
 	n, m := in.n, in.m
 	f = make([]float64, n)
@@ -19,6 +20,9 @@ func cTransformStart(in *instance, gamma float64, f0, g0 []float64) (f, g []floa
 			g[j] = math.Inf(1)
 		}
 		for i := 0; i < n; i++ {
+			if in.canceled(i) {
+				return nil, nil
+			}
 			row := in.c[i*m : (i+1)*m]
 			fi := f[i]
 			g := g[:len(row)]
@@ -34,6 +38,9 @@ func cTransformStart(in *instance, gamma float64, f0, g0 []float64) (f, g []floa
 	}
 	if f0 == nil || g0 == nil {
 		for i := 0; i < n; i++ {
+			if in.canceled(i) {
+				return nil, nil
+			}
 			row := in.c[i*m : (i+1)*m]
 			v := math.Inf(1)
 			g := g[:len(row)]

@@ -1,0 +1,174 @@
+package quadratic
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/otkit/otkit/internal/support"
+	"github.com/otkit/otkit/ot"
+)
+
+// DefaultMaxDenseBytes is the default of Solver.MaxDenseBytes: 1 GiB.
+const DefaultMaxDenseBytes = 1 << 30
+
+// setupRows is the number of cost rows between two context checks in the
+// setup passes.
+const setupRows = 64
+
+// scaling records the powers of two an instance was normalized by: the
+// instance solves C' = C/cost, a' = a/mass, b' = b/mass at
+// γ' = γ·mass/cost, whose plan is T' = T/mass with potentials F' = F/cost,
+// G' = G/cost (docs/quadratic.md §1.2; exact, being powers of two).
+type scaling struct {
+	costExp, massExp int
+}
+
+// setup builds the normalized instance of the reduced problem: the cost
+// materialized (within MaxDenseBytes) when it is not dense, and divided by
+// the power of two that brings its largest finite |entry| into [1, 2)
+// (copied when the caller's dense data must be scaled), the weights divided
+// by the power of two that brings their total into [1, 2). gamma == 0 selects
+// the default. It returns a nil instance and no error when ctx is canceled.
+func (s *Solver) setup(ctx context.Context, red *support.Reduced, gamma float64) (*instance, scaling, error) {
+	var sc scaling
+	n, m := red.Dims()
+	var c []float64
+	owned := false
+	if d, ok := red.C.(*ot.DenseCost); ok {
+		c = d.Data
+	} else {
+		limit := s.MaxDenseBytes
+		if limit == 0 {
+			limit = DefaultMaxDenseBytes
+		}
+		if need := 8 * float64(n) * float64(m); need > float64(limit) {
+			return nil, sc, fmt.Errorf("%w: quadratic: the %d×%d cost (%T) would take %.4g bytes as a dense matrix, above MaxDenseBytes = %d",
+				ot.ErrParameter, n, m, red.C, need, limit)
+		}
+		c = make([]float64, n*m)
+		for i := 0; i < n; i++ {
+			if i%setupRows == 0 && ctx.Err() != nil {
+				return nil, sc, nil
+			}
+			red.C.Row(i, c[i*m:(i+1)*m])
+		}
+		owned = true
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for i := 0; i < n; i += setupRows {
+		if ctx.Err() != nil {
+			return nil, sc, nil
+		}
+		l, h := finiteRange(c[i*m : min(i+setupRows, n)*m])
+		lo, hi = math.Min(lo, l), math.Max(hi, h)
+	}
+	if mx := math.Max(math.Abs(lo), math.Abs(hi)); mx > 0 {
+		_, e := math.Frexp(mx)
+		sc.costExp = e - 1
+	}
+	if sc.costExp != 0 {
+		inv := math.Ldexp(1, -sc.costExp)
+		src := c
+		if !owned {
+			c = make([]float64, n*m)
+		}
+		for i := 0; i < n; i += setupRows {
+			if ctx.Err() != nil {
+				return nil, sc, nil
+			}
+			for k := i * m; k < min(i+setupRows, n)*m; k++ {
+				c[k] = src[k] * inv
+			}
+		}
+		lo, hi = lo*inv, hi*inv
+	}
+	mass := red.Mass()
+	_, e := math.Frexp(mass)
+	sc.massExp = e - 1
+	a, b := scaled(red.A, -sc.massExp), scaled(red.B, -sc.massExp)
+	in := &instance{n: n, m: m, a: a, b: b, c: c, cmin: lo, cmax: hi,
+		mass: math.Ldexp(mass, -sc.massExp), workers: max(1, s.Workers)}
+	// T = [F + G − C]₊/γ with potentials of the size of the costs: below
+	// minGammaRatio·max|C| per unit of mass, float64 cannot resolve the
+	// plan.
+	scale := math.Max(math.Abs(lo), math.Abs(hi))
+	if gamma == 0 {
+		in.gamma = defaultGamma(in)
+	} else {
+		in.gamma = math.Ldexp(gamma, sc.massExp-sc.costExp)
+		if in.gamma < minGammaRatio*scale || math.IsInf(in.gamma, 1) {
+			return nil, sc, fmt.Errorf("%w: quadratic: Gamma = %g is outside [%g × max|C|/mass, ∞) = [%g, ∞)",
+				ot.ErrParameter, gamma, minGammaRatio, math.Ldexp(minGammaRatio*scale, sc.costExp-sc.massExp))
+		}
+	}
+	return in, sc, nil
+}
+
+// canceled reports, for every setupRows-th row i, whether the instance's
+// context is canceled.
+func (in *instance) canceled(i int) bool {
+	return i%setupRows == 0 && in.ctx != nil && in.ctx.Err() != nil
+}
+
+// scaled returns x·2^e in a new slice (nil for nil).
+func scaled(x []float64, e int) []float64 {
+	if x == nil {
+		return nil
+	}
+	out := make([]float64, len(x))
+	for k, v := range x {
+		out[k] = math.Ldexp(v, e)
+	}
+	return out
+}
+
+// scaleBack maps the result of the normalized instance back to the units
+// of p, in place: plan entries, MarginalError and History by the mass
+// factor, potentials by the cost factor, values by both. A figure that
+// overflows makes the status NumericalError.
+func scaleBack(res *ot.Result, sc scaling, p *ot.Problem, red *support.Reduced, st *state) {
+	if sc.costExp == 0 && sc.massExp == 0 {
+		return
+	}
+	ke, qe := sc.costExp, sc.massExp
+	res.Value = math.Ldexp(res.Value, ke+qe)
+	res.LinearCost = math.Ldexp(res.LinearCost, ke+qe)
+	res.DualValue = math.Ldexp(res.DualValue, ke+qe)
+	res.MarginalError = math.Ldexp(res.MarginalError, qe)
+	for k, v := range res.History {
+		res.History[k] = math.Ldexp(v, qe)
+	}
+	if sp, ok := res.Plan.(*ot.SparsePlan); ok {
+		for k, v := range sp.Val {
+			sp.Val[k] = math.Ldexp(v, qe)
+		}
+	}
+	if ke != 0 {
+		f, g := scaled(st.f, ke), scaled(st.g, ke)
+		if red.Identity() {
+			res.F, res.G = f, g
+		} else {
+			res.F, res.G = expandPotentials(p, red, f, g)
+		}
+	}
+	if !finite(res.Value) || !finite(res.LinearCost) || !finite(res.DualValue) || !finite(res.MarginalError) {
+		res.Status = ot.NumericalError
+	}
+}
+
+// canceledResult is the Result of a solve canceled before its first
+// iterate: zero potentials, the empty plan (exactly the plan of the zero
+// potentials when the costs are nonnegative) and DualValue <a,F> + <b,G>
+// = 0.
+func canceledResult(p *ot.Problem) *ot.Result {
+	n, m := p.Dims()
+	plan := &ot.SparsePlan{N: n, M: m, RowPtr: make([]int, n+1)}
+	return &ot.Result{
+		Status:        ot.Canceled,
+		Plan:          plan,
+		MarginalError: ot.MarginalError(plan, p.A, p.B),
+		F:             make([]float64, n),
+		G:             make([]float64, m),
+	}
+}
