@@ -17,7 +17,7 @@ const (
 
 	newtonStallMax = 20 // iterations without progress before the L-BFGS fallback
 	cgMaxIter      = 1000
-	cgCheck        = 16 // CG iterations between two context checks
+	cgCheck        = 16   // CG iterations between two context checks
 	stageTol       = 1e-2 // MarginalError target of the intermediate stages, × mass
 	cgEtaMax       = 0.03 // CG relative residual min(cgEtaMax, sqrt(MarginalError))
 
