@@ -14,6 +14,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/otkit/otkit/arrayio"
 	"github.com/otkit/otkit/ot"
 )
 
@@ -104,7 +105,7 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if *planPath != "" {
 		d := ot.DenseCopy(res.Plan)
-		if err := writeMatrix(*planPath, n, mm, d.RawMatrix().Data); err != nil {
+		if err := arrayio.WriteFile(*planPath, d.RawMatrix().Data, n, mm); err != nil {
 			return err
 		}
 	}

@@ -1,0 +1,31 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/otkit/otkit/arrayio"
+)
+
+// readMatrix reads a 2-D array (a 1-D array as one column) from a .npy or
+// CSV file (arrayio.ReadFile). Errors name the file.
+func readMatrix(path string) (rows, cols int, data []float64, err error) {
+	a, err := arrayio.ReadFile(path)
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	rows, cols = a.Matrix()
+	return rows, cols, a.Data, nil
+}
+
+// readVector reads a 1-D array, or a 2-D array with one row or one column.
+func readVector(path string) ([]float64, error) {
+	a, err := arrayio.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	v, err := a.Vector()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return v, nil
+}
