@@ -1,0 +1,228 @@
+package sumofnorms
+
+import (
+	"math"
+
+	"github.com/otkit/otkit/internal/parallel"
+	"github.com/otkit/otkit/ot"
+)
+
+// checkEvery is the number of iterations between two convergence checks
+// (each costs about two iterations).
+const checkEvery = 25
+
+// solvePDHG runs the diagonally preconditioned Chambolle–Pock iteration
+// (docs/sumofnorms.md §5):
+//
+//	T⁺ = max(0, T − τ(C + u⊕v + D*Z)),  T̄ = 2T⁺ − T,
+//	u⁺ = u + σ_u(T̄1 − a),  v⁺ = v + σ_v(T̄ᵀ1 − b),
+//	Z_e⁺ = Proj_λ(Z_e + σ_e (DT̄)_e),
+//
+// with τ_i = 1/(ω(2 + Σ_{e∋i} w_e/a_i)), σ_u = ω/m, σ_v = ω/n,
+// σ_e = ω/(w_e(1/a_t + 1/a_h)) and the primal weight ω rebalanced at
+// restarts.
+func (s *Solver) solvePDHG(in *instance) *state {
+	n, m := in.n, in.m
+	E := in.g.edges()
+	T := make([]float64, n*m)
+	Tb := make([]float64, n*m)
+	u, v := make([]float64, n), make([]float64, m)
+	Z := make([]float64, E*m)
+	for i := 0; i < n; i++ {
+		for j := 0; j < m; j++ {
+			if !math.IsInf(in.c[i*m+j], 1) {
+				T[i*m+j] = in.a[i] * in.b[j] / in.mass
+			}
+		}
+	}
+	// Preconditioners (Pock–Chambolle, α = 1) before the primal weight.
+	tau0 := make([]float64, n)
+	for i := 0; i < n; i++ {
+		d := 2.0
+		for p := in.g.ptr[i]; p < in.g.ptr[i+1]; p++ {
+			d += math.Abs(in.g.coef[p])
+		}
+		tau0[i] = 1 / d
+	}
+	sigE0 := make([]float64, E)
+	for e := 0; e < E; e++ {
+		t, h := in.g.tail[e], in.g.head[e]
+		sigE0[e] = 1 / (in.g.w[e] * (1/in.a[t] + 1/in.a[h]))
+	}
+	omega := initialOmega(in)
+	tau := make([]float64, n)
+	sigE := make([]float64, E)
+	var sigU, sigV float64
+	setSteps := func() {
+		for i := range tau {
+			tau[i] = tau0[i] / omega
+		}
+		for e := range sigE {
+			sigE[e] = sigE0[e] * omega
+		}
+		sigU, sigV = omega/float64(m), omega/float64(n)
+	}
+	setSteps()
+
+	rs := make([]float64, n)
+	part := make([]float64, in.chunks*m)
+	cs := make([]float64, m)
+	bufs := make([][]float64, in.pool.Workers())
+	for w := range bufs {
+		bufs[w] = make([]float64, m)
+	}
+	st := &state{status: ot.IterationLimit}
+	g := make([]float64, m)
+	// Restart bookkeeping: the iterate at the last restart, for the
+	// primal-weight update ω = ‖Δy‖/‖Δx‖ (PDLP, Applegate et al. 2021).
+	lastT := append([]float64(nil), T...)
+	lastU, lastV := make([]float64, n), make([]float64, m)
+	lastZ := make([]float64, E*m)
+	bestGap := math.Inf(1)
+	sinceRestart := 0
+
+	it := 0
+	for it < in.maxIter {
+		it++
+		// Primal step and extrapolation, row by row.
+		in.forRows(func(w, k, lo, hi int) {
+			buf := bufs[w]
+			cp := part[k*m : (k+1)*m]
+			clear(cp)
+			for i := lo; i < hi; i++ {
+				clear(buf)
+				in.addAdjoint(i, Z, buf)
+				row, tb, c := T[i*m:(i+1)*m], Tb[i*m:(i+1)*m], in.c[i*m:(i+1)*m]
+				ti, ui := tau[i], u[i]
+				var sum float64
+				for j := range row {
+					old := row[j]
+					nw := old - ti*(c[j]+ui+v[j]+buf[j])
+					if !(nw > 0) {
+						nw = 0
+					}
+					row[j] = nw
+					x := 2*nw - old
+					tb[j] = x
+					sum += x
+					cp[j] += x
+				}
+				rs[i] = sum
+			}
+		})
+		if in.canceled() {
+			st.status = ot.Canceled
+			break
+		}
+		clear(cs)
+		for k := 0; k < in.chunks; k++ {
+			for j, x := range part[k*m : (k+1)*m] {
+				cs[j] += x
+			}
+		}
+		for i := range u {
+			u[i] += sigU * (rs[i] - in.a[i])
+		}
+		for j := range v {
+			v[j] += sigV * (cs[j] - in.b[j])
+		}
+		// Dual step of the edges: closed-form projection onto the λ-ball.
+		in.forEdges(func(w, k, lo, hi int) {
+			buf := bufs[w]
+			for e := lo; e < hi; e++ {
+				in.edgeDiff(e, Tb, buf)
+				z := Z[e*m : (e+1)*m]
+				se := sigE[e]
+				for j := range z {
+					z[j] += se * buf[j]
+				}
+				project(z, in.lam)
+			}
+		})
+		if in.canceled() {
+			st.status = ot.Canceled
+			break
+		}
+		if it%checkEvery != 0 && it != in.maxIter {
+			continue
+		}
+		for j := range g {
+			g[j] = -v[j]
+		}
+		gap := in.certify(T, g, Z, st)
+		st.history = append(st.history, gap)
+		if in.progress != nil {
+			in.progress(it, gap)
+		}
+		if in.canceled() {
+			st.status = ot.Canceled
+			break
+		}
+		if gap <= in.gapTol && merr(in, st.plan) <= in.tol {
+			st.status = ot.Converged
+			break
+		}
+		// Restart when the gap has shrunk enough since the last restart,
+		// or after a long stretch without one; rebalance ω.
+		sinceRestart += checkEvery
+		if gap < 0.2*bestGap || sinceRestart >= 40*checkEvery {
+			dx := distSq(T, lastT)
+			dy := distSq(u, lastU) + distSq(v, lastV) + distSq(Z, lastZ)
+			if dx > 0 && dy > 0 {
+				ratio := math.Sqrt(dy / dx)
+				// Smoothed in the log (θ = 0.5), clamped to a factor 10.
+				nw := math.Exp(0.5*math.Log(ratio*primalScale(in)) + 0.5*math.Log(omega))
+				omega = math.Max(omega/10, math.Min(omega*10, nw))
+				setSteps()
+			}
+			copy(lastT, T)
+			copy(lastU, u)
+			copy(lastV, v)
+			copy(lastZ, Z)
+			bestGap = gap
+			sinceRestart = 0
+		}
+	}
+	st.iters = it
+	if st.status != ot.Converged {
+		for j := range g {
+			g[j] = -v[j]
+		}
+		in.certify(T, g, Z, st)
+	}
+	_ = parallel.Chunks
+	return st
+}
+
+// initialOmega is the starting primal weight: plan entries are of the
+// order mass/(nm), potentials of the order of the cost.
+func initialOmega(in *instance) float64 {
+	return 1 / primalScale(in)
+}
+
+// primalScale relates the sizes of primal and dual variables.
+func primalScale(in *instance) float64 {
+	return 1
+}
+
+func distSq(x, y []float64) float64 {
+	var s float64
+	for k, v := range x {
+		d := v - y[k]
+		s += d * d
+	}
+	return s
+}
+
+// merr returns ‖T1 − a‖₁ + ‖Tᵀ1 − b‖₁.
+func merr(in *instance, T []float64) float64 {
+	r, c := in.sums(T)
+	var s float64
+	for i, v := range r {
+		s += math.Abs(v - in.a[i])
+	}
+	for j, v := range c {
+		s += math.Abs(v - in.b[j])
+	}
+	return s
+}
