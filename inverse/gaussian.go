@@ -99,11 +99,11 @@ func newGauss(sa, sb mat.Symmetric, dx, dy int, eps float64) (*gauss, error) {
 // cross returns Σ(A) = Σα A Σβ^{1/2} (Δ + ε/2 I)⁻¹ Σβ^{1/2},
 // Δ = (Σβ^{1/2} Aᵀ Σα A Σβ^{1/2} + ε²/4 I)^{1/2}.
 func (g *gauss) cross(A mat.Matrix) *mat.Dense {
-	var sA, m1, m2 mat.Dense
-	sA.Mul(g.sa, A)       // Σα A
-	m1.Mul(A.T(), &sA)    // Aᵀ Σα A
-	m2.Mul(g.sbh, &m1)    // Σβ^{1/2} Aᵀ Σα A
-	m1.Mul(&m2, g.sbh)    // … Σβ^{1/2}
+	var sA, ata, m2, m1 mat.Dense
+	sA.Mul(g.sa, A)     // Σα A
+	ata.Mul(A.T(), &sA) // Aᵀ Σα A
+	m2.Mul(g.sbh, &ata) // Σβ^{1/2} Aᵀ Σα A
+	m1.Mul(&m2, g.sbh)  // … Σβ^{1/2}
 	ms := mat.NewSymDense(g.dy, nil)
 	for i := 0; i < g.dy; i++ {
 		for j := i; j < g.dy; j++ {
@@ -112,10 +112,10 @@ func (g *gauss) cross(A mat.Matrix) *mat.Dense {
 	}
 	e4 := g.eps * g.eps / 4
 	inv, _, _ := symFunc(ms, func(v float64) float64 { return 1 / (math.Sqrt(math.Max(v, 0)+e4) + g.eps/2) })
-	var out mat.Dense
-	m2.Mul(&sA, g.sbh)
-	m1.Mul(&m2, inv)
-	out.Mul(&m1, g.sbh)
+	var t1, t2, out mat.Dense
+	t1.Mul(&sA, g.sbh)
+	t2.Mul(&t1, inv)
+	out.Mul(&t2, g.sbh)
 	return &out
 }
 
@@ -164,8 +164,8 @@ func (g *gauss) hessian(A *mat.Dense) (*mat.SymDense, error) {
 	tm := mat.NewDense(s, s, nil)
 	rm := mat.NewDense(s, s, nil)
 	e := mat.NewDense(dx, dy, nil)
-	var t1, t2, t3 mat.Dense
 	for p := 0; p < s; p++ {
+		var t1, t2, t3, t4 mat.Dense
 		e.Zero()
 		e.Set(p/dy, p%dy, 1)
 		t1.Mul(g.saInv, e)
@@ -173,12 +173,13 @@ func (g *gauss) hessian(A *mat.Dense) (*mat.SymDense, error) {
 		t2.Mul(e.T(), &kSig) // Eᵀ Σα⁻¹ Σ
 		t3.Mul(A, &t2)
 		t1.Add(&t1, &t3)
-		t3.Mul(&aSt, e) // A Σᵀ Σα⁻¹ E
-		t1.Add(&t1, &t3)
-		t2.Mul(e, sc) // E Sc
+		var t5 mat.Dense
+		t5.Mul(&aSt, e) // A Σᵀ Σα⁻¹ E
+		t1.Add(&t1, &t5)
+		t4.Mul(e, sc) // E Sc
 		for q := 0; q < s; q++ {
 			tm.Set(q, p, t1.At(q/dy, q%dy))
-			rm.Set(q, p, t2.At(q/dy, q%dy))
+			rm.Set(q, p, t4.At(q/dy, q%dy))
 		}
 	}
 	var h mat.Dense
