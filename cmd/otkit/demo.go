@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -14,8 +15,24 @@ import (
 	"github.com/otkit/otkit/ot"
 )
 
+const demoSummary = "solve the embedded default problems with every method (also: otkit with no arguments)"
+
 func init() {
-	registerCommand(command{Name: "demo", Summary: "solve the embedded default problems with every method (also: otkit with no arguments)", Run: runDemo})
+	registerCommand(command{Name: "demo", Summary: demoSummary, Run: runDemo})
+}
+
+// demoRow is one line of `otkit demo --json`.
+type demoRow struct {
+	Problem       string    `json:"problem"`
+	Method        string    `json:"method"`
+	Status        string    `json:"status,omitempty"`
+	Error         string    `json:"error,omitempty"`
+	Iterations    int       `json:"iterations"`
+	Value         jsonFloat `json:"value"`
+	LinearCost    jsonFloat `json:"linear_cost"`
+	MarginalError jsonFloat `json:"marginal_error"`
+	NNZ           int       `json:"nnz"`
+	Seconds       float64   `json:"seconds"`
 }
 
 // demoProblem is one of the embedded default problems with the settings the
@@ -69,11 +86,36 @@ func demoProblems() []demoProblem {
 }
 
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("demo", stderr)
-	if err := fs.Parse(args); err != nil {
+	var c common
+	fs := newFlagSet("demo", &c)
+	if err := parse(fs, &c, args, stdout, demoSummary, ""); err != nil {
 		return err
 	}
+	enc := json.NewEncoder(stdout)
 	for _, d := range demoProblems() {
+		d.prm.Workers = c.Workers
+		if c.JSON {
+			for _, name := range methodNames() {
+				row := demoRow{Problem: d.title, Method: name}
+				solver, err := methods[name].New(d.prm)
+				if err != nil {
+					return fmt.Errorf("%s: %w", name, err)
+				}
+				start := time.Now()
+				res, err := solver.Solve(ctx, d.prob)
+				row.Seconds = time.Since(start).Seconds()
+				if err != nil {
+					row.Error = err.Error()
+				} else {
+					row.Status, row.Iterations, row.NNZ = res.Status.String(), res.Iterations, res.Plan.NNZ()
+					row.Value, row.LinearCost, row.MarginalError = jsonFloat(res.Value), jsonFloat(res.LinearCost), jsonFloat(res.MarginalError)
+				}
+				if err := enc.Encode(row); err != nil {
+					return err
+				}
+			}
+			continue
+		}
 		fmt.Fprintf(stdout, "%s   (ε = %g, γ = %g, k = %d)\n\n", d.title, d.prm.Eps, d.prm.Gamma, d.prm.K)
 		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintln(tw, "method\tstatus\titerations\tvalue\tlinear cost\tmarginal error\tnnz\tms\t")
@@ -96,6 +138,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		tw.Flush()
 		fmt.Fprintln(stdout)
 	}
-	fmt.Fprintln(stdout, "value: each method's regularized objective (see its package doc); linear cost: <P, C>.")
+	if !c.JSON {
+		fmt.Fprintln(stdout, "value: each method's regularized objective (see its package doc); linear cost: <P, C>.")
+	}
 	return nil
 }

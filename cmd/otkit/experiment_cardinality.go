@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -13,26 +14,41 @@ import (
 	"github.com/otkit/otkit/quadratic"
 )
 
+const experimentSummary = "reproduce the sparsity-constrained OT paper's claims on synthetic data (markdown table)"
+
 func init() {
-	registerCommand(command{Name: "experiment-cardinality",
-		Summary: "reproduce the sparsity-constrained OT paper's claims on synthetic data (markdown table)",
-		Run:     runExperimentCardinality})
+	registerCommand(command{Name: "experiment-cardinality", Summary: experimentSummary, Run: runExperimentCardinality})
+}
+
+// experimentRow is one line of `otkit experiment-cardinality --json`.
+type experimentRow struct {
+	K             int       `json:"k"`
+	MaxColumnNNZ  int       `json:"max_column_nnz"`
+	NNZ           int       `json:"nnz"`
+	DualValue     jsonFloat `json:"dual_value"`
+	Value         jsonFloat `json:"value"`
+	MarginalError jsonFloat `json:"marginal_error"`
+	Status        string    `json:"status"`
+	Iterations    int       `json:"iterations"`
+	Seconds       float64   `json:"seconds"`
 }
 
 // runExperimentCardinality solves the 1-D Gaussian example of the paper's
-// visualisation notebook (n = m = 32, C = (i−j)²/31², spec §8.4) for
-// k = 1…32 and prints, per k, the sparsity of the plan, the relaxed value
+// visualisation notebook (n = m = 32, C = (i−j)²/31², docs/cardinality.md
+// §8.4) for k = 1…32 and prints (a markdown table, or with --json one
+// object per k for every k), per k, the sparsity of the plan, the relaxed value
 // between its two closed-form ends (k = 1: OT + (γ/2)Σb² from package exact;
 // k ≥ n: package quadratic) and the iterations L-BFGS needs.
 func runExperimentCardinality(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("experiment-cardinality", stderr)
+	var cf common
+	fs := newFlagSet("experiment-cardinality", &cf)
 	gamma := fs.Float64("gamma", 1, "regularization γ")
 	formulation := fs.String("formulation", "semidual", "semidual or dual")
-	if err := fs.Parse(args); err != nil {
+	if err := parse(fs, &cf, args, stdout, experimentSummary, ""); err != nil {
 		return err
 	}
 	if !(*gamma > 0) || math.IsInf(*gamma, 0) {
-		return fmt.Errorf("--gamma %v: %w", *gamma, ot.ErrParameter)
+		return usagef("--gamma %v: %w: want a finite number > 0", *gamma, ot.ErrParameter)
 	}
 	form := cardinality.SemiDual
 	switch *formulation {
@@ -40,7 +56,7 @@ func runExperimentCardinality(ctx context.Context, args []string, stdout, stderr
 	case "dual":
 		form = cardinality.Dual
 	default:
-		return fmt.Errorf("--formulation %q: %w: want semidual or dual", *formulation, ot.ErrParameter)
+		return usagef("--formulation %q: %w: want semidual or dual", *formulation, ot.ErrParameter)
 	}
 	const n = 32
 	gauss := func(mu, s float64) []float64 {
@@ -70,7 +86,7 @@ func runExperimentCardinality(ctx context.Context, args []string, stdout, stderr
 	if err != nil {
 		return err
 	}
-	q, err := (&quadratic.Solver{Gamma: *gamma}).Solve(ctx, p)
+	q, err := (&quadratic.Solver{Gamma: *gamma, Workers: cf.Workers}).Solve(ctx, p)
 	if err != nil {
 		return err
 	}
@@ -79,15 +95,19 @@ func runExperimentCardinality(ctx context.Context, args []string, stdout, stderr
 		sb2 += v * v
 	}
 	sStar1 := lp.LinearCost + *gamma/2*sb2
-	fmt.Fprintf(stdout, "1-D Gaussians, n = m = %d, γ = %g, %v relaxation, L-BFGS, Tol 1e-9, MaxIter 1000.\n", n, *gamma, form)
-	fmt.Fprintf(stdout, "k = 1 end: OT + (γ/2)Σb² = %.9f (OT = %.9f, package exact); k ≥ n end: quadratic OT = %.9f (package quadratic).\n\n",
+	out := stdout
+	if cf.JSON {
+		out = io.Discard // the prose; the rows go to stdout as JSON
+	}
+	fmt.Fprintf(out, "1-D Gaussians, n = m = %d, γ = %g, %v relaxation, L-BFGS, Tol 1e-9, MaxIter 1000.\n", n, *gamma, form)
+	fmt.Fprintf(out, "k = 1 end: OT + (γ/2)Σb² = %.9f (OT = %.9f, package exact); k ≥ n end: quadratic OT = %.9f (package quadratic).\n\n",
 		sStar1, lp.LinearCost, q.Value)
-	fmt.Fprintln(stdout, "| k | max nnz/column | nnz | relaxed value (DualValue) | Value(T) | MarginalError | status | iterations | ms |")
-	fmt.Fprintln(stdout, "|---|---|---|---|---|---|---|---|---|")
+	fmt.Fprintln(out, "| k | max nnz/column | nnz | relaxed value (DualValue) | Value(T) | MarginalError | status | iterations | ms |")
+	fmt.Fprintln(out, "|---|---|---|---|---|---|---|---|---|")
 	allSparse := true
 	for k := 1; k <= n; k++ {
 		start := time.Now()
-		res, err := (&cardinality.Solver{K: k, Gamma: *gamma, Formulation: form}).Solve(ctx, p)
+		res, err := (&cardinality.Solver{K: k, Gamma: *gamma, Formulation: form, Workers: cf.Workers}).Solve(ctx, p)
 		if err != nil {
 			return err
 		}
@@ -104,11 +124,18 @@ func runExperimentCardinality(ctx context.Context, args []string, stdout, stderr
 		if maxCol > k {
 			allSparse = false
 		}
-		if k <= 8 || k%4 == 0 {
+		if cf.JSON {
+			row := experimentRow{K: k, MaxColumnNNZ: maxCol, NNZ: plan.NNZ(), DualValue: jsonFloat(res.DualValue),
+				Value: jsonFloat(res.Value), MarginalError: jsonFloat(res.MarginalError), Status: res.Status.String(),
+				Iterations: res.Iterations, Seconds: ms / 1e3}
+			if err := json.NewEncoder(stdout).Encode(row); err != nil {
+				return err
+			}
+		} else if k <= 8 || k%4 == 0 {
 			fmt.Fprintf(stdout, "| %d | %d | %d | %.9f | %.9f | %.2e | %v | %d | %.1f |\n", k, maxCol, plan.NNZ(),
 				res.DualValue, res.Value, res.MarginalError, res.Status, res.Iterations, ms)
 		}
 	}
-	fmt.Fprintf(stdout, "\nEvery k = 1…%d: at most k nonzeros in every column: %v.\n", n, allSparse)
+	fmt.Fprintf(out, "\nEvery k = 1…%d: at most k nonzeros in every column: %v.\n", n, allSparse)
 	return nil
 }

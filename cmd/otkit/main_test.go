@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,10 +21,14 @@ import (
 )
 
 // productSolver returns the independent coupling a⊗b/M: enough to test the
-// CLI plumbing without depending on a real solver.
-type productSolver struct{}
+// CLI plumbing without depending on a real solver. It reports status and
+// counts its solves.
+type productSolver struct{ status ot.Status }
 
-func (productSolver) Solve(_ context.Context, p *ot.Problem) (*ot.Result, error) {
+var productSolves atomic.Int64
+
+func (s productSolver) Solve(_ context.Context, p *ot.Problem) (*ot.Result, error) {
+	productSolves.Add(1)
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
@@ -36,13 +41,15 @@ func (productSolver) Solve(_ context.Context, p *ot.Problem) (*ot.Result, error)
 	}
 	plan := &ot.DensePlan{N: n, M: m, Data: data}
 	lc := ot.LinearCost(plan, p.C)
-	return &ot.Result{Plan: plan, Value: lc, LinearCost: lc, Status: ot.Converged,
+	return &ot.Result{Plan: plan, Value: lc, LinearCost: lc, DualValue: lc - 1, Status: s.status,
 		MarginalError: ot.MarginalError(plan, p.A, p.B)}, nil
 }
 
 func init() {
-	register(method{Name: "test-product", Summary: "independent coupling (tests only)",
-		New: func(params) (ot.Solver, error) { return productSolver{}, nil }})
+	register(method{Name: "test-product", Summary: "independent coupling (tests only)", Flags: solverFlags,
+		DualBound: always, New: func(params) (ot.Solver, error) { return productSolver{ot.Converged}, nil }})
+	register(method{Name: "test-stalled", Summary: "independent coupling, status Stalled (tests only)",
+		New: func(params) (ot.Solver, error) { return productSolver{ot.Stalled}, nil }})
 }
 
 func writeNpy(t *testing.T, dir, name string, v any) string {
@@ -133,30 +140,31 @@ func TestBadInput(t *testing.T) {
 		name string
 		args []string
 		want string // substring of the one-line message
+		code int
 	}{
-		{"missing file", []string{"--cost", filepath.Join(dir, "nope.npy")}, "no such file"},
-		{"garbage npy", []string{"--cost", garbage}, "garbage.npy: arrayio: malformed file: not a .npy file"},
-		{"truncated npy", []string{"--cost", truncated}, "trunc.npy"},
-		{"wrong dtype", []string{"--cost", strs}, "unsupported array: dtype"},
-		{"bad csv", []string{"--cost", badCSV}, "line 2, field 2"},
-		{"ragged csv", []string{"--cost", raggedCSV}, "line 2 has 1 fields"},
-		{"empty csv", []string{"--cost", emptyCSV}, "empty.csv: arrayio: malformed file: no data"},
-		{"empty npy", []string{"--cost", emptyNpy}, "empty problem"},
-		{"shape mismatch", []string{"--cost", cost, "--a", a3}, "shape mismatch"},
-		{"nan cost", []string{"--cost", nanCost}, "non-finite"},
-		{"-inf cost", []string{"--cost", infCost}, "non-finite"},
-		{"negative weight", []string{"--cost", cost, "--a", neg}, "negative weight"},
-		{"zero mass", []string{"--cost", cost, "--a", zero}, "zero total mass"},
-		{"nan weight", []string{"--cost", cost, "--b", nanW}, "non-finite"},
-		{"mass mismatch", []string{"--cost", cost, "--b", heavy}, "unequal masses"},
-		{"eps zero", []string{"--cost", cost, "--eps", "0"}, "--eps 0"},
-		{"eps nan", []string{"--cost", cost, "--eps", "NaN"}, "--eps NaN"},
-		{"tol negative", []string{"--cost", cost, "--tol", "-1"}, "--tol -1"},
-		{"k zero", []string{"--cost", cost, "--k", "0"}, "--k 0"},
-		{"no problem", []string{}, "no problem given"},
-		{"both inputs", []string{"--cost", cost, "--x", cost, "--y", cost}, "not both"},
-		{"unknown method", []string{"--method", "magic", "--cost", cost}, "unknown method"},
-		{"bad metric", []string{"--x", cost, "--y", cost, "--metric", "manhattan"}, "unknown metric"},
+		{"missing file", []string{"--cost", filepath.Join(dir, "nope.npy")}, "no such file", 1},
+		{"garbage npy", []string{"--cost", garbage}, "garbage.npy: arrayio: malformed file: not a .npy file", 1},
+		{"truncated npy", []string{"--cost", truncated}, "trunc.npy", 1},
+		{"wrong dtype", []string{"--cost", strs}, "unsupported array: dtype", 1},
+		{"bad csv", []string{"--cost", badCSV}, "line 2, field 2", 1},
+		{"ragged csv", []string{"--cost", raggedCSV}, "line 2 has 1 fields", 1},
+		{"empty csv", []string{"--cost", emptyCSV}, "empty.csv: arrayio: malformed file: no data", 1},
+		{"empty npy", []string{"--cost", emptyNpy}, "empty problem", 1},
+		{"shape mismatch", []string{"--cost", cost, "--a", a3}, "shape mismatch", 1},
+		{"nan cost", []string{"--cost", nanCost}, "non-finite", 1},
+		{"-inf cost", []string{"--cost", infCost}, "non-finite", 1},
+		{"negative weight", []string{"--cost", cost, "--a", neg}, "negative weight", 1},
+		{"zero mass", []string{"--cost", cost, "--a", zero}, "zero total mass", 1},
+		{"nan weight", []string{"--cost", cost, "--b", nanW}, "non-finite", 1},
+		{"mass mismatch", []string{"--cost", cost, "--b", heavy}, "unequal masses", 1},
+		{"eps zero", []string{"--cost", cost, "--eps", "0"}, "--eps 0", 2},
+		{"eps nan", []string{"--cost", cost, "--eps", "NaN"}, "--eps NaN", 2},
+		{"tol negative", []string{"--cost", cost, "--tol", "-1"}, "--tol -1", 2},
+		{"k zero", []string{"--cost", cost, "--k", "0"}, "--k 0", 2},
+		{"no problem", []string{}, "no problem given", 2},
+		{"both inputs", []string{"--cost", cost, "--x", cost, "--y", cost}, "not both", 2},
+		{"unknown method", []string{"--method", "magic", "--cost", cost}, "unknown method", 2},
+		{"bad metric", []string{"--x", cost, "--y", cost, "--metric", "manhattan"}, "unknown metric", 2},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -165,7 +173,7 @@ func TestBadInput(t *testing.T) {
 				args = append(args, "--method", "test-product")
 			}
 			code, out, errs := runCLI(args...)
-			assert.NotEqual(t, 0, code)
+			assert.Equal(t, tc.code, code, errs)
 			assert.Empty(t, out)
 			assert.Contains(t, errs, tc.want)
 			assert.Equal(t, 1, strings.Count(strings.TrimSpace(errs), "\n")+1, "one-line message: %q", errs)

@@ -8,7 +8,10 @@ import (
 func init() {
 	register(method{
 		Name:    "exact",
-		Summary: "unregularized OT by network simplex (sparse optimal plan; uses --max-iter as the pivot cap)",
+		Summary: "unregularized OT by network simplex (sparse optimal plan; --max-iter caps the pivots; one core)",
+		Flags:   []string{"max-iter"},
+		// The potentials are dual feasible only at the optimum.
+		DualBound: func(res *ot.Result) bool { return res.Status == ot.Converged },
 		New: func(p params) (ot.Solver, error) {
 			return &exact.Solver{MaxIter: p.MaxIter, Progress: p.Progress}, nil
 		},

@@ -20,13 +20,27 @@ type params struct {
 	Progress ot.Progress // progress callback (nil when --quiet or stderr is not a terminal)
 }
 
+// solverFlags are the solve flags that belong to a method; a method lists
+// the ones it uses in method.Flags, and giving another is a usage error.
+var solverFlags = []string{"eps", "gamma", "k", "tol", "max-iter"}
+
 // method is one entry of the `otkit solve --method` table. Each solver
 // package registers itself from its own method_<name>.go file.
 type method struct {
 	Name    string
 	Summary string // one line for --help
-	New     func(p params) (ot.Solver, error)
+	// Flags are the solverFlags the method uses; Required those it needs.
+	Flags, Required []string
+	// DualBound reports whether res.DualValue is a certified lower bound
+	// on the method's optimal value (nil: never); `solve --json` prints
+	// dual_value only then.
+	DualBound func(res *ot.Result) bool
+	New       func(p params) (ot.Solver, error)
 }
+
+// always is a DualBound for methods whose dual value bounds the optimum at
+// any potentials (weak duality of an unconstrained concave dual).
+func always(*ot.Result) bool { return true }
 
 var methods = map[string]method{}
 
@@ -49,7 +63,64 @@ func methodNames() []string {
 func lookupMethod(name string) (method, error) {
 	m, ok := methods[name]
 	if !ok {
-		return method{}, fmt.Errorf("unknown method %q (available: %s)", name, strings.Join(methodNames(), ", "))
+		return method{}, usagef("unknown method %q (available: %s)", name, strings.Join(methodNames(), ", "))
 	}
 	return m, nil
+}
+
+// uses reports whether m takes the solver flag name.
+func (m method) uses(name string) bool {
+	for _, f := range m.Flags {
+		if f == name {
+			return true
+		}
+	}
+	return false
+}
+
+// checkFlags rejects a solver flag the method does not use and a missing
+// required one.
+func (m method) checkFlags(set map[string]bool) error {
+	for _, f := range solverFlags {
+		if set[f] && !m.uses(f) {
+			return usagef("--%s is not used by method %s (its flags: %s)", f, m.Name, m.flagList())
+		}
+	}
+	for _, f := range m.Required {
+		if !set[f] {
+			return usagef("method %s needs --%s", m.Name, f)
+		}
+	}
+	return nil
+}
+
+func (m method) flagList() string {
+	if len(m.Flags) == 0 {
+		return "none"
+	}
+	s := make([]string, len(m.Flags))
+	for k, f := range m.Flags {
+		s[k] = "--" + f
+		for _, r := range m.Required {
+			if r == f {
+				s[k] += " (required)"
+			}
+		}
+	}
+	return strings.Join(s, ", ")
+}
+
+// methodTable is the per-method part of `otkit help solve`.
+func methodTable() string {
+	var b strings.Builder
+	b.WriteString("methods and the flags each uses (any other of --eps, --gamma, --k, --tol, --max-iter is an error):\n")
+	for _, n := range methodNames() {
+		m := methods[n]
+		bound := "no dual_value"
+		if m.DualBound != nil {
+			bound = "dual_value"
+		}
+		fmt.Fprintf(&b, "  %-12s %s; %s\n", n, m.flagList(), bound)
+	}
+	return b.String()
 }

@@ -5,17 +5,22 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/otkit/otkit/cardinality"
 	"github.com/otkit/otkit/ot"
 )
 
+const routeSummaryText = "route tokens to experts with at most --k tokens per expert (sparsity-constrained OT)"
+
 func init() {
-	registerCommand(command{Name: "route", Summary: "route tokens to experts with at most --k tokens per expert (sparsity-constrained OT)", Run: runRoute})
+	registerCommand(command{Name: "route", Summary: routeSummaryText, Run: runRoute})
 }
 
-// routeSummary is the JSON object `otkit route` prints.
+// routeSummary is the JSON object `otkit route --json` prints.
 type routeSummary struct {
 	Tokens        int       `json:"tokens"`
 	Experts       int       `json:"experts"`
@@ -30,37 +35,71 @@ type routeSummary struct {
 	Seconds       float64   `json:"seconds"`
 }
 
+// routingFile is what `otkit route --out routing.json` writes.
+type routingFile struct {
+	Tokens   int    `json:"tokens"`
+	Experts  int    `json:"experts"`
+	Capacity int    `json:"capacity"`
+	Status   string `json:"status"`
+	// Score is the sum of the softmax gates of the dispatched pairs.
+	Score jsonFloat `json:"score"`
+	// Dropped lists the tokens routed to no expert, ascending.
+	Dropped []int `json:"dropped"`
+	// Routes[j] is expert j's assignment.
+	Routes []expertRoute `json:"routes"`
+}
+
+// expertRoute is one expert's tokens (ascending) and their combine weights.
+type expertRoute struct {
+	Expert  int         `json:"expert"`
+	Tokens  []int       `json:"tokens"`
+	Weights []jsonFloat `json:"weights"`
+}
+
+const routeHelp = `--out: a .json file {"tokens", "experts", "capacity", "status", "score", "dropped": [token, …],
+"routes": [{"expert", "tokens": [token, …], "weights": [combine weight, …]}, …]}, checked before routing.
+`
+
 func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("route", stderr)
+	var c common
+	fs := newFlagSet("route", &c)
 	var (
-		scoresPath = fs.String("scores", "", "router scores (tokens × experts logits; higher is better) as .npy or .csv")
+		scoresPath = fs.String("scores", "", "router scores (tokens × experts logits; higher is better) as .npy or .csv; required")
 		k          = fs.Int("k", 0, "capacity: the most tokens an expert takes (experts per token with --row-sparse); required")
-		gamma      = fs.Float64("gamma", 0, "regularization γ on unnormalised masses (0: 1)")
-		maxIter    = fs.Int("max-iter", 0, "optimizer steps (0: 20 Adam steps, or 1000 L-BFGS iterations)")
+		gamma      = fs.Float64("gamma", 0, "regularization γ on unnormalised masses (default 1)")
+		maxIter    = fs.Int("max-iter", 0, "optimizer steps (default 20 Adam steps, or 1000 L-BFGS iterations)")
 		lbfgs      = fs.Bool("lbfgs", false, "use L-BFGS instead of the reference router's fixed-step Adam")
 		rowSparse  = fs.Bool("row-sparse", false, "tokens choose experts: at most --k experts per token")
-		workers    = fs.Int("workers", 0, "parallel workers (0: one)")
+		outPath    = fs.String("out", "", "write the routing (per expert its tokens, the dropped tokens, the score) to this .json file")
+		strictOn   = fs.Bool("strict", false, "exit with status 3 when the routing does not end Converged")
 	)
-	if err := fs.Parse(args); err != nil {
+	if err := parse(fs, &c, args, stdout, routeSummaryText, routeHelp); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	set := given(fs)
+	switch {
+	case *scoresPath == "":
+		return usagef("--scores is required")
+	case !set["k"]:
+		return usagef("--k is required")
+	case *k < 1:
+		return usagef("--k %d: %w: want an integer ≥ 1", *k, ot.ErrParameter)
+	case set["gamma"] && !(*gamma > 0 && *gamma < 1e308):
+		return usagef("--gamma %v: %w: want a finite number > 0", *gamma, ot.ErrParameter)
+	case set["max-iter"] && *maxIter < 1:
+		return usagef("--max-iter %d: %w: want an integer ≥ 1", *maxIter, ot.ErrParameter)
 	}
-	if *scoresPath == "" {
-		return fmt.Errorf("--scores is required")
-	}
-	if *k < 1 {
-		return fmt.Errorf("--k %d: %w: want an integer ≥ 1", *k, ot.ErrParameter)
-	}
-	if *maxIter < 0 {
-		return fmt.Errorf("--max-iter %d: %w: want ≥ 0", *maxIter, ot.ErrParameter)
+	if *outPath != "" {
+		isJSON := func(p string) bool { return strings.EqualFold(filepath.Ext(p), ".json") }
+		if err := checkOutPath("out", *outPath, isJSON, ".json"); err != nil {
+			return err
+		}
 	}
 	n, m, data, err := readMatrix(*scoresPath)
 	if err != nil {
 		return err
 	}
-	r := cardinality.Router{Capacity: *k, Gamma: *gamma, MaxIter: *maxIter, RowSparse: *rowSparse, Workers: *workers}
+	r := cardinality.Router{Capacity: *k, Gamma: *gamma, MaxIter: *maxIter, RowSparse: *rowSparse, Workers: c.Workers}
 	if *lbfgs {
 		r.Optimizer = cardinality.LBFGS
 	}
@@ -70,6 +109,11 @@ func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("%s: %w", *scoresPath, err)
 	}
+	if *outPath != "" {
+		if err := writeRouting(*outPath, out); err != nil {
+			return err
+		}
+	}
 	s := routeSummary{Tokens: n, Experts: m, K: out.Capacity, Status: out.Status.String(), Iterations: out.Iterations,
 		Load: make([]int, m), Dropped: out.Dropped, TotalScore: jsonFloat(out.Score),
 		MarginalError: jsonFloat(out.MarginalError), Seconds: secs}
@@ -77,5 +121,42 @@ func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		s.Load[j] = out.Load(j)
 		s.MaxLoad = max(s.MaxLoad, s.Load[j])
 	}
-	return json.NewEncoder(stdout).Encode(s)
+	if c.JSON {
+		if err := json.NewEncoder(stdout).Encode(s); err != nil {
+			return err
+		}
+		return strict(*strictOn, out.Status)
+	}
+	fmt.Fprintf(stdout, "problem         %d tokens × %d experts, capacity %d\nstatus          %s\niterations      %d\n",
+		n, m, out.Capacity, s.Status, s.Iterations)
+	fmt.Fprintf(stdout, "max load        %d\ndropped         %d\ntotal score     %.12g\nmarginal error  %.3g\nseconds         %.4f\n",
+		s.MaxLoad, s.Dropped, out.Score, out.MarginalError, secs)
+	return strict(*strictOn, out.Status)
+}
+
+// writeRouting writes the routing as JSON (routingFile).
+func writeRouting(path string, out *cardinality.Routing) error {
+	rf := routingFile{Tokens: out.Tokens, Experts: out.Experts, Capacity: out.Capacity, Status: out.Status.String(),
+		Score: jsonFloat(out.Score), Dropped: []int{}, Routes: make([]expertRoute, out.Experts)}
+	for i := 0; i < out.Tokens; i++ {
+		if out.TokenLoad(i) == 0 {
+			rf.Dropped = append(rf.Dropped, i)
+		}
+	}
+	for j := range rf.Routes {
+		lo, hi := out.ExpertStart[j], out.ExpertStart[j+1]
+		e := expertRoute{Expert: j, Tokens: append([]int{}, out.ExpertTokens[lo:hi]...), Weights: make([]jsonFloat, hi-lo)}
+		for q := lo; q < hi; q++ {
+			e.Weights[q-lo] = jsonFloat(out.ExpertWeights[q])
+		}
+		rf.Routes[j] = e
+	}
+	b, err := json.Marshal(rf)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+		return err
+	}
+	return nil
 }

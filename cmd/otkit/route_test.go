@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -13,7 +15,7 @@ const moeScoresCSV = "2,0\n1.5,0.5\n1,1\n0.2,1.8\n0,2\n1.2,0.3\n0.4,0.6\n2.5,-0.
 
 func TestRouteJSON(t *testing.T) {
 	path := writeText(t, t.TempDir(), "scores.csv", moeScoresCSV)
-	code, out, errs := runCLI("route", "--scores", path, "--k", "4", "--lbfgs")
+	code, out, errs := runCLI("route", "--scores", path, "--k", "4", "--lbfgs", "--json")
 	require.Equal(t, 0, code, errs)
 	var s routeSummary
 	require.NoError(t, json.Unmarshal([]byte(out), &s))
@@ -24,9 +26,10 @@ func TestRouteJSON(t *testing.T) {
 	assert.InDelta(t, 6.0380287465, float64(s.TotalScore), 1e-8)
 
 	// Reference settings (Adam, 20 steps) and tokens-choose-experts.
-	code, _, errs = runCLI("route", "--scores", path, "--k", "5")
+	code, out, errs = runCLI("route", "--scores", path, "--k", "5")
 	require.Equal(t, 0, code, errs)
-	code, out, errs = runCLI("route", "--scores", path, "--k", "1", "--row-sparse")
+	assert.Contains(t, out, "max load        ")
+	code, out, errs = runCLI("route", "--scores", path, "--k", "1", "--row-sparse", "--json")
 	require.Equal(t, 0, code, errs)
 	require.NoError(t, json.Unmarshal([]byte(out), &s))
 	assert.Equal(t, 0, s.Dropped)
@@ -39,17 +42,22 @@ func TestRouteBadInput(t *testing.T) {
 	for _, tc := range []struct {
 		args []string
 		want string
+		code int
 	}{
-		{[]string{"route", "--k", "4"}, "--scores is required"},
-		{[]string{"route", "--scores", good}, "--k 0"},
-		{[]string{"route", "--scores", good, "--k", "3"}, "infeasible"},
-		{[]string{"route", "--scores", nan, "--k", "2"}, "nan.csv"},
-		{[]string{"route", "--scores", good, "--k", "4", "--max-iter", "-1"}, "--max-iter"},
-		{[]string{"route", "--scores", good, "--k", "4", "extra"}, "unexpected argument"},
+		{[]string{"route", "--k", "4"}, "--scores is required", 2},
+		{[]string{"route", "--scores", good}, "--k is required", 2},
+		{[]string{"route", "--scores", good, "--k", "3"}, "infeasible", 1},
+		{[]string{"route", "--scores", nan, "--k", "2"}, "nan.csv", 1},
+		{[]string{"route", "--scores", good, "--k", "4", "--max-iter", "-1"}, "--max-iter", 2},
+		{[]string{"route", "--scores", good, "--k", "4", "--gamma", "0"}, "--gamma 0", 2},
+		{[]string{"route", "--scores", good, "--k", "4", "extra"}, "unexpected argument", 2},
+		{[]string{"route", "--scores", good, "--k", "4", "--out", filepath.Join(dir, "no", "r.json")}, "does not exist", 1},
 	} {
-		code, _, errs := runCLI(tc.args...)
-		assert.Equal(t, 1, code, "%v", tc.args)
+		code, out, errs := runCLI(tc.args...)
+		assert.Equal(t, tc.code, code, "%v", tc.args)
+		assert.Empty(t, out, "%v", tc.args)
 		assert.Contains(t, errs, tc.want, "%v", tc.args)
+		oneLine(t, errs)
 	}
 }
 
@@ -67,8 +75,8 @@ func TestSolveCardinality(t *testing.T) {
 	assert.InDelta(t, 1.35, float64(s.Value), 1e-8)
 	assert.Equal(t, 6, s.NNZ)
 	code, _, errs = runCLI("solve", "--method", "cardinality", "--cost", c, "--json")
-	assert.Equal(t, 1, code)
-	assert.Contains(t, errs, "K = 0")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errs, "method cardinality needs --k")
 }
 
 func TestExperimentCardinality(t *testing.T) {
@@ -76,4 +84,47 @@ func TestExperimentCardinality(t *testing.T) {
 	require.Equal(t, 0, code, errs)
 	assert.Contains(t, out, "at most k nonzeros in every column: true")
 	assert.Equal(t, 14, strings.Count(out, "| Converged |")+strings.Count(out, "| Stalled |")+strings.Count(out, "| IterationLimit |"))
+}
+
+func TestRouteOut(t *testing.T) {
+	dir := t.TempDir()
+	path := writeText(t, dir, "scores.csv", moeScoresCSV)
+	out := filepath.Join(dir, "routing.json")
+	code, _, errs := runCLI("route", "--scores", path, "--k", "4", "--max-iter", "2", "--out", out, "--quiet")
+	require.Equal(t, 0, code, errs)
+	b, err := os.ReadFile(out)
+	require.NoError(t, err)
+	var rf struct {
+		Tokens, Experts, Capacity int
+		Status                    string
+		Score                     float64
+		Dropped                   []int
+		Routes                    []struct {
+			Expert  int
+			Tokens  []int
+			Weights []float64
+		}
+	}
+	require.NoError(t, json.Unmarshal(b, &rf))
+	assert.Equal(t, [3]int{8, 2, 4}, [3]int{rf.Tokens, rf.Experts, rf.Capacity})
+	require.Len(t, rf.Routes, 2)
+	seen := map[int]bool{}
+	var score float64
+	for j, r := range rf.Routes {
+		assert.Equal(t, j, r.Expert)
+		assert.LessOrEqual(t, len(r.Tokens), 4)
+		assert.Len(t, r.Weights, len(r.Tokens))
+		for _, i := range r.Tokens {
+			seen[i] = true
+		}
+		for _, w := range r.Weights {
+			score += w
+		}
+	}
+	for _, i := range rf.Dropped {
+		assert.False(t, seen[i], "dropped token %d is routed", i)
+		seen[i] = true
+	}
+	assert.Len(t, seen, 8, "every token routed or dropped")
+	assert.InDelta(t, rf.Score, score, 1e-12, "score = sum of the combine weights")
 }

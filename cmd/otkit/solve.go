@@ -3,12 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -18,8 +18,10 @@ import (
 	"github.com/otkit/otkit/ot"
 )
 
+const solveSummary = "solve one transport problem read from .npy or CSV files"
+
 func init() {
-	registerCommand(command{Name: "solve", Summary: "solve one transport problem read from .npy or CSV files", Run: runSolve})
+	registerCommand(command{Name: "solve", Summary: solveSummary, Run: runSolve})
 }
 
 // summary is the JSON object `otkit solve --json` prints.
@@ -28,6 +30,7 @@ type summary struct {
 	Status        string    `json:"status"`
 	Iterations    int       `json:"iterations"`
 	Value         jsonFloat `json:"value"`
+	DualValue     *float64  `json:"dual_value,omitempty"` // only where it is a certified lower bound
 	LinearCost    jsonFloat `json:"linear_cost"`
 	MarginalError jsonFloat `json:"marginal_error"`
 	NNZ           int       `json:"nnz"`
@@ -47,52 +50,72 @@ func (f jsonFloat) MarshalJSON() ([]byte, error) {
 	return json.Marshal(v)
 }
 
+// solveFlags are the flags of `otkit solve`.
+type solveFlags struct {
+	common
+	method, cost, x, y, metric, a, b, plan string
+	p                                      float64
+	strict, rebalance                      bool
+	prm                                    params
+}
+
+func newSolveFlags() (*flag.FlagSet, *solveFlags) {
+	f := &solveFlags{}
+	fs := newFlagSet("solve", &f.common)
+	fs.StringVar(&f.method, "method", "sinkhorn", "solver: "+strings.Join(methodNames(), ", "))
+	fs.StringVar(&f.cost, "cost", "", "cost matrix C (n×m) as .npy or .csv")
+	fs.StringVar(&f.x, "x", "", "source points X (n×d), with --y instead of --cost")
+	fs.StringVar(&f.y, "y", "", "target points Y (m×d)")
+	fs.StringVar(&f.metric, "metric", "sqeuclidean", "point-cloud metric: sqeuclidean, euclidean, lp (needs --p), cosine")
+	fs.Float64Var(&f.p, "p", 0, "exponent p ≥ 1 of the lp metric (required with --metric lp, an error otherwise)")
+	fs.StringVar(&f.a, "a", "", "source weights (default uniform)")
+	fs.StringVar(&f.b, "b", "", "target weights (default uniform)")
+	fs.StringVar(&f.plan, "plan", "", "write the plan: .npz (sparse COO, SciPy layout), .npy or .csv (dense n×m float64)")
+	fs.BoolVar(&f.strict, "strict", false, "exit with status 3 when the solve does not end Converged")
+	fs.Float64Var(&f.prm.Eps, "eps", 0, "entropic regularization ε in cost units (sinkhorn; default 0.05·std(C))")
+	fs.Float64Var(&f.prm.Gamma, "gamma", 0, "quadratic regularization γ in cost units (quadratic, cardinality; default: the package's)")
+	fs.IntVar(&f.prm.K, "k", 0, "maximum nonzeros per column (cardinality; required; k ≥ n means no constraint)")
+	fs.Float64Var(&f.prm.Tol, "tol", 0, "tolerance on the marginal error relative to the mass (default: the solver's)")
+	fs.IntVar(&f.prm.MaxIter, "max-iter", 0, "iteration limit (default: the solver's; pivots for exact)")
+	return fs, f
+}
+
 func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("solve", stderr)
-	var (
-		methodName = fs.String("method", "sinkhorn", "solver: "+strings.Join(methodNames(), ", "))
-		costPath   = fs.String("cost", "", "cost matrix C (n×m) as .npy or .csv")
-		xPath      = fs.String("x", "", "source points X (n×d), with --y instead of --cost")
-		yPath      = fs.String("y", "", "target points Y (m×d)")
-		metricName = fs.String("metric", "sqeuclidean", "point-cloud metric: sqeuclidean, euclidean, lp, cosine")
-		lpP        = fs.Float64("p", 2, "exponent of the lp metric")
-		aPath      = fs.String("a", "", "source weights (default uniform)")
-		bPath      = fs.String("b", "", "target weights (default uniform)")
-		planPath   = fs.String("plan", "", "write the plan (n×m float64) to this .npy (or .csv) file")
-		asJSON     = fs.Bool("json", false, "print a one-line JSON summary")
-		quiet      = fs.Bool("quiet", false, "no progress line on stderr")
-		prm        params
-	)
-	fs.Float64Var(&prm.Eps, "eps", 0, "entropic regularization ε in cost units (0: solver default)")
-	fs.Float64Var(&prm.Gamma, "gamma", 0, "quadratic regularization γ (0: solver default)")
-	fs.IntVar(&prm.K, "k", 0, "maximum nonzeros per column (cardinality)")
-	fs.Float64Var(&prm.Tol, "tol", 0, "tolerance on the marginal error (0: solver default)")
-	fs.IntVar(&prm.MaxIter, "max-iter", 0, "iteration limit (0: solver default)")
-	fs.IntVar(&prm.Workers, "workers", 0, "parallel workers (0: one)")
-	if err := fs.Parse(args); err != nil {
+	fs, f := newSolveFlags()
+	if err := parse(fs, &f.common, args, stdout, solveSummary, methodTable()+pointCloudHelp); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	m, err := lookupMethod(*methodName)
+	set := given(fs)
+	m, err := lookupMethod(f.method)
 	if err != nil {
 		return err
 	}
-	if err := checkParams(fs, prm); err != nil {
+	if err := m.checkFlags(set); err != nil {
 		return err
 	}
-	prob, err := loadProblem(*costPath, *xPath, *yPath, *metricName, *lpP, *aPath, *bPath)
+	if err := checkParams(set, f.prm); err != nil {
+		return err
+	}
+	if err := checkInputFlags(set, f); err != nil {
+		return err
+	}
+	if f.plan != "" {
+		if err := checkOutPath("plan", f.plan, arrayio.PlanExt, ".npz, .npy or .csv"); err != nil {
+			return err
+		}
+	}
+	prob, err := loadProblem(f)
 	if err != nil {
 		return err
 	}
 	n, mm := prob.Dims()
 	var prog *progressLine
-	if !*quiet && isTerminal(os.Stderr) {
+	if !f.Quiet && isTerminal(os.Stderr) {
 		prog = newProgressLine(stderr)
-		prm.Progress = prog.update
+		f.prm.Progress = prog.update
 	}
-	solver, err := m.New(prm)
+	f.prm.Workers = f.Workers
+	solver, err := m.New(f.prm)
 	if err != nil {
 		return err
 	}
@@ -103,71 +126,133 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	if *planPath != "" {
-		d := ot.DenseCopy(res.Plan)
-		if err := arrayio.WriteFile(*planPath, d.RawMatrix().Data, n, mm); err != nil {
+	if f.plan != "" {
+		n, m := res.Plan.Dims()
+		if err := arrayio.WriteFile(f.plan, ot.DenseCopy(res.Plan).RawMatrix().Data, n, m); err != nil {
 			return err
 		}
 	}
 	s := summary{Method: m.Name, Status: res.Status.String(), Iterations: res.Iterations,
 		Value: jsonFloat(res.Value), LinearCost: jsonFloat(res.LinearCost), MarginalError: jsonFloat(res.MarginalError),
 		NNZ: res.Plan.NNZ(), Seconds: secs, N: n, M: mm}
-	if *asJSON {
-		return json.NewEncoder(stdout).Encode(s)
+	if f.JSON {
+		if err := json.NewEncoder(stdout).Encode(s); err != nil {
+			return err
+		}
+		return strict(f.strict, res.Status)
 	}
 	fmt.Fprintf(stdout, "method          %s\nproblem         %d × %d\nstatus          %s\niterations      %d\n",
 		s.Method, n, mm, s.Status, s.Iterations)
 	fmt.Fprintf(stdout, "value           %.12g\nlinear cost     %.12g\nmarginal error  %.3g\nnnz             %d\nseconds         %.4f\n",
 		res.Value, res.LinearCost, res.MarginalError, s.NNZ, secs)
-	return nil
+	return strict(f.strict, res.Status)
 }
 
-// checkParams rejects explicitly given settings that are out of range for
-// every method: a zero on the command line is not "use the default".
-func checkParams(fs *flag.FlagSet, p params) error {
-	positive := map[string]float64{"eps": p.Eps, "gamma": p.Gamma, "tol": p.Tol}
-	atLeastOne := map[string]int{"k": p.K, "max-iter": p.MaxIter}
-	var errs []error
-	fs.Visit(func(f *flag.Flag) {
-		if v, ok := positive[f.Name]; ok && (!(v > 0) || math.IsInf(v, 0)) {
-			errs = append(errs, fmt.Errorf("--%s %s: %w: want a finite number > 0", f.Name, f.Value, ot.ErrParameter))
+const pointCloudHelp = `
+inputs: --cost C, or --x X --y Y (point clouds, rows are points) with --metric; --p only with --metric lp.
+--plan: .npz holds the plan's stored entries as SciPy COO (scipy.sparse.load_npz; numpy.load keys row, col,
+data, shape); .npy and .csv hold the dense n×m float64 plan. The path is checked before solving.
+`
+
+// checkParams rejects given settings that are out of range for every
+// method: a zero on the command line is not "use the default".
+func checkParams(set map[string]bool, p params) error {
+	for _, c := range []struct {
+		name string
+		v    float64
+	}{{"eps", p.Eps}, {"gamma", p.Gamma}, {"tol", p.Tol}} {
+		if set[c.name] && (!(c.v > 0) || math.IsInf(c.v, 0)) {
+			return usagef("--%s %v: %w: want a finite number > 0", c.name, c.v, ot.ErrParameter)
 		}
-		if v, ok := atLeastOne[f.Name]; ok && v < 1 {
-			errs = append(errs, fmt.Errorf("--%s %s: %w: want an integer ≥ 1", f.Name, f.Value, ot.ErrParameter))
+	}
+	for _, c := range []struct {
+		name string
+		v    int
+	}{{"k", p.K}, {"max-iter", p.MaxIter}} {
+		if set[c.name] && c.v < 1 {
+			return usagef("--%s %d: %w: want an integer ≥ 1", c.name, c.v, ot.ErrParameter)
 		}
-		if f.Name == "workers" && p.Workers < 0 {
-			errs = append(errs, fmt.Errorf("--workers %s: %w: want ≥ 0", f.Value, ot.ErrParameter))
-		}
-	})
-	if len(errs) > 0 {
-		return errs[0] // one line: the first bad flag
 	}
 	return nil
 }
 
+// checkInputFlags checks the combination of input flags.
+func checkInputFlags(set map[string]bool, f *solveFlags) error {
+	switch {
+	case f.cost != "" && (f.x != "" || f.y != ""):
+		return usagef("give either --cost or --x and --y, not both")
+	case f.cost == "" && (f.x == "") != (f.y == ""):
+		return usagef("--x and --y go together")
+	case f.cost == "" && f.x == "":
+		return usagef("no problem given: use --cost C.npy, or --x X.npy --y Y.npy")
+	case f.cost != "" && (set["metric"] || set["p"]):
+		return usagef("--metric and --p apply to --x and --y, not --cost")
+	}
+	if f.x == "" {
+		return nil
+	}
+	metric, err := ot.ParseMetric(f.metric)
+	if err != nil {
+		return &usageError{err}
+	}
+	switch {
+	case metric == ot.Lp && !set["p"]:
+		return usagef("--metric lp needs --p")
+	case metric == ot.Lp && (!(f.p >= 1) || math.IsInf(f.p, 0)):
+		return usagef("--p %v: %w: want a finite p ≥ 1", f.p, ot.ErrParameter)
+	case metric != ot.Lp && set["p"]:
+		return usagef("--p is used only by --metric lp")
+	}
+	return nil
+}
+
+// checkOutPath checks, before any work, that an output file can be
+// created: a known extension (a usage error otherwise), an existing
+// directory where a file can be written (bad input otherwise).
+func checkOutPath(flagName, path string, known func(string) bool, exts string) error {
+	if !known(path) {
+		return usagef("--%s %s: unknown extension %q (want %s)", flagName, path, filepath.Ext(path), exts)
+	}
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return fmt.Errorf("--%s %s: is a directory", flagName, path)
+	}
+	dir := filepath.Dir(path)
+	st, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("--%s %s: directory %s does not exist", flagName, path, dir)
+	}
+	if !st.IsDir() {
+		return fmt.Errorf("--%s %s: %s is not a directory", flagName, path, dir)
+	}
+	tmp, err := os.CreateTemp(dir, ".otkit-write-test-*")
+	if err != nil {
+		return fmt.Errorf("--%s %s: directory %s is not writable", flagName, path, dir)
+	}
+	tmp.Close()
+	os.Remove(tmp.Name())
+	return nil
+}
+
 // loadProblem reads the cost (or the two point clouds) and the weights.
-func loadProblem(costPath, xPath, yPath, metricName string, p float64, aPath, bPath string) (*ot.Problem, error) {
+func loadProblem(f *solveFlags) (*ot.Problem, error) {
 	var c ot.Cost
 	var names []string
-	switch {
-	case costPath != "" && (xPath != "" || yPath != ""):
-		return nil, errors.New("give either --cost or --x and --y, not both")
-	case costPath != "":
-		rows, cols, data, err := readMatrix(costPath)
+	if f.cost != "" {
+		rows, cols, data, err := readMatrix(f.cost)
 		if err != nil {
 			return nil, err
 		}
 		if c, err = ot.NewDenseCost(rows, cols, data); err != nil {
-			return nil, fmt.Errorf("%s: %w", costPath, err)
+			return nil, fmt.Errorf("%s: %w", f.cost, err)
 		}
-		names = append(names, costPath)
-	case xPath != "" && yPath != "":
-		metric, err := ot.ParseMetric(metricName)
+		names = append(names, f.cost)
+	} else {
+		metric, err := ot.ParseMetric(f.metric)
 		if err != nil {
 			return nil, err
 		}
 		pts := make([]*mat.Dense, 2)
-		for k, path := range []string{xPath, yPath} {
+		for k, path := range []string{f.x, f.y} {
 			rows, cols, data, err := readMatrix(path)
 			if err != nil {
 				return nil, err
@@ -177,16 +262,14 @@ func loadProblem(costPath, xPath, yPath, metricName string, p float64, aPath, bP
 			}
 			pts[k] = mat.NewDense(rows, cols, data)
 		}
-		c = &ot.PointCloud{X: pts[0], Y: pts[1], Metric: metric, P: p}
-		names = append(names, xPath, yPath)
-	default:
-		return nil, errors.New("no problem given: use --cost C.npy, or --x X.npy --y Y.npy")
+		c = &ot.PointCloud{X: pts[0], Y: pts[1], Metric: metric, P: f.p}
+		names = append(names, f.x, f.y)
 	}
 	prob := ot.NewProblem(c)
 	for _, w := range []struct {
 		path string
 		dst  *[]float64
-	}{{aPath, &prob.A}, {bPath, &prob.B}} {
+	}{{f.a, &prob.A}, {f.b, &prob.B}} {
 		if w.path == "" {
 			continue
 		}
@@ -202,3 +285,4 @@ func loadProblem(costPath, xPath, yPath, metricName string, p float64, aPath, bP
 	}
 	return prob, nil
 }
+
