@@ -285,4 +285,3 @@ func loadProblem(f *solveFlags) (*ot.Problem, error) {
 	}
 	return prob, nil
 }
-
