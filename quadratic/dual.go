@@ -247,7 +247,8 @@ func (d *dualObjective) pass(x, grad []float64, kind passKind, margin float64) f
 
 // activeSet returns the entries with F_i + G_j − C_ij > 0 at x in CSR form
 // (row pointers and column indices), using the working set when it is
-// exact at x. It reuses and returns ptr and idx.
+// exact at x. It reuses and returns ptr and idx; both are empty when the
+// instance's context is canceled during a pass over the cost.
 func (d *dualObjective) activeSet(x []float64, ptr, idx []int32) ([]int32, []int32) {
 	n, m := d.n, d.m
 	f, g := x[:n], x[n:]
@@ -268,6 +269,9 @@ func (d *dualObjective) activeSet(x []float64, ptr, idx []int32) ([]int32, []int
 	for c := range d.colPart {
 		lo, hi := c*chunkSize, min((c+1)*chunkSize, n)
 		cd := &d.cand[c]
+		if !sparse && d.canceled(lo) {
+			return ptr[:0], idx[:0]
+		}
 		for i := lo; i < hi; i++ {
 			fi := f[i]
 			if sparse {

@@ -17,7 +17,6 @@ const (
 
 	newtonStallMax = 20 // iterations without progress before the L-BFGS fallback
 	cgMaxIter      = 1000
-	cgCheck        = 16   // CG iterations between two context checks
 	stageTol       = 1e-2 // MarginalError target of the intermediate stages, × mass
 	cgEtaMax       = 0.03 // CG relative residual min(cgEtaMax, sqrt(MarginalError))
 
@@ -25,6 +24,11 @@ const (
 	stageFactor   = 8   // γ divisor between stages
 	stepCapFactor = 0.1 // first-trial cap on the potential change, × range(C)
 	deltaMerr     = 0.1 // δ ≥ deltaMerr·MarginalError/mass (Levenberg–Marquardt-like)
+
+	// cancelMaxNNZ: a canceled solve whose last iterate has more active
+	// entries returns no iterate (building its plan would take more than
+	// a few tens of milliseconds).
+	cancelMaxNNZ = 1 << 18
 )
 
 // newton holds the semismooth Newton state on the dual, minimizing
@@ -54,19 +58,28 @@ func newNewton(obj *dualObjective) *newton {
 }
 
 // setActive derives the counts σ1, σᵀ1 and the row of each entry from the
-// active set in ptr, idx.
-func (nt *newton) setActive() {
+// active set in ptr, idx. It reports false, leaving them incomplete, when
+// the context is canceled.
+func (nt *newton) setActive() bool {
 	clear(nt.colCnt)
-	nt.rowOf = nt.rowOf[:0]
+	if cap(nt.rowOf) < len(nt.idx) {
+		nt.rowOf = make([]int32, len(nt.idx))
+	}
+	nt.rowOf = nt.rowOf[:len(nt.idx)]
 	for i := range nt.rowCnt {
-		nt.rowCnt[i] = float64(nt.ptr[i+1] - nt.ptr[i])
-		for range nt.ptr[i+1] - nt.ptr[i] {
-			nt.rowOf = append(nt.rowOf, int32(i))
+		if nt.obj.canceled(i) {
+			return false
+		}
+		p0, p1 := nt.ptr[i], nt.ptr[i+1]
+		nt.rowCnt[i] = float64(p1 - p0)
+		for e := p0; e < p1; e++ {
+			nt.rowOf[e] = int32(i)
 		}
 	}
 	for _, j := range nt.idx {
 		nt.colCnt[j]++
 	}
+	return true
 }
 
 // schurMul sets out = S·v for the Schur complement of the column block,
@@ -141,7 +154,7 @@ func (nt *newton) direction(rhs []float64, eta float64) {
 	copy(p, z)
 	stop := eta * eta * r0
 	for it := 0; it < cgMaxIter; it++ {
-		if it%cgCheck == cgCheck-1 && nt.obj.ctx != nil && nt.obj.ctx.Err() != nil {
+		if nt.obj.ctx != nil && nt.obj.ctx.Err() != nil {
 			return // the caller checks the context
 		}
 		nt.schurMul(p, sp, w, inv2)
@@ -228,8 +241,8 @@ func (s *Solver) solveNewton(ctx context.Context, in *instance, f0, g0 []float64
 	if st.status == ot.Canceled {
 		// No more passes over the cost: the figures of the last iterate
 		// come from its active set, when known.
-		if !nt.actOK {
-			return st
+		if !nt.actOK || len(nt.idx) > cancelMaxNNZ {
+			return st // building the plan would take too long
 		}
 		st.f, st.g = x[:n], x[n:]
 		st.active = &activeSet{nt.ptr, nt.idx}
@@ -277,7 +290,9 @@ func (nt *newton) stage(ctx context.Context, s *Solver, x []float64, target floa
 			nt.ptr, nt.idx = obj.activeSet(x, nt.ptr, nt.idx)
 			nt.actOK = true
 		}
-		nt.setActive()
+		if !nt.setActive() {
+			return ot.Canceled
+		}
 		rhs := nt.rhs
 		var slope float64
 		for q, v := range nt.grad {

@@ -180,7 +180,11 @@ func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
 		// line search fail), the solve was canceled.
 		st.status = ot.Canceled
 	}
-	if st.status == ot.Canceled && (st.f == nil || !finite(st.dualValue)) {
+	if st.active != nil && len(st.active.ptr) != in.n+1 {
+		st.status = ot.Canceled // the active set was cut short
+	}
+	if st.status == ot.Canceled && (st.f == nil || !finite(st.dualValue) ||
+		(st.active != nil && len(st.active.ptr) != in.n+1)) {
 		return canceledResult(p), nil // before the first iterate
 	}
 	res := s.result(p, red, in, &st)
