@@ -245,14 +245,14 @@ func (s *Solver) solveNewton(ctx context.Context, in *instance, f0, g0 []float64
 			return st // building the plan would take too long
 		}
 		st.f, st.g = x[:n], x[n:]
-		st.active = &activeSet{nt.ptr, nt.idx}
+		st.active = &activeSet{ptr: nt.ptr, idx: nt.idx}
 		st.dualValue = obj.activeValue(x, nt.ptr, nt.idx)
 		return st
 	}
 	st.dualValue = obj.eval(x, nt.grad)
 	st.f, st.g = x[:n], x[n:]
 	ptr, idx := obj.activeSet(x, nt.ptr, nt.idx)
-	st.active = &activeSet{ptr, idx}
+	st.active = &activeSet{ptr: ptr, idx: idx}
 	return st
 }
 
