@@ -11,7 +11,7 @@ import (
 	"github.com/otkit/otkit/ot"
 )
 
-// BenchmarkSolve times each method to MarginalError 1e-6 on the spec's
+// BenchmarkSolve times each method to MarginalError 1e-6 on the benchmark
 // point-cloud family at γ = 0.1 (bench/quadratic.py compares with POT).
 func BenchmarkSolve(b *testing.B) {
 	for _, n := range []int{200, 500, 1000} {

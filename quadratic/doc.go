@@ -25,11 +25,9 @@
 //     cap on the first trial step (the near-null directions of the
 //     Hessian, one per connected component of the active set, are
 //     otherwise scaled by 1/δ); γ-continuation from max(γ, 4·range(C)),
-//     dividing γ by 8 per stage (the spec's range(C) and halving took
-//     about 20% more iterations and time on the benchmark family), each
-//     intermediate stage to MarginalError 1e-2 × mass (the spec's 1e-6
-//     cost 15% more iterations, with no failure either way on a grid of
-//     sizes and γ); and a fallback to SemiDualLBFGS from the
+//     dividing γ by 8 per stage, each intermediate stage to
+//     MarginalError 1e-2 × mass (docs/quadratic.md §5.3; the tuning is in
+//     bench/RESULTS.md); and a fallback to SemiDualLBFGS from the
 //     current F after 20 iterations without progress. MaxIter applies per stage. By far the
 //     fastest method on the benchmark family (bench/results/quadratic.md:
 //     roughly 6–24 times faster than the L-BFGS methods to MarginalError

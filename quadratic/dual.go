@@ -5,7 +5,7 @@ import (
 	"sync/atomic"
 )
 
-// dualObjective evaluates the dual (spec §2) at x = [F; G]:
+// dualObjective evaluates the dual (docs/quadratic.md §2) at x = [F; G]:
 //
 //	D(F,G) = <a,F> + <b,G> − (1/(2γ)) Σ_ij [F_i + G_j − C_ij]₊²,
 //

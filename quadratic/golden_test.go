@@ -87,7 +87,7 @@ func lpCost(t *testing.T, a, b, c []float64) float64 {
 
 func TestSmallGammaLP(t *testing.T) {
 	// γ → 0: Value → the LP optimum; for γ small enough the plan is an LP
-	// plan and Value = OT + (γ/2)‖T‖² (spec §7).
+	// plan and Value = OT + (γ/2)‖T‖² (docs/quadratic.md §7).
 	for seed := uint64(1); seed <= 4; seed++ {
 		p := cloudProblem(t, 4, 5, seed)
 		c := ot.CostData(p.C)

@@ -25,7 +25,7 @@ func gauss1d(n int, mu, s float64) []float64 {
 }
 
 // 1-D Gaussian histograms with tail masses down to 1e-50 and
-// C = (i−j)²/max are the spec's hard family (§5.3: Newton needs hundreds
+// C = (i−j)²/max are the hard family of docs/quadratic.md (§5.3: Newton needs hundreds
 // of iterations). Every method must return finite, honest results and
 // make progress; the semi-dual used to stall at once (a projection
 // threshold of −Inf for column masses below the rounding of the entries).

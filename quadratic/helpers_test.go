@@ -32,7 +32,7 @@ func problem3x3(t testing.TB) *ot.Problem {
 }
 
 // cloudProblem is n×m Gaussian point clouds N(0,I), N(1,I) in 2-D with
-// C = ‖x−y‖²/max and uniform weights (the spec's benchmark family).
+// C = ‖x−y‖²/max and uniform weights (the benchmark family of docs/quadratic.md).
 func cloudProblem(t testing.TB, n, m int, seed uint64) *ot.Problem {
 	r := rand.New(rand.NewPCG(seed, 7))
 	d := make([]float64, n*m)

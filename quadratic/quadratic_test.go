@@ -14,7 +14,7 @@ import (
 )
 
 func TestClosedForm2x2(t *testing.T) {
-	// Spec §9.2: a = b = [½, ½], C = [[0, c], [c, 0]], q = max(0, ¼ − c/(2γ)).
+	// docs/quadratic.md §9.2: a = b = [½, ½], C = [[0, c], [c, 0]], q = max(0, ¼ − c/(2γ)).
 	for _, gamma := range []float64{1, 2, 4, 10} {
 		for _, meth := range allMethods {
 			t.Run(fmt.Sprintf("%v/gamma=%v", meth, gamma), func(t *testing.T) {
@@ -36,7 +36,7 @@ func TestClosedForm2x2(t *testing.T) {
 }
 
 func TestSpec3x3(t *testing.T) {
-	// Spec §9.3 table: Value, LinearCost, plan, F − mean(F), G + mean(F).
+	// docs/quadratic.md §9.3 table: Value, LinearCost, plan, F − mean(F), G + mean(F).
 	tlp := []float64{.2, 0, 0, .2, .3, 0, 0, .1, .2}
 	for _, tc := range []struct {
 		gamma, value, lin float64
@@ -70,7 +70,7 @@ func TestSpec3x3(t *testing.T) {
 }
 
 func TestMonotoneInGamma(t *testing.T) {
-	// Value and LinearCost nondecreasing, ‖T‖² nonincreasing in γ (spec §7),
+	// Value and LinearCost nondecreasing, ‖T‖² nonincreasing in γ (docs/quadratic.md §7),
 	// with the bounds OT + (γ/2)max(Σb²/n, Σa²/m) ≤ Value ≤ OT + (γ/2)min(Σb², Σa²).
 	p := problem3x3(t)
 	prevV, prevL, prevN := math.Inf(-1), math.Inf(-1), math.Inf(1)
@@ -94,7 +94,7 @@ func TestMonotoneInGamma(t *testing.T) {
 }
 
 func TestMinimumNormLimit(t *testing.T) {
-	// γ → ∞: the minimum-norm plan T_ij = a_i/m + b_j/n − M/(nm) (spec §7).
+	// γ → ∞: the minimum-norm plan T_ij = a_i/m + b_j/n − M/(nm) (docs/quadratic.md §7).
 	p := problem3x3(t)
 	want := []float64{0.0888889, 0.0888889, 0.0222222, 0.1888889, 0.1888889, 0.1222222, 0.1222222, 0.1222222, 0.0555556}
 	for _, meth := range allMethods {
@@ -254,7 +254,7 @@ func TestForbiddenEntries(t *testing.T) {
 }
 
 func TestMassScalingLaw(t *testing.T) {
-	// Spec §1.2: the plan for (s·a, s·b, C, γ) is s times the plan for
+	// docs/quadratic.md §1.2: the plan for (s·a, s·b, C, γ) is s times the plan for
 	// (a, b, C, s·γ), and the value is s times that value.
 	p := cloudProblem(t, 12, 9, 6)
 	const s, gamma = 3.0, 0.2
@@ -424,4 +424,35 @@ func TestMassScaleConverges(t *testing.T) {
 			})
 		}
 	}
+}
+
+func TestInfeasiblePatternRegression(t *testing.T) {
+	// Rows 0 and 1 can only go to column 0 (mass 2/3 into 1/3): this used
+	// to panic in the projection ("simplex: empty vector"); Validate
+	// rejects it.
+	inf := math.Inf(1)
+	p := &ot.Problem{A: ot.Uniform(3), B: ot.Uniform(3), C: dense(t, 3, 3, []float64{0, inf, inf, 0, inf, inf, 1, 2, 3})}
+	for _, meth := range allMethods {
+		r, err := (&Solver{Method: meth}).Solve(context.Background(), p)
+		assert.ErrorIs(t, err, ot.ErrInfeasible, "%v", meth)
+		assert.Nil(t, r)
+	}
+}
+
+func TestMaxDenseBytes(t *testing.T) {
+	x := [][]float64{{0, 0}, {1, 0}, {0, 2}, {1, 1}}
+	y := [][]float64{{0, 1}, {2, 0}, {1, 2}}
+	pc, err := ot.NewPointCloud(x, y, ot.SqEuclidean)
+	require.NoError(t, err)
+	p := ot.NewProblem(pc)
+	r, err := (&Solver{MaxDenseBytes: 8*12 - 1}).Solve(context.Background(), p)
+	assert.ErrorIs(t, err, ot.ErrParameter)
+	assert.ErrorContains(t, err, "MaxDenseBytes")
+	assert.Nil(t, r)
+	r = solve(t, Solver{MaxDenseBytes: 8 * 12}, p)
+	assert.Equal(t, ot.Converged, r.Status)
+	// A nil context is context.Background().
+	r2, err := (&Solver{}).Solve(nil, p) //nolint:staticcheck // part of the contract
+	require.NoError(t, err)
+	assert.Equal(t, r.Value, r2.Value)
 }
