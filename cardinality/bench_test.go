@@ -40,7 +40,7 @@ func BenchmarkSemiDualEval(b *testing.B) {
 	c := &out.ws.cols
 	grad := make([]float64, 4096)
 	for b.Loop() {
-		c.semiDual(out.F, grad)
+		c.SemiDual(out.F, grad)
 	}
 }
 

@@ -3,35 +3,11 @@ package cardinality
 import (
 	"context"
 	"fmt"
-	"math"
-	"sync"
 
-	"github.com/otkit/otkit/internal/lse"
+	"github.com/otkit/otkit/internal/parallel"
+	"github.com/otkit/otkit/internal/semidual"
 	"github.com/otkit/otkit/ot"
 )
-
-// Scores is a tokens × experts matrix of router scores (logits; higher is
-// better), row-major. Exactly one of Data and Data32 is used: Data when it
-// is non-nil, else Data32. Computations are in float64 either way.
-type Scores struct {
-	Tokens, Experts int
-	Data            []float64
-	Data32          []float32
-}
-
-func (s *Scores) check() error {
-	if s.Tokens <= 0 || s.Experts <= 0 {
-		return fmt.Errorf("%w: scores are %d tokens × %d experts", ot.ErrEmpty, s.Tokens, s.Experts)
-	}
-	l := len(s.Data32)
-	if s.Data != nil {
-		l = len(s.Data)
-	}
-	if l != s.Tokens*s.Experts {
-		return fmt.Errorf("%w: scores have %d entries, want %d×%d", ot.ErrShape, l, s.Tokens, s.Experts)
-	}
-	return nil
-}
 
 // Router routes the tokens of a group to experts with sparsity-constrained
 // OT, as the experts-choose-tokens router of the paper's MoE code (vmoe):
@@ -49,6 +25,8 @@ func (s *Scores) check() error {
 //
 // The zero value is not usable: Capacity is required. The defaults
 // reproduce the reference router: Adam, 20 steps, learning rate 1e-2, γ = 1.
+// GreedyRouter and SinkhornRouter are the usual baselines, with the same
+// Route method.
 type Router struct {
 	// Capacity is the largest number of tokens an expert takes (experts per
 	// token with RowSparse). Required, ≥ 1; clamped to the number of
@@ -79,80 +57,6 @@ type Router struct {
 	Workers int
 }
 
-// Routing is the result of routing one group. Reuse it with RouteInto or
-// RouteBatch: once its buffers have grown, routing with Workers ≤ 1
-// allocates nothing (several workers allocate only for starting their
-// goroutines, once per call).
-type Routing struct {
-	Tokens, Experts, Capacity int
-	// Expert j takes tokens ExpertTokens[ExpertStart[j]:ExpertStart[j+1]]
-	// (ascending) with combine weights ExpertWeights and plan entries
-	// ExpertPlan at the same positions.
-	ExpertStart   []int
-	ExpertTokens  []int
-	ExpertWeights []float64
-	ExpertPlan    []float64
-	// Token i goes to experts TokenExperts[TokenStart[i]:TokenStart[i+1]]
-	// (ascending) with combine weights TokenWeights.
-	TokenStart   []int
-	TokenExperts []int
-	TokenWeights []float64
-	// Dropped is the number of tokens routed to no expert.
-	Dropped int
-	// Score is the sum of the softmax gates over all (token, expert) pairs
-	// dispatched.
-	Score float64
-	// MarginalError is ‖T1 − 1‖₁ + ‖Tᵀ1 − n/m‖₁ of the plan, in token
-	// units.
-	MarginalError float64
-	// DualValue is the semi-dual objective at F; F holds the potentials of
-	// the solved orientation (tokens, or experts with RowSparse).
-	DualValue  float64
-	F          []float64
-	Iterations int
-	Status     ot.Status
-
-	ws routeWorkspace
-}
-
-// Load returns the number of tokens expert j takes.
-func (r *Routing) Load(j int) int { return r.ExpertStart[j+1] - r.ExpertStart[j] }
-
-// TokenLoad returns the number of experts token i goes to.
-func (r *Routing) TokenLoad(i int) int { return r.TokenStart[i+1] - r.TokenStart[i] }
-
-// Plan returns the routing plan as a tokens × experts CSR plan.
-func (r *Routing) Plan() *ot.SparsePlan {
-	p := &ot.SparsePlan{N: r.Tokens, M: r.Experts, RowPtr: append([]int(nil), r.TokenStart...),
-		ColIdx: append([]int(nil), r.TokenExperts...), Val: make([]float64, len(r.TokenExperts))}
-	next := append([]int(nil), r.TokenStart[:r.Tokens]...)
-	for j := 0; j < r.Experts; j++ {
-		for q := r.ExpertStart[j]; q < r.ExpertStart[j+1]; q++ {
-			i := r.ExpertTokens[q]
-			p.Val[next[i]] = r.ExpertPlan[q]
-			next[i]++
-		}
-	}
-	return p
-}
-
-type routeWorkspace struct {
-	cols  columns
-	adam  adamState
-	lbfgs lbfgsWorkspace
-	grad  []float64
-	mass  []float64
-	row   []float64 // per worker, length costTile·Experts
-	errs  []error   // per worker
-	src   Scores    // the scores, during a parallel cost pass
-	hist  []float64
-	eval  func(x, grad []float64) float64 // ws.cols.semiDual, bound once
-	count []int
-	// entries in the order they are produced
-	eTok, eExp []int
-	eVal       []float64
-}
-
 // routerSettings are the Router settings with defaults applied.
 type routerSettings struct {
 	settings
@@ -167,7 +71,8 @@ func (r *Router) settings(s *Scores) (routerSettings, error) {
 	if r.Capacity < 1 {
 		return rs, fmt.Errorf("%w: router capacity %d (want ≥ 1)", ot.ErrParameter, r.Capacity)
 	}
-	if !r.RowSparse && r.Capacity*s.Experts < s.Tokens {
+	// Capacity·Experts < Tokens, without overflow for a huge Capacity.
+	if !r.RowSparse && r.Capacity < s.Tokens && r.Capacity*s.Experts < s.Tokens {
 		return rs, fmt.Errorf("%w: capacity %d × %d experts < %d tokens: every expert must take %g tokens",
 			ot.ErrInfeasible, r.Capacity, s.Experts, s.Tokens, float64(s.Tokens)/float64(s.Experts))
 	}
@@ -194,7 +99,8 @@ func (r *Router) settings(s *Scores) (routerSettings, error) {
 	return rs, nil
 }
 
-// Route routes one group and returns a new Routing.
+// Route routes one group and returns a new Routing. A nil ctx means
+// context.Background().
 func (r *Router) Route(ctx context.Context, s Scores) (*Routing, error) {
 	out := new(Routing)
 	if err := r.RouteInto(ctx, out, s); err != nil {
@@ -217,9 +123,9 @@ func (r *Router) RouteInto(ctx context.Context, dst *Routing, s Scores) error {
 
 // RouteBatch routes many groups, groups[g] into dst[g] (len(dst) must equal
 // len(groups)). Groups are spread over Workers goroutines in static
-// contiguous chunks; each group is routed by one goroutine, so the results
-// are identical to routing the groups one by one. It returns the error of
-// the first bad group, by index.
+// chunks; each group is routed by one goroutine, so the results are
+// identical to routing the groups one by one. It returns the error of the
+// first bad group, by index.
 func (r *Router) RouteBatch(ctx context.Context, dst []Routing, groups []Scores) error {
 	if len(dst) != len(groups) {
 		return fmt.Errorf("%w: %d routings for %d groups", ot.ErrShape, len(dst), len(groups))
@@ -227,8 +133,7 @@ func (r *Router) RouteBatch(ctx context.Context, dst []Routing, groups []Scores)
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	workers := max(1, min(r.Workers, len(groups)))
-	if workers == 1 {
+	if r.Workers <= 1 || len(groups) <= 1 {
 		for g := range groups {
 			if err := r.routeGroup(ctx, &dst[g], &groups[g], g); err != nil {
 				return err
@@ -236,27 +141,16 @@ func (r *Router) RouteBatch(ctx context.Context, dst []Routing, groups []Scores)
 		}
 		return nil
 	}
-	return r.batchParallel(ctx, dst, groups, workers)
+	return r.batchParallel(ctx, dst, groups)
 }
 
 // batchParallel is RouteBatch with several workers (kept apart so that the
 // one-worker path does not move its arguments to the heap).
-func (r *Router) batchParallel(ctx context.Context, dst []Routing, groups []Scores, workers int) error {
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for g := w * len(groups) / workers; g < (w+1)*len(groups)/workers; g++ {
-				if err := r.routeGroup(ctx, &dst[g], &groups[g], g); err != nil {
-					errs[w] = err
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
+func (r *Router) batchParallel(ctx context.Context, dst []Routing, groups []Scores) error {
+	errs := make([]error, len(groups))
+	parallel.For(r.Workers, len(groups), func(_, g int) {
+		errs[g] = r.routeGroup(ctx, &dst[g], &groups[g], g)
+	})
 	for _, err := range errs {
 		if err != nil {
 			return err
@@ -278,6 +172,24 @@ func (r *Router) routeGroup(ctx context.Context, dst *Routing, s *Scores, g int)
 	return nil
 }
 
+// routeWorkspace is the memory a Routing keeps for the next routing.
+type routeWorkspace struct {
+	cols   semidual.Columns
+	driver semidual.Driver
+	a, b   []float64
+	grad   []float64
+	mass   []float64
+	row    []float64 // per worker, length costTile·Experts
+	errs   []error   // per worker
+	src    Scores    // the scores, during a parallel cost pass
+	hist   []float64
+	eval   func(x, grad []float64) float64 // cols.SemiDual, bound once
+	count  []int
+	// entries in the order they are produced
+	eTok, eExp []int
+	eVal       []float64
+}
+
 // route solves one group with validated settings.
 func (r *Router) route(ctx context.Context, out *Routing, s *Scores, st routerSettings) error {
 	n, m := s.Tokens, s.Experts
@@ -290,242 +202,112 @@ func (r *Router) route(ctx context.Context, out *Routing, s *Scores, st routerSe
 		rows, cols = m, n
 	}
 	k := min(st.k, rows)
-	c.reset(rows, cols, k, st.workers)
-	c.a, c.b = grow(c.a, rows), grow(c.b, cols)
-	c.gamma = st.gamma
-	for i := range c.a {
-		c.a[i] = 1
-	}
-	for j := range c.b {
-		c.b[j] = 1
-	}
+	c.Reset(rows, cols, k)
+	ws.a, ws.b = grow(ws.a, rows), grow(ws.b, cols)
+	fillConst(ws.a, 1)
+	fillConst(ws.b, 1)
 	if r.RowSparse {
-		for i := range c.a {
-			c.a[i] = float64(n) / float64(m)
-		}
+		fillConst(ws.a, float64(n)/float64(m))
 	} else {
-		for j := range c.b {
-			c.b[j] = float64(n) / float64(m)
-		}
+		fillConst(ws.b, float64(n)/float64(m))
 	}
-	// Cost −softmax(scores) row-wise, over static chunks of tokens.
-	ws.row = grow(ws.row, c.workers*costTile*m)
-	if c.workers == 1 {
-		if err := r.cost(c, s, ws.row, 0, n); err != nil {
+	c.A, c.B, c.Gamma = ws.a, ws.b, st.gamma
+	workers := max(1, min(st.workers, n))
+	ws.row = grow(ws.row, workers*costTile*m)
+	ct := c.CT()
+	if workers == 1 {
+		c.Pool = nil
+		if err := softmaxCost(ct, s, r.RowSparse, ws.row, 0, n); err != nil {
 			return err
 		}
 	} else {
-		c.start()
-		defer c.stop()
-		if cap(ws.errs) < c.workers {
-			ws.errs = make([]error, c.workers)
-		}
-		ws.errs = ws.errs[:c.workers]
-		// The workers read the scores through ws (s itself must not
-		// escape: the one-worker path would allocate for it).
-		ws.src = *s
-		c.rows(n, func(w, lo, hi int) {
-			ws.errs[w] = r.cost(c, &ws.src, ws.row[w*costTile*m:(w+1)*costTile*m], lo, hi)
-		})
-		ws.src = Scores{}
-		for _, err := range ws.errs {
-			if err != nil {
-				return err
-			}
+		pool := parallel.NewPool(workers)
+		defer pool.Close()
+		c.Pool = pool
+		defer func() { c.Pool = nil }()
+		if err := r.parallelCost(ws, ct, s, pool); err != nil {
+			return err
 		}
 	}
 
 	x := grow(out.F, rows)
 	clear(x)
-	var run runResult
 	ws.hist = ws.hist[:0]
 	if ws.eval == nil {
-		ws.eval = c.semiDual
+		ws.eval = c.SemiDual
 	}
+	rec := semidual.Record{History: ws.hist}
+	set := semidual.Settings{Tol: st.tol, MaxIter: st.maxIter, LearningRate: st.lr}
 	if st.lbfgs {
-		st.costRange = c.costRange()
-		run = ws.lbfgs.run(ctx, ws.eval, x, st.settings, ws.hist)
+		if k < rows {
+			set.Escape = semidual.EscapeStep(c.CostRange())
+		}
+		ws.driver.LBFGS(ctx, ws.eval, x, set, &rec)
 	} else {
-		run = ws.adam.run(ctx, ws.eval, x, st.maxIter, st.lr, nil, ws.hist)
+		ws.driver.Adam(ctx, ws.eval, x, set, &rec)
 	}
-	ws.hist = run.history
-	out.DualValue = run.value
-	if !run.current {
+	ws.hist = rec.History
+	out.DualValue = rec.Value
+	if !rec.Current {
 		ws.grad = grow(ws.grad, rows)
-		out.DualValue = c.semiDual(x, ws.grad)
+		out.DualValue = c.SemiDual(x, ws.grad)
 	}
-	out.F, out.Iterations = x, run.iterations
+	out.F, out.Iterations = x, rec.Iterations
 	out.Tokens, out.Experts, out.Capacity = n, m, k
-	r.collect(out, s)
+	r.collect(out)
 	switch {
 	case !finite(out.DualValue):
 		out.Status = ot.NumericalError
 	case out.MarginalError <= st.tol:
 		out.Status = ot.Converged
-	case run.status != ot.NotTerminated:
-		out.Status = run.status
+	case rec.Status == ot.Converged:
+		out.Status = ot.Stalled
 	default:
-		out.Status = ot.IterationLimit
+		out.Status = rec.Status
 	}
 	return nil
 }
 
-// costTile is the number of tokens whose cost rows are computed together
-// and stored into the columns of ct as whole cache lines (storing one row at
-// a time into ct's columns strides by n entries, which thrashes the cache).
-const costTile = 8
-
-// cost writes −softmax(scores) of tokens [lo, hi) into c.ct, column-major
-// in the solved orientation (transposed scores unless RowSparse), using buf
-// (length costTile·Experts) as scratch. It reports the first non-finite
-// score.
-func (r *Router) cost(c *columns, s *Scores, buf []float64, lo, hi int) error {
-	n, m := s.Tokens, s.Experts
-	for i0 := lo; i0 < hi; i0 += costTile {
-		i1 := min(i0+costTile, hi)
-		for i := i0; i < i1; i++ {
-			row := buf[(i-i0)*m : (i-i0+1)*m]
-			if s.Data != nil {
-				copy(row, s.Data[i*m:(i+1)*m])
-			} else {
-				for j, v := range s.Data32[i*m : (i+1)*m] {
-					row[j] = float64(v)
-				}
-			}
-			mx := math.Inf(-1)
-			for j, v := range row {
-				if math.IsNaN(v) || math.IsInf(v, 0) {
-					return fmt.Errorf("%w: score[%d,%d] = %v", ot.ErrNonFinite, i, j, v)
-				}
-				if v > mx {
-					mx = v
-				}
-			}
-			var z float64
-			for j, v := range row {
-				e := lse.Exp(v - mx)
-				row[j] = e
-				z += e
-			}
-			z = -1 / z
-			for j, e := range row {
-				row[j] = e * z
-			}
-		}
-		if r.RowSparse {
-			copy(c.ct[i0*m:i1*m], buf[:(i1-i0)*m])
-			continue
-		}
-		for j := 0; j < m; j++ {
-			dst := c.ct[j*n+i0 : j*n+i1]
-			for t := range dst {
-				dst[t] = buf[t*m+j]
-			}
+// parallelCost is the softmax cost pass over static chunks of tokens, one
+// per worker of pool.
+func (r *Router) parallelCost(ws *routeWorkspace, ct []float64, s *Scores, pool *parallel.Pool) error {
+	w, n, m := pool.Workers(), s.Tokens, s.Experts
+	if cap(ws.errs) < w {
+		ws.errs = make([]error, w)
+	}
+	ws.errs = ws.errs[:w]
+	// The workers read the scores through ws (s itself must not escape:
+	// the one-worker path would allocate for it).
+	ws.src = *s
+	pool.Run(func(q int) {
+		lo, hi := parallel.Range(q, w, n)
+		ws.errs[q] = softmaxCost(ct, &ws.src, r.RowSparse, ws.row[q*costTile*m:(q+1)*costTile*m], lo, hi)
+	})
+	ws.src = Scores{}
+	for _, err := range ws.errs {
+		if err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// gateIndex is where the gate of (token i, expert j) lives in ct.
-func (r *Router) gateIndex(i, j, n, m int) int {
-	if r.RowSparse {
-		return i*m + j
+func fillConst(x []float64, v float64) {
+	for i := range x {
+		x[i] = v
 	}
-	return j*n + i
 }
 
-// collect turns the last evaluation's columns into the per-expert and
-// per-token lists, weights and statistics.
-func (r *Router) collect(out *Routing, s *Scores) {
-	n, m := s.Tokens, s.Experts
-	ws := &out.ws
-	c := &ws.cols
-	ws.eTok, ws.eExp, ws.eVal = ws.eTok[:0], ws.eExp[:0], ws.eVal[:0]
-	// Entries in column order of the solved orientation, rows ascending
-	// within a column (the kernels keep them so): expert-major
-	// (column-sparse) or token-major.
-	for j := 0; j < c.m; j++ {
-		base := j * c.k
-		sel, val := c.sel[base:base+c.cnt[j]], c.val[base:base+c.cnt[j]]
-		for q, i := range sel {
-			if val[q] <= 0 {
-				continue
-			}
-			tok, exp := i, j
-			if r.RowSparse {
-				tok, exp = j, i
-			}
-			ws.eTok = append(ws.eTok, tok)
-			ws.eExp = append(ws.eExp, exp)
-			ws.eVal = append(ws.eVal, val[q])
-		}
+func grow(s []float64, n int) []float64 {
+	if cap(s) < n {
+		return make([]float64, n)
 	}
-	nnz := len(ws.eVal)
-	out.ExpertStart = growInt(out.ExpertStart, m+1)
-	out.TokenStart = growInt(out.TokenStart, n+1)
-	out.ExpertTokens = growInt(out.ExpertTokens, nnz)
-	out.TokenExperts = growInt(out.TokenExperts, nnz)
-	out.ExpertWeights = grow(out.ExpertWeights, nnz)
-	out.ExpertPlan = grow(out.ExpertPlan, nnz)
-	out.TokenWeights = grow(out.TokenWeights, nnz)
-	clear(out.ExpertStart)
-	clear(out.TokenStart)
-	for q := 0; q < nnz; q++ {
-		out.ExpertStart[ws.eExp[q]+1]++
-		out.TokenStart[ws.eTok[q]+1]++
+	return s[:n]
+}
+
+func growInt(s []int, n int) []int {
+	if cap(s) < n {
+		return make([]int, n)
 	}
-	for j := 0; j < m; j++ {
-		out.ExpertStart[j+1] += out.ExpertStart[j]
-	}
-	for i := 0; i < n; i++ {
-		out.TokenStart[i+1] += out.TokenStart[i]
-	}
-	// A stable counting sort into each layout keeps the secondary index
-	// ascending, because the entries are sorted by (primary, secondary) in
-	// one of the two layouts already.
-	ws.count = growInt(ws.count, max(n, m))
-	copy(ws.count, out.ExpertStart[:m])
-	ws.mass = grow(ws.mass, n)
-	tokenMass := ws.mass
-	clear(tokenMass)
-	var score float64
-	for q := 0; q < nnz; q++ {
-		i, j, t := ws.eTok[q], ws.eExp[q], ws.eVal[q]
-		gate := -c.ct[r.gateIndex(i, j, n, m)]
-		w := gate
-		if r.PlanWeights {
-			w = t
-		}
-		score += gate
-		tokenMass[i] += t
-		p := ws.count[j]
-		ws.count[j]++
-		out.ExpertTokens[p], out.ExpertWeights[p], out.ExpertPlan[p] = i, w, t
-	}
-	copy(ws.count, out.TokenStart[:n])
-	for j := 0; j < m; j++ {
-		for p := out.ExpertStart[j]; p < out.ExpertStart[j+1]; p++ {
-			i := out.ExpertTokens[p]
-			q := ws.count[i]
-			ws.count[i]++
-			out.TokenExperts[q], out.TokenWeights[q] = j, out.ExpertWeights[p]
-		}
-	}
-	var merr float64
-	out.Dropped = 0
-	for i := 0; i < n; i++ {
-		merr += math.Abs(tokenMass[i] - 1)
-		if out.TokenStart[i+1] == out.TokenStart[i] {
-			out.Dropped++
-		}
-	}
-	load := float64(n) / float64(m)
-	for j := 0; j < m; j++ {
-		var sum float64
-		for p := out.ExpertStart[j]; p < out.ExpertStart[j+1]; p++ {
-			sum += out.ExpertPlan[p]
-		}
-		merr += math.Abs(sum - load)
-	}
-	out.Score, out.MarginalError = score, merr
+	return s[:n]
 }

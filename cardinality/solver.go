@@ -5,72 +5,22 @@ import (
 	"fmt"
 	"math"
 
+	"gonum.org/v1/gonum/floats"
+
+	"github.com/otkit/otkit/internal/parallel"
+	"github.com/otkit/otkit/internal/semidual"
 	"github.com/otkit/otkit/internal/support"
 	"github.com/otkit/otkit/ot"
 )
 
-// Formulation selects the relaxation that is maximised.
-type Formulation int
-
-const (
-	// SemiDual maximises S_k(F): columns of the plan are exact, rows
-	// approximate. The tighter relaxation; the default.
-	SemiDual Formulation = iota
-	// Dual maximises D_k(F, G): cheaper per evaluation (a selection, no
-	// projection), both marginals approximate, a looser relaxation.
-	Dual
-)
-
-// String returns the formulation's name.
-func (f Formulation) String() string {
-	switch f {
-	case SemiDual:
-		return "SemiDual"
-	case Dual:
-		return "Dual"
-	}
-	return fmt.Sprintf("Formulation(%d)", int(f))
-}
-
-// Optimizer selects the first-order method.
-type Optimizer int
-
-const (
-	// DefaultOptimizer is the zero value: LBFGS for Solver, Adam for
-	// Router.
-	DefaultOptimizer Optimizer = iota
-	// LBFGS is limited-memory BFGS (memory 10) with a derivative-only line
-	// search that tolerates the kinks of the nonsmooth objective. On a
-	// stall it takes up to three rounds of 300 Adam steps of decaying size
-	// (1e-2 × the cost range, ×0.99 per step) from the best point and
-	// resumes. The default; stops at Tol, on a stall the Adam rounds do
-	// not resolve, or at MaxIter (all steps counted).
-	LBFGS
-	// Adam takes exactly MaxIter fixed steps (β1 = 0.9, β2 = 0.999,
-	// learning rate LearningRate) from the start point, as the paper's
-	// mixture-of-experts code does (optax.adam(1e-2)); no early stop.
-	Adam
-)
-
-// String returns the optimizer's name.
-func (o Optimizer) String() string {
-	switch o {
-	case DefaultOptimizer:
-		return "Default"
-	case LBFGS:
-		return "LBFGS"
-	case Adam:
-		return "Adam"
-	}
-	return fmt.Sprintf("Optimizer(%d)", int(o))
-}
-
 // Solver holds the settings of a sparsity-constrained OT solve. Only K is
-// required; every other zero field means the documented default.
+// required; every other zero field means the documented default. A Solver
+// is a value: one may be used by many goroutines at once.
 type Solver struct {
 	// K is the largest number of nonzeros allowed in a column of the plan
-	// (in a row with RowSparse). Required: K < 1 is an error; K ≥ n is
-	// clamped to n, where the problem is quadratically regularised OT.
+	// (in a row with RowSparse). Required: K < 1 is an error; K ≥ n (any
+	// larger value, math.MaxInt included) means n, where the problem is
+	// quadratically regularised OT (package quadratic's semi-dual).
 	K int
 	// Gamma is the weight γ of the regulariser (γ/2)‖T‖². Zero means 1.
 	// It must be positive and finite; it scales with the cost and with the
@@ -80,8 +30,9 @@ type Solver struct {
 	Formulation Formulation
 	// Optimizer is LBFGS (the default) or Adam.
 	Optimizer Optimizer
-	// Tol is the target MarginalError of the returned plan. Zero means 1e-9.
-	// Status is Converged only when it is met.
+	// Tol is the target MarginalError of the returned plan relative to the
+	// total mass: Status is Converged only when MarginalError ≤ Tol × ΣA.
+	// Zero means 1e-9.
 	Tol float64
 	// MaxIter bounds the iterations (exactly MaxIter steps with Adam).
 	// Zero means 1000.
@@ -100,6 +51,11 @@ type Solver struct {
 	// Workers is the number of goroutines for the per-column work; 0 or 1
 	// means the calling goroutine only. Results do not depend on it.
 	Workers int
+	// MaxDenseBytes bounds the memory of the cost matrix the solver forms
+	// (8·n·m bytes of float64, after zero-weight rows and columns are
+	// removed): a larger problem, a point cloud say, is an ot.ErrParameter
+	// error instead of a silent allocation. Zero means 1 GiB.
+	MaxDenseBytes int64
 	// Progress, when set, is called after every iteration with the
 	// iteration number and the MarginalError of the current iterate.
 	Progress ot.Progress
@@ -107,28 +63,30 @@ type Solver struct {
 
 // Defaults of the zero-valued settings.
 const (
-	defaultGamma   = 1.0
-	defaultTol     = 1e-9
-	defaultMaxIter = 1000
-	defaultLR      = 1e-2
+	defaultGamma         = 1.0
+	defaultTol           = 1e-9
+	defaultMaxIter       = 1000
+	defaultLR            = 1e-2
+	defaultMaxDenseBytes = 1 << 30
 )
 
 // settings are the Solver settings with defaults applied.
 type settings struct {
-	k           int
-	gamma, tol  float64
-	maxIter     int
-	lr          float64
-	formulation Formulation
-	optimizer   Optimizer
-	workers     int
-	progress    ot.Progress
-	costRange   float64 // max − min finite cost (1 if zero): the scale of the kink escape steps
+	k             int
+	gamma, tol    float64
+	maxIter       int
+	lr            float64
+	formulation   Formulation
+	optimizer     Optimizer
+	workers       int
+	maxDenseBytes int64
+	progress      ot.Progress
 }
 
 func (s *Solver) settings() (settings, error) {
 	st := settings{k: s.K, gamma: s.Gamma, tol: s.Tol, maxIter: s.MaxIter, lr: s.LearningRate,
-		formulation: s.Formulation, optimizer: s.Optimizer, workers: s.Workers, progress: s.Progress}
+		formulation: s.Formulation, optimizer: s.Optimizer, workers: s.Workers,
+		maxDenseBytes: s.MaxDenseBytes, progress: s.Progress}
 	if st.k < 1 {
 		return st, fmt.Errorf("%w: cardinality K = %d (want K ≥ 1)", ot.ErrParameter, s.K)
 	}
@@ -168,6 +126,12 @@ func (s *Solver) settings() (settings, error) {
 	if st.workers < 0 {
 		return st, fmt.Errorf("%w: Workers = %d (want ≥ 0)", ot.ErrParameter, s.Workers)
 	}
+	if st.maxDenseBytes == 0 {
+		st.maxDenseBytes = defaultMaxDenseBytes
+	}
+	if st.maxDenseBytes < 0 {
+		return st, fmt.Errorf("%w: MaxDenseBytes = %d (want ≥ 0)", ot.ErrParameter, s.MaxDenseBytes)
+	}
 	return st, nil
 }
 
@@ -176,6 +140,7 @@ func (s *Solver) settings() (settings, error) {
 // (every row with RowSparse). Bad settings or data are errors wrapping the
 // sentinels of package ot; a solve that does not reach Tol returns a
 // Result with Status Stalled, IterationLimit or Canceled (and no error).
+// A nil ctx means context.Background().
 //
 // The plan need not meet the marginals: see the package documentation.
 func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
@@ -189,138 +154,235 @@ func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if !s.RowSparse {
-		return solveColumns(ctx, p, s.Init, st)
-	}
-	q := &ot.Problem{A: p.B, B: p.A, C: ot.Transpose(p.C)}
-	var init *ot.Potentials
-	if s.Init != nil {
-		init = &ot.Potentials{F: s.Init.G, G: s.Init.F}
-	}
-	res, err := solveColumns(ctx, q, init, st)
-	if err != nil {
-		return nil, err
-	}
-	res.F, res.G = res.G, res.F
-	res.Plan = transposePlan(res.Plan.(*ot.SparsePlan))
-	return res, nil
-}
-
-// solveColumns solves the column-sparse problem on a valid p.
-func solveColumns(ctx context.Context, p *ot.Problem, init *ot.Potentials, st settings) (*ot.Result, error) {
 	red := support.Reduce(p)
 	n, m := red.Dims()
-	var c columns
-	c.reset(n, m, min(st.k, n), st.workers)
-	c.start()
-	defer c.stop()
-	c.a, c.b, c.gamma = red.A, red.B, st.gamma
-	row := make([]float64, m)
-	for i := 0; i < n; i++ {
-		for j, v := range red.C.Row(i, row) {
-			c.ct[j*n+i] = v
-		}
+	if float64(n)*float64(m)*8 > float64(st.maxDenseBytes) {
+		return nil, fmt.Errorf("%w: cardinality: the %d×%d cost needs %.3g bytes as a dense matrix, above MaxDenseBytes = %d",
+			ot.ErrParameter, n, m, float64(n)*float64(m)*8, st.maxDenseBytes)
 	}
+	pr := newSolved(red, s.RowSparse)
+	return pr.solve(ctx, p, s.Init, st), nil
+}
 
-	st.costRange = c.costRange()
-	dim := n
-	eval := c.semiDual
-	if st.formulation == Dual {
-		dim = n + m
-		eval = c.dual
+// solved is the column-sparse problem that is solved: the reduced problem,
+// transposed with RowSparse, normalized by powers of two (exact): the cost
+// divided by 2^costExp so that its largest finite |entry| lies in
+// [1/√2, √2), the weights by 2^massExp so that the total of the rows lies
+// there too, and γ' = γ·2^(massExp−costExp), whose plan is T/2^massExp
+// with potentials F/2^costExp (docs/quadratic.md §1.2). The ranges are
+// centred on 1 so that the usual max|C| = 1 and Σa = 1 are not moved by
+// their rounding.
+type solved struct {
+	red              *support.Reduced
+	rowSparse        bool
+	n, m             int // solved orientation: rows, columns
+	a, b             []float64
+	costExp, massExp int
+}
+
+func newSolved(red *support.Reduced, rowSparse bool) *solved {
+	pr := &solved{red: red, rowSparse: rowSparse}
+	pr.n, pr.m = red.Dims()
+	a, b := red.A, red.B
+	if rowSparse {
+		pr.n, pr.m = pr.m, pr.n
+		a, b = b, a
 	}
-	x := make([]float64, dim)
-	if init != nil {
-		if init.F != nil {
-			copy(x[:n], red.RowsOf(init.F))
+	pr.massExp = exponent(floats.Sum(a))
+	pr.a, pr.b = scaled(a, -pr.massExp), scaled(b, -pr.massExp)
+	return pr
+}
+
+// exponent returns the integer e nearest to log2 x (0 for x = 0).
+func exponent(x float64) int {
+	if !(x > 0) {
+		return 0
+	}
+	return int(math.Round(math.Log2(x)))
+}
+
+// scaled returns x·2^e in a new slice.
+func scaled(x []float64, e int) []float64 {
+	out := make([]float64, len(x))
+	for k, v := range x {
+		out[k] = math.Ldexp(v, e)
+	}
+	return out
+}
+
+// fill writes the normalized cost into c (transposed into columns) and
+// sets costExp, checking ctx every few hundred rows; it reports false when
+// canceled.
+func (pr *solved) fill(ctx context.Context, c *semidual.Columns) bool {
+	ct := c.CT()
+	rn, rm := pr.red.Dims()
+	row := make([]float64, rm)
+	mx := 0.0
+	for i := 0; i < rn; i++ {
+		if i%setupRows == 0 && ctx.Err() != nil {
+			return false
 		}
-		if init.G != nil && st.formulation == Dual {
-			copy(x[n:], red.ColsOf(init.G))
+		row = pr.red.C.Row(i, row)
+		for _, v := range row {
+			if v := math.Abs(v); v > mx && !math.IsInf(v, 1) {
+				mx = v
+			}
 		}
-		for i, v := range x {
-			if math.IsInf(v, -1) { // zero-mass entries of an earlier result
-				x[i] = 0
+		if pr.rowSparse {
+			// Column i of the solved problem is row i of the cost.
+			copy(ct[i*rm:(i+1)*rm], row)
+			continue
+		}
+		for j, v := range row {
+			ct[j*rn+i] = v
+		}
+	}
+	pr.costExp = exponent(mx)
+	if pr.costExp != 0 {
+		for k := 0; k < len(ct); k += setupRows * rm {
+			if ctx.Err() != nil {
+				return false
+			}
+			for q := k; q < min(k+setupRows*rm, len(ct)); q++ {
+				ct[q] = math.Ldexp(ct[q], -pr.costExp)
 			}
 		}
 	}
+	return true
+}
 
-	var run runResult
-	switch st.optimizer {
-	case Adam:
-		run = adam(ctx, eval, x, st)
-	default:
-		run = lbfgsMax(ctx, eval, x, st)
+// setupRows is the number of cost rows between two context checks in the
+// setup passes.
+const setupRows = 256
+
+// solve runs the optimizer on the valid, reduced problem and assembles the
+// result on the original problem p.
+func (pr *solved) solve(ctx context.Context, p *ot.Problem, init *ot.Potentials, st settings) *ot.Result {
+	n, m := pr.n, pr.m
+	var c semidual.Columns
+	c.Reset(n, m, min(st.k, n))
+	if !pr.fill(ctx, &c) {
+		return pr.canceled(p)
 	}
-	dualValue := run.value
-	if !run.current {
+	c.A, c.B = pr.a, pr.b
+	c.Gamma = math.Ldexp(st.gamma, pr.massExp-pr.costExp)
+	pool := parallel.NewPool(min(st.workers, parallel.Chunks(m, 8)))
+	defer pool.Close()
+	c.Pool = pool
+
+	dim := n
+	eval := c.SemiDual
+	if st.formulation == Dual {
+		dim = n + m
+		eval = c.Dual
+	}
+	x := pr.start(init, dim, st.formulation == Dual)
+	set := semidual.Settings{Tol: st.tol * floats.Sum(pr.a), MaxIter: st.maxIter,
+		LearningRate: math.Ldexp(st.lr, -pr.costExp)}
+	if st.k < n {
+		// Kinks: the stall rule and the kink escape (docs/cardinality.md §6).
+		set.Escape = semidual.EscapeStep(c.CostRange())
+	}
+	if st.progress != nil {
+		set.Progress = func(it int, e float64) { st.progress(it, math.Ldexp(e, pr.massExp)) }
+	}
+	var rec semidual.Record
+	var d semidual.Driver
+	if st.optimizer == Adam {
+		d.Adam(ctx, eval, x, set, &rec)
+	} else {
+		d.LBFGS(ctx, eval, x, set, &rec)
+	}
+	dualValue := rec.Value
+	if !rec.Current {
 		// Re-evaluate at the returned point so the stored columns are its
 		// plan.
 		dualValue = eval(x, make([]float64, dim))
 	}
-
-	res := &ot.Result{DualValue: dualValue, Iterations: run.iterations, History: run.history}
-	plan := c.plan()
-	lin, sq := c.linearAndSquare()
-	res.LinearCost = lin
-	res.Value = lin + st.gamma/2*sq
-	F := append([]float64(nil), x[:n]...)
+	plan, lin, sq := c.Plan(0)
 	G := make([]float64, m)
 	if st.formulation == Dual {
 		copy(G, x[n:])
 	} else {
-		for j := range G {
-			G[j] = -st.gamma * c.theta[j]
-		}
+		c.PotentialG(G)
 	}
-	res.Plan = red.ExpandPlan(plan)
-	res.F = red.ExpandRows(F, math.Inf(-1))
-	res.G = red.ExpandCols(G, math.Inf(-1))
+	e := pr.costExp + pr.massExp
+	res := &ot.Result{DualValue: math.Ldexp(dualValue, e), Iterations: rec.Iterations, History: rec.History}
+	for k, v := range res.History {
+		res.History[k] = math.Ldexp(v, pr.massExp)
+	}
+	res.LinearCost = math.Ldexp(lin, e)
+	res.Value = math.Ldexp(lin+c.Gamma/2*sq, e)
+	for k, v := range plan.Val {
+		plan.Val[k] = math.Ldexp(v, pr.massExp)
+	}
+	pr.expand(res, plan, x[:n], G)
 	res.MarginalError = ot.MarginalError(res.Plan, p.A, p.B)
 	switch {
-	case !finite(dualValue) || !finite(res.Value):
+	case !finite(res.DualValue) || !finite(res.Value) || !finite(res.LinearCost) || !finite(res.MarginalError):
 		res.Status = ot.NumericalError
-	case res.MarginalError <= st.tol:
+	case res.MarginalError <= st.tol*p.Mass():
 		res.Status = ot.Converged
-	case run.status != ot.NotTerminated:
-		res.Status = run.status
+	case rec.Status == ot.Converged:
+		// The gradient met Tol but the plan does not (rounding, or the
+		// dual's approximate columns): no progress is left to make.
+		res.Status = ot.Stalled
 	default:
-		res.Status = ot.IterationLimit
+		res.Status = rec.Status
 	}
-	return res, nil
+	return res
 }
 
-// plan builds the CSR plan of the last evaluation.
-func (c *columns) plan() *ot.SparsePlan {
-	rowCount := make([]int, c.n+1)
-	for j := 0; j < c.m; j++ {
-		base := j * c.k
-		for s := 0; s < c.cnt[j]; s++ {
-			if c.val[base+s] != 0 {
-				rowCount[c.sel[base+s]+1]++
-			}
+// start returns the normalized starting point from init.
+func (pr *solved) start(init *ot.Potentials, dim int, dual bool) []float64 {
+	x := make([]float64, dim)
+	if init == nil {
+		return x
+	}
+	f, g := init.F, init.G
+	rowsOf, colsOf := pr.red.RowsOf, pr.red.ColsOf
+	if pr.rowSparse {
+		f, g = g, f
+		rowsOf, colsOf = colsOf, rowsOf
+	}
+	if f != nil {
+		copy(x[:pr.n], rowsOf(f))
+	}
+	if g != nil && dual {
+		copy(x[pr.n:], colsOf(g))
+	}
+	for i, v := range x {
+		if math.IsInf(v, -1) { // zero-mass entries of an earlier result
+			x[i] = 0
+		} else {
+			x[i] = math.Ldexp(v, -pr.costExp)
 		}
 	}
-	for i := 0; i < c.n; i++ {
-		rowCount[i+1] += rowCount[i]
+	return x
+}
+
+// expand sets the plan and the potentials (in cost units) of res on the
+// original problem from those of the solved one.
+func (pr *solved) expand(res *ot.Result, plan *ot.SparsePlan, F, G []float64) {
+	F = scaled(F, pr.costExp)
+	G = scaled(G, pr.costExp)
+	if pr.rowSparse {
+		plan = transposePlan(plan)
+		F, G = G, F
 	}
-	nnz := rowCount[c.n]
-	p := &ot.SparsePlan{N: c.n, M: c.m, RowPtr: append([]int(nil), rowCount...),
-		ColIdx: make([]int, nnz), Val: make([]float64, nnz)}
-	next := rowCount[:c.n]
-	// Columns are visited in ascending order, so every row's columns come
-	// out ascending.
-	for j := 0; j < c.m; j++ {
-		base := j * c.k
-		for s := 0; s < c.cnt[j]; s++ {
-			if t := c.val[base+s]; t != 0 {
-				i := c.sel[base+s]
-				p.ColIdx[next[i]] = j
-				p.Val[next[i]] = t
-				next[i]++
-			}
-		}
-	}
-	return p
+	res.Plan = pr.red.ExpandPlan(plan)
+	res.F = pr.red.ExpandRows(F, math.Inf(-1))
+	res.G = pr.red.ExpandCols(G, math.Inf(-1))
+}
+
+// canceled is the result of a solve canceled before its first evaluation:
+// zero potentials, the empty plan and DualValue 0.
+func (pr *solved) canceled(p *ot.Problem) *ot.Result {
+	res := &ot.Result{Status: ot.Canceled}
+	pr.expand(res, &ot.SparsePlan{N: pr.n, M: pr.m, RowPtr: make([]int, pr.n+1)},
+		make([]float64, pr.n), make([]float64, pr.m))
+	res.MarginalError = ot.MarginalError(res.Plan, p.A, p.B)
+	return res
 }
 
 // transposePlan returns the transpose of a CSR plan.
@@ -344,3 +406,5 @@ func transposePlan(p *ot.SparsePlan) *ot.SparsePlan {
 	}
 	return t
 }
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }

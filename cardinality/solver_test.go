@@ -13,6 +13,7 @@ import (
 
 	"github.com/otkit/otkit/exact"
 	"github.com/otkit/otkit/internal/otest"
+	"github.com/otkit/otkit/internal/semidual"
 	"github.com/otkit/otkit/ot"
 	"github.com/otkit/otkit/quadratic"
 )
@@ -139,19 +140,20 @@ func TestGradients(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 9))
 	p := tinyProblem(rng, 7, 5)
 	for _, k := range []int{1, 2, 3, 7} {
-		var c columns
-		c.reset(7, 5, k, 1)
-		c.a, c.b, c.gamma = p.A, p.B, 0.7
+		var c semidual.Columns
+		c.Reset(7, 5, k)
+		c.A, c.B, c.Gamma = p.A, p.B, 0.7
+		ct := c.CT()
 		for i := 0; i < 7; i++ {
 			for j := 0; j < 5; j++ {
-				c.ct[j*7+i] = p.C.(*ot.DenseCost).At(i, j)
+				ct[j*7+i] = p.C.(*ot.DenseCost).At(i, j)
 			}
 		}
 		for _, dual := range []bool{false, true} {
 			dim := 7
-			eval := c.semiDual
+			eval := c.SemiDual
 			if dual {
-				dim, eval = 12, c.dual
+				dim, eval = 12, c.Dual
 			}
 			x := make([]float64, dim)
 			for i := range x {
@@ -198,17 +200,17 @@ func TestGapIdentity(t *testing.T) {
 			}
 		}
 		// Gauge invariance of the semi-dual.
-		var c columns
-		c.reset(15, 12, k, 1)
-		c.a, c.b, c.gamma = p.A, p.B, 0.3
-		copy(c.ct, ot.CostData(ot.Transpose(p.C)))
+		var c semidual.Columns
+		c.Reset(15, 12, k)
+		c.A, c.B, c.Gamma = p.A, p.B, 0.3
+		copy(c.CT(), ot.CostData(ot.Transpose(p.C)))
 		grad := make([]float64, 15)
-		s0 := c.semiDual(res.F, grad)
+		s0 := c.SemiDual(res.F, grad)
 		shifted := make([]float64, 15)
 		for i := range shifted {
 			shifted[i] = res.F[i] + 0.25
 		}
-		assert.InDelta(t, s0, c.semiDual(shifted, grad), 1e-12)
+		assert.InDelta(t, s0, c.SemiDual(shifted, grad), 1e-12)
 		assert.InDelta(t, res.DualValue, s0, 1e-12)
 	}
 }
@@ -428,5 +430,27 @@ func TestPointCloud(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, r2.Plan, r1.Plan)
 		assert.Equal(t, r2.DualValue, r1.DualValue)
+	}
+}
+
+// TestQuadraticEquivalence: with K ≥ n the relaxation is quadratically
+// regularized OT, and Solver runs the same engine as package quadratic's
+// semi-dual: the same value to 1e-12 relative (K huge included).
+func TestQuadraticEquivalence(t *testing.T) {
+	// 16 × 12 uniform weights (exact totals) and costs with max exactly 1,
+	// so that both packages' normalizations are the identity.
+	p := randomProblem(t, 8, 16, 12)
+	for _, k := range []int{16, 40, math.MaxInt} {
+		for _, gamma := range []float64{0.1, 1} {
+			c, err := (&Solver{K: k, Gamma: gamma, Tol: 1e-11}).Solve(context.Background(), p)
+			require.NoError(t, err)
+			q, err := (&quadratic.Solver{Gamma: gamma, Method: quadratic.SemiDualLBFGS, Tol: 1e-11}).Solve(context.Background(), p)
+			require.NoError(t, err)
+			assert.Equal(t, ot.Converged, c.Status)
+			assert.Equal(t, ot.Converged, q.Status)
+			assert.InDelta(t, q.Value, c.Value, 1e-12*math.Abs(q.Value), "K=%d γ=%g", k, gamma)
+			assert.InDelta(t, q.DualValue, c.DualValue, 1e-12*math.Abs(q.DualValue), "K=%d γ=%g", k, gamma)
+			assert.Equal(t, q.Iterations, c.Iterations)
+		}
 	}
 }

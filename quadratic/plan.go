@@ -3,6 +3,7 @@ package quadratic
 import (
 	"math"
 
+	"github.com/otkit/otkit/internal/parallel"
 	"github.com/otkit/otkit/internal/support"
 	"github.com/otkit/otkit/ot"
 )
@@ -49,51 +50,6 @@ type activeSet struct {
 	ptr, idx []int32
 }
 
-// buildPlanColumns builds the semi-dual plan column by column with the
-// arithmetic of the objective, t_ij = [(F_i − C_ij)/γ − θ_j]₊, so that its
-// column sums are exact to rounding even when γ is tiny relative to the
-// cost (recovering it from G = −γθ would cancel catastrophically). The
-// result is CSR (scattered by a counting pass, no dense n×m buffer).
-func buildPlanColumns(in *instance, f, theta []float64) (p *ot.SparsePlan, lin, sq float64) {
-	n, m := in.n, in.m
-	drop := dropTol * in.mass
-	invGamma := 1 / in.gamma
-	in.transpose()
-	var rows []int32
-	var vals []float64
-	colPtr := make([]int, m+1)
-	for j := 0; j < m; j++ {
-		col := in.ct[j*n : (j+1)*n]
-		th := theta[j]
-		for i, cij := range col {
-			if t := (f[i]-cij)*invGamma - th; t > drop {
-				rows = append(rows, int32(i))
-				vals = append(vals, t)
-				lin += t * cij
-				sq += t * t
-			}
-		}
-		colPtr[j+1] = len(vals)
-	}
-	p = &ot.SparsePlan{N: n, M: m, RowPtr: make([]int, n+1), ColIdx: make([]int, len(vals)), Val: make([]float64, len(vals))}
-	for _, i := range rows {
-		p.RowPtr[i+1]++
-	}
-	for i := 0; i < n; i++ {
-		p.RowPtr[i+1] += p.RowPtr[i]
-	}
-	next := append([]int(nil), p.RowPtr[:n]...)
-	for j := 0; j < m; j++ {
-		for k := colPtr[j]; k < colPtr[j+1]; k++ {
-			i := rows[k]
-			p.ColIdx[next[i]] = j
-			p.Val[next[i]] = vals[k]
-			next[i]++
-		}
-	}
-	return p, lin, sq
-}
-
 // dropTol is the relative size (to the total mass) below which plan entries
 // are not stored.
 const dropTol = 1e-15
@@ -103,7 +59,15 @@ func (s *Solver) result(p *ot.Problem, red *support.Reduced, in *instance, st *s
 	var plan *ot.SparsePlan
 	var lin, sq float64
 	if st.theta != nil {
-		plan, lin, sq = buildPlanColumns(in, st.f, st.theta)
+		// The semi-dual plan, with the arithmetic of its objective: its
+		// column sums are exact to rounding even when γ is tiny relative
+		// to the cost (recovering it from G = −γθ would cancel
+		// catastrophically). One more evaluation at F rebuilds it.
+		pool := parallel.NewPool(in.workers)
+		c := newSemiDual(nil, in, pool)
+		c.SemiDual(st.f, make([]float64, in.n))
+		pool.Close()
+		plan, lin, sq = c.Plan(dropTol * in.mass)
 	} else {
 		plan, lin, sq = buildPlan(in, st.f, st.g, st.active)
 	}

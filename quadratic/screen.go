@@ -98,25 +98,9 @@ func maxDiff(x, y []float64) float64 {
 	return m
 }
 
-// rangeDiff returns max_k (x_k − y_k) − min_k (x_k − y_k).
-func rangeDiff(x, y []float64) float64 {
-	lo, hi := math.Inf(1), math.Inf(-1)
-	y = y[:len(x)]
-	for k, v := range x {
-		d := v - y[k]
-		if d < lo {
-			lo = d
-		}
-		if d > hi {
-			hi = d
-		}
-	}
-	return hi - lo
-}
-
-// candidates are the working set of one chunk of rows (dual) or columns
-// (semi-dual): for local line r, entries ptr[r]:ptr[r+1] of idx (the other
-// index; the costs are read from the dense matrix).
+// candidates are the working set of one chunk of rows of the dual: for
+// local row r, entries ptr[r]:ptr[r+1] of idx (the columns; the costs are
+// read from the dense matrix).
 type candidates struct {
 	ptr []int32
 	idx []int32

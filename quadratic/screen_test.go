@@ -12,6 +12,7 @@ import (
 // The screened evaluations must equal full ones wherever the screen
 // claims coverage: compare a warm objective (working set collected at a
 // reference point) with a fresh one (full pass) at random nearby points.
+// (The semi-dual's screening is tested in internal/semidual.)
 func TestScreenedEvaluationIsExact(t *testing.T) {
 	p := cloudProblem(t, 90, 70, 4)
 	in := &instance{n: 90, m: 70, a: p.A, b: p.B, c: ot.CostData(p.C), gamma: 0.05, mass: 1, workers: 2}
@@ -50,37 +51,4 @@ func TestScreenedEvaluationIsExact(t *testing.T) {
 		require.Greater(t, covered, 100)
 	})
 
-	t.Run("semidual", func(t *testing.T) {
-		// A full evaluation at x0 collecting with margin μ (through the
-		// step-size rule), then moves raising half of F by up to 2μ: X
-		// rises by up to the range of the move on those rows.
-		const mu = 2e-4
-		warm := newSemiDualObjective(in)
-		x0 := append([]float64(nil), ref.F...)
-		g1, g2 := make([]float64, in.n), make([]float64, in.n)
-		warm.scr.maxStep = mu / marginFactor
-		warm.scr.started = false
-		warm.eval(x0, g1)
-		require.True(t, warm.scr.valid)
-		require.Equal(t, mu, warm.scr.margin)
-		covered := 0
-		for trial := 0; trial < 300; trial++ {
-			y := append([]float64(nil), x0...)
-			s := 2 * mu * r.Float64()
-			for i := 0; i < in.n; i += 2 {
-				y[i] += s * (0.9 + 0.1*r.Float64())
-			}
-			if !warm.scr.covers(y) {
-				continue
-			}
-			covered++
-			warm.scr.since = 0 // no shrinking rebuild: keep the reference
-			v1 := warm.eval(y, g1)
-			v2 := newSemiDualObjective(in).eval(y, g2)
-			require.InDelta(t, v2, v1, 1e-12)
-			require.InDeltaSlice(t, g2, g1, 1e-12)
-		}
-		require.Greater(t, covered, 100)
-		require.Equal(t, 1, warm.full, "every covered evaluation was screened")
-	})
 }

@@ -22,13 +22,19 @@
 //
 // All functions are allocation-free once the Workspace has grown to the
 // vector length; a Workspace must not be shared between goroutines. The
-// functions never modify their input v. Mismatched lengths panic.
+// functions never modify their input v. An empty vector (or k < 1) is the
+// error ErrEmpty; mismatched lengths panic.
 package simplex
 
 import (
+	"errors"
 	"math"
 	"sort"
 )
+
+// ErrEmpty is returned for an empty vector or a selection of k < 1 entries:
+// the projection onto a nonempty simplex does not exist.
+var ErrEmpty = errors.New("simplex: empty vector")
 
 // Workspace holds scratch memory for the projections. The zero value is
 // ready to use; it grows on demand and is reused by later calls.
@@ -68,22 +74,23 @@ func maxOf(v []float64) float64 {
 
 // Threshold returns the threshold θ of the projection of v onto
 // {t ≥ 0, Σt = z}: Σ[v_i − θ]₊ = z. It requires len(v) ≥ 1 and z ≥ 0; for
-// z = 0 it returns max(v). w may be nil (scratch is then allocated).
-func Threshold(v []float64, z float64, w *Workspace) float64 {
+// z = 0 it returns max(v). w may be nil (scratch is then allocated). An
+// empty v is ErrEmpty.
+func Threshold(v []float64, z float64, w *Workspace) (float64, error) {
 	if len(v) == 0 {
-		panic("simplex: empty vector")
+		return 0, ErrEmpty
 	}
 	return ThresholdMax(v, z, maxOf(v), w)
 }
 
 // ThresholdMax is Threshold for a caller that already knows vmax = max(v)
 // (saving a pass over v).
-func ThresholdMax(v []float64, z, vmax float64, w *Workspace) float64 {
+func ThresholdMax(v []float64, z, vmax float64, w *Workspace) (float64, error) {
 	if len(v) == 0 {
-		panic("simplex: empty vector")
+		return 0, ErrEmpty
 	}
 	if z <= 0 {
-		return vmax
+		return vmax, nil
 	}
 	if w == nil {
 		w = new(Workspace)
@@ -100,7 +107,7 @@ func ThresholdMax(v []float64, z, vmax float64, w *Workspace) float64 {
 			k++
 		}
 	}
-	return condat(y[:k], wait, z, vmax)
+	return condat(y[:k], wait, z, vmax), nil
 }
 
 // condat runs Condat's algorithm on the candidates y (all finite, len ≥ 1),
@@ -174,12 +181,12 @@ func exactTheta(s []float64, z, vmax float64) float64 {
 // with u = v sorted descending and css_r = Σ_{i≤r} u_i − z,
 // θ = css_ρ/ρ for ρ = max{r : u_r − css_r/r > 0}. It is the reference
 // implementation, O(n log n).
-func ThresholdSort(v []float64, z float64, w *Workspace) float64 {
+func ThresholdSort(v []float64, z float64, w *Workspace) (float64, error) {
 	if len(v) == 0 {
-		panic("simplex: empty vector")
+		return 0, ErrEmpty
 	}
 	if z <= 0 {
-		return maxOf(v)
+		return maxOf(v), nil
 	}
 	if w == nil {
 		w = new(Workspace)
@@ -195,18 +202,21 @@ func ThresholdSort(v []float64, z float64, w *Workspace) float64 {
 			rho = r + 1
 		}
 	}
-	return exactTheta(u[:rho], z, u[0])
+	return exactTheta(u[:rho], z, u[0]), nil
 }
 
 // Project writes the projection [v − θ]₊ of v onto {t ≥ 0, Σt = z} into dst
 // (len(dst) = len(v); dst may alias v) and returns θ.
-func Project(dst, v []float64, z float64, w *Workspace) float64 {
+func Project(dst, v []float64, z float64, w *Workspace) (float64, error) {
 	if len(dst) != len(v) {
 		panic("simplex: length mismatch")
 	}
-	theta := Threshold(v, z, w)
+	theta, err := Threshold(v, z, w)
+	if err != nil {
+		return 0, err
+	}
 	Apply(dst, v, theta)
-	return theta
+	return theta, nil
 }
 
 // Apply writes [v − θ]₊ into dst (dst may alias v).

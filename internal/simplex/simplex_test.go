@@ -24,17 +24,17 @@ func TestProjectCheckValues(t *testing.T) {
 		{[]float64{0, 0, 0, 0}, []float64{0.25, 0.25, 0.25, 0.25}, -0.25},
 	} {
 		dst := make([]float64, len(tc.v))
-		theta := Project(dst, tc.v, 1, nil)
+		theta := must(Project(dst, tc.v, 1, nil))
 		assert.InDelta(t, tc.theta, theta, 1e-12, "θ for %v", tc.v)
 		assert.InDeltaSlice(t, tc.want, dst, 1e-12, "projection of %v", tc.v)
-		assert.InDelta(t, tc.theta, ThresholdSort(tc.v, 1, nil), 1e-12, "sort θ for %v", tc.v)
+		assert.InDelta(t, tc.theta, must(ThresholdSort(tc.v, 1, nil)), 1e-12, "sort θ for %v", tc.v)
 	}
 }
 
 func TestProjectZeroMass(t *testing.T) {
 	v := []float64{0.3, -1, 2}
 	dst := []float64{9, 9, 9}
-	theta := Project(dst, v, 0, nil)
+	theta := must(Project(dst, v, 0, nil))
 	assert.Equal(t, 2.0, theta)
 	assert.Equal(t, []float64{0, 0, 0}, dst)
 	assert.Zero(t, Value(v, theta))
@@ -82,9 +82,9 @@ func TestThresholdMatchesReferences(t *testing.T) {
 		n := 1 + r.IntN(60)
 		v := randVec(r, n)
 		z := math.Pow(10, r.Float64()*6-3)
-		th := Threshold(v, z, w)
-		ts := ThresholdSort(v, z, w)
-		require.Equal(t, th, ThresholdMax(v, z, maxOf(v), w))
+		th := must(Threshold(v, z, w))
+		ts := must(ThresholdSort(v, z, w))
+		require.Equal(t, th, must(ThresholdMax(v, z, maxOf(v), w)))
 		tb := bruteTheta(v, z)
 		scale := math.Max(1, math.Abs(th)) + z
 		require.InDelta(t, ts, th, 1e-13*scale, "n=%d z=%v v=%v", n, z, v)
@@ -109,7 +109,7 @@ func TestProjectIsNearest(t *testing.T) {
 		v := randVec(r, n)
 		z := 0.5 + r.Float64()
 		p := make([]float64, n)
-		Project(p, v, z, nil)
+		must(Project(p, v, z, nil))
 		d0 := dist2(p, v)
 		for s := 0; s < 50; s++ {
 			q := make([]float64, n)
@@ -143,7 +143,7 @@ func TestValue(t *testing.T) {
 		v := randVec(r, n)
 		z := 0.1 + r.Float64()
 		p := make([]float64, n)
-		th := Project(p, v, z, nil)
+		th := must(Project(p, v, z, nil))
 		val := Value(v, th)
 		var dot, sq float64
 		for i := range p {
@@ -161,8 +161,8 @@ func TestNoAllocs(t *testing.T) {
 	dst := make([]float64, 100)
 	w := NewWorkspace(100)
 	allocs := testing.AllocsPerRun(20, func() {
-		Project(dst, v, 1, w)
-		ProjectK(dst, v, 1, 7, w)
+		must(Project(dst, v, 1, w))
+		must(ProjectK(dst, v, 1, 7, w))
 	})
 	assert.Zero(t, allocs)
 }
@@ -171,9 +171,9 @@ func TestDoesNotModifyInput(t *testing.T) {
 	v := []float64{0.3, 0.1, 0.9, 0.5, 0.9}
 	keep := append([]float64(nil), v...)
 	dst := make([]float64, len(v))
-	Project(dst, v, 1, nil)
-	ProjectK(dst, v, 1, 2, nil)
-	ThresholdSort(v, 1, nil)
+	must(Project(dst, v, 1, nil))
+	must(ProjectK(dst, v, 1, 2, nil))
+	must(ThresholdSort(v, 1, nil))
 	TopK(v, 3, nil)
 	assert.Equal(t, keep, v)
 }
@@ -189,7 +189,7 @@ func FuzzThreshold(f *testing.F) {
 			}
 		}
 		z = math.Abs(z)
-		th, ts := Threshold(v, z, nil), ThresholdSort(v, z, nil)
+		th, ts := must(Threshold(v, z, nil)), must(ThresholdSort(v, z, nil))
 		scale := 1 + z
 		for _, x := range v {
 			scale += math.Abs(x)
@@ -199,7 +199,7 @@ func FuzzThreshold(f *testing.F) {
 		}
 		k = 1 + (k%4+4)%4
 		dst := make([]float64, 4)
-		ProjectK(dst, v, z, k, nil)
+		must(ProjectK(dst, v, z, k, nil))
 		nz := 0
 		var s float64
 		for _, x := range dst {
@@ -232,10 +232,10 @@ func sortedTopK(v []float64, k int) []int {
 func TestTinyMass(t *testing.T) {
 	// z below the rounding of max(v): the maximum takes all the mass.
 	v := []float64{1e17, 1e17 - 64, 3}
-	th := Threshold(v, 1e-3, nil)
-	assert.Equal(t, th, ThresholdSort(v, 1e-3, nil))
+	th := must(Threshold(v, 1e-3, nil))
+	assert.Equal(t, th, must(ThresholdSort(v, 1e-3, nil)))
 	dst := make([]float64, 3)
-	ProjectK(dst, v, 1e-3, 2, nil)
+	must(ProjectK(dst, v, 1e-3, 2, nil))
 	assert.GreaterOrEqual(t, dst[0], 0.0)
 }
 
@@ -243,10 +243,36 @@ func TestMassBelowRounding(t *testing.T) {
 	// z = 1e-18 is below the rounding of the largest entry (ulp ~6e-17):
 	// the support must not come out empty (θ was −Inf).
 	for _, v := range [][]float64{{0.3, -0.2, -0.5}, {0.3, -0.2, 0.3}} {
-		for _, th := range []float64{Threshold(v, 1e-18, nil), ThresholdSort(v, 1e-18, nil)} {
+		for _, th := range []float64{must(Threshold(v, 1e-18, nil)), must(ThresholdSort(v, 1e-18, nil))} {
 			assert.InDelta(t, 0.3, th, 1e-16)
 		}
-		th, _ := ThresholdK(v, 1e-18, 2, nil)
+		th, _, _ := ThresholdK(v, 1e-18, 2, nil)
 		assert.InDelta(t, 0.3, th, 1e-16)
 	}
+}
+
+// must returns θ and fails the test run on an error.
+func must(theta float64, err error) float64 {
+	if err != nil {
+		panic(err)
+	}
+	return theta
+}
+
+// TestEmpty: an empty vector or k < 1 is ErrEmpty, not a panic.
+func TestEmpty(t *testing.T) {
+	_, err := Threshold(nil, 1, nil)
+	assert.ErrorIs(t, err, ErrEmpty)
+	_, err = ThresholdMax(nil, 1, 0, nil)
+	assert.ErrorIs(t, err, ErrEmpty)
+	_, err = ThresholdSort(nil, 1, nil)
+	assert.ErrorIs(t, err, ErrEmpty)
+	_, err = Project(nil, nil, 1, nil)
+	assert.ErrorIs(t, err, ErrEmpty)
+	_, _, err = ThresholdK(nil, 1, 1, nil)
+	assert.ErrorIs(t, err, ErrEmpty)
+	_, _, err = ThresholdK([]float64{1}, 1, 0, nil)
+	assert.ErrorIs(t, err, ErrEmpty)
+	_, err = ProjectK(nil, nil, 1, 1, nil)
+	assert.ErrorIs(t, err, ErrEmpty)
 }

@@ -121,13 +121,11 @@ func b2i(b bool) int {
 // P_{zΔ,k}(v) and the selected index set (the k largest entries under the
 // TopK order, ascending). The projection is t_i = [v_i − θ]₊ for i in the
 // set and 0 elsewhere; some selected entries may still be 0. For z = 0,
-// θ is the largest entry. The returned set aliases w's scratch.
-func ThresholdK(v []float64, z float64, k int, w *Workspace) (theta float64, sel []int) {
-	if len(v) == 0 {
-		panic("simplex: empty vector")
-	}
-	if k < 1 {
-		panic("simplex: k < 1")
+// θ is the largest entry. The returned set aliases w's scratch. An empty v
+// or k < 1 is ErrEmpty.
+func ThresholdK(v []float64, z float64, k int, w *Workspace) (theta float64, sel []int, err error) {
+	if len(v) == 0 || k < 1 {
+		return 0, nil, ErrEmpty
 	}
 	if w == nil {
 		w = new(Workspace)
@@ -142,7 +140,7 @@ func ThresholdK(v []float64, z float64, k int, w *Workspace) (theta float64, sel
 	}
 	vmax := maxOf(vals)
 	if z <= 0 {
-		return vmax, sel
+		return vmax, sel, nil
 	}
 	lo := vmax - z
 	y, wait := buf[:len(sel)], buf[len(v):len(v)+len(sel)]
@@ -153,21 +151,24 @@ func ThresholdK(v []float64, z float64, k int, w *Workspace) (theta float64, sel
 			c++
 		}
 	}
-	return condat(y[:c], wait, z, vmax), sel
+	return condat(y[:c], wait, z, vmax), sel, nil
 }
 
 // ProjectK writes the k-sparse projection P_{zΔ,k}(v) into dst (len(dst) =
 // len(v); dst must not alias v) and returns θ. k ≥ len(v) gives Project.
-func ProjectK(dst, v []float64, z float64, k int, w *Workspace) float64 {
+func ProjectK(dst, v []float64, z float64, k int, w *Workspace) (float64, error) {
 	if len(dst) != len(v) {
 		panic("simplex: length mismatch")
 	}
-	theta, sel := ThresholdK(v, z, k, w)
+	theta, sel, err := ThresholdK(v, z, k, w)
+	if err != nil {
+		return 0, err
+	}
 	clear(dst)
 	for _, i := range sel {
 		if t := v[i] - theta; t > 0 {
 			dst[i] = t
 		}
 	}
-	return theta
+	return theta, nil
 }

@@ -22,7 +22,7 @@ func TestProjectKCheckValues(t *testing.T) {
 		{[]float64{0.5, 0.2, 0.1}, 7, []float64{0.5666666666666667, 0.26666666666666666, 0.16666666666666666}},
 	} {
 		dst := make([]float64, len(tc.v))
-		ProjectK(dst, tc.v, 1, tc.k, nil)
+		must(ProjectK(dst, tc.v, 1, tc.k, nil))
 		assert.InDeltaSlice(t, tc.want, dst, 1e-12, "P_k(%v), k=%d", tc.v, tc.k)
 	}
 }
@@ -83,13 +83,13 @@ func TestProjectKMatchesReference(t *testing.T) {
 		for q, i := range sel {
 			vals[q] = v[i]
 		}
-		thRef := ThresholdSort(vals, z, nil)
+		thRef := must(ThresholdSort(vals, z, nil))
 		want := make([]float64, n)
 		for _, i := range sel {
 			want[i] = max(v[i]-thRef, 0)
 		}
 		dst := make([]float64, n)
-		th := ProjectK(dst, v, z, k, w)
+		th := must(ProjectK(dst, v, z, k, w))
 		require.InDelta(t, thRef, th, 1e-12*(1+z+abs(thRef)))
 		require.InDeltaSlice(t, want, dst, 1e-12*(1+z+abs(thRef)))
 		nz := 0
@@ -113,7 +113,7 @@ func BenchmarkThreshold1000(b *testing.B) {
 	v := randVec(rand.New(rand.NewPCG(1, 1)), 1000)
 	w := NewWorkspace(1000)
 	for b.Loop() {
-		Threshold(v, 1, w)
+		must(Threshold(v, 1, w))
 	}
 }
 
@@ -121,7 +121,7 @@ func BenchmarkThresholdSort1000(b *testing.B) {
 	v := randVec(rand.New(rand.NewPCG(1, 1)), 1000)
 	w := NewWorkspace(1000)
 	for b.Loop() {
-		ThresholdSort(v, 1, w)
+		must(ThresholdSort(v, 1, w))
 	}
 }
 
@@ -130,6 +130,6 @@ func BenchmarkProjectK1000k10(b *testing.B) {
 	dst := make([]float64, 1000)
 	w := NewWorkspace(1000)
 	for b.Loop() {
-		ProjectK(dst, v, 1, 10, w)
+		must(ProjectK(dst, v, 1, 10, w))
 	}
 }

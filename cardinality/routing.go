@@ -1,0 +1,170 @@
+package cardinality
+
+import (
+	"math"
+
+	"github.com/otkit/otkit/internal/semidual"
+	"github.com/otkit/otkit/ot"
+)
+
+// Routing is the result of routing one group. Reuse it with RouteInto or
+// RouteBatch: once its buffers have grown, routing with Workers ≤ 1
+// allocates nothing (several workers allocate only for starting their
+// goroutines, once per call).
+type Routing struct {
+	Tokens, Experts, Capacity int
+	// Expert j takes tokens ExpertTokens[ExpertStart[j]:ExpertStart[j+1]]
+	// (ascending) with combine weights ExpertWeights and plan entries
+	// ExpertPlan at the same positions.
+	ExpertStart   []int
+	ExpertTokens  []int
+	ExpertWeights []float64
+	ExpertPlan    []float64
+	// Token i goes to experts TokenExperts[TokenStart[i]:TokenStart[i+1]]
+	// (ascending) with combine weights TokenWeights.
+	TokenStart   []int
+	TokenExperts []int
+	TokenWeights []float64
+	// Dropped is the number of tokens routed to no expert.
+	Dropped int
+	// Score is the sum of the softmax gates over all (token, expert) pairs
+	// dispatched.
+	Score float64
+	// MarginalError is ‖T1 − 1‖₁ + ‖Tᵀ1 − n/m‖₁ of the plan, in token
+	// units.
+	MarginalError float64
+	// DualValue is the semi-dual objective at F; F holds the potentials of
+	// the solved orientation (tokens, or experts with RowSparse).
+	DualValue  float64
+	F          []float64
+	Iterations int
+	Status     ot.Status
+
+	ws routeWorkspace
+}
+
+// Load returns the number of tokens expert j takes.
+func (r *Routing) Load(j int) int { return r.ExpertStart[j+1] - r.ExpertStart[j] }
+
+// TokenLoad returns the number of experts token i goes to.
+func (r *Routing) TokenLoad(i int) int { return r.TokenStart[i+1] - r.TokenStart[i] }
+
+// Plan returns the routing plan as a tokens × experts CSR plan.
+func (r *Routing) Plan() *ot.SparsePlan {
+	p := &ot.SparsePlan{N: r.Tokens, M: r.Experts, RowPtr: append([]int(nil), r.TokenStart...),
+		ColIdx: append([]int(nil), r.TokenExperts...), Val: make([]float64, len(r.TokenExperts))}
+	next := append([]int(nil), r.TokenStart[:r.Tokens]...)
+	for j := 0; j < r.Experts; j++ {
+		for q := r.ExpertStart[j]; q < r.ExpertStart[j+1]; q++ {
+			i := r.ExpertTokens[q]
+			p.Val[next[i]] = r.ExpertPlan[q]
+			next[i]++
+		}
+	}
+	return p
+}
+
+// cost returns the cost of (token i, expert j), −gate, from the solved
+// orientation.
+func (r *Router) cost(c *semidual.Columns, i, j int) float64 {
+	if r.RowSparse {
+		return c.Cost(j, i)
+	}
+	return c.Cost(i, j)
+}
+
+// collect turns the last evaluation's columns into the per-expert and
+// per-token lists, weights and statistics.
+func (r *Router) collect(out *Routing) {
+	n, m := out.Tokens, out.Experts
+	ws := &out.ws
+	c := &ws.cols
+	ws.eTok, ws.eExp, ws.eVal = ws.eTok[:0], ws.eExp[:0], ws.eVal[:0]
+	// Entries in column order of the solved orientation, rows ascending
+	// within a column (the kernels keep them so): expert-major
+	// (column-sparse) or token-major.
+	_, cols, _ := c.Dims()
+	for j := 0; j < cols; j++ {
+		sel, val := c.Column(j)
+		for q, i32 := range sel {
+			if val[q] <= 0 {
+				continue
+			}
+			tok, exp := int(i32), j
+			if r.RowSparse {
+				tok, exp = j, int(i32)
+			}
+			ws.eTok = append(ws.eTok, tok)
+			ws.eExp = append(ws.eExp, exp)
+			ws.eVal = append(ws.eVal, val[q])
+		}
+	}
+	nnz := len(ws.eVal)
+	out.ExpertStart = growInt(out.ExpertStart, m+1)
+	out.TokenStart = growInt(out.TokenStart, n+1)
+	out.ExpertTokens = growInt(out.ExpertTokens, nnz)
+	out.TokenExperts = growInt(out.TokenExperts, nnz)
+	out.ExpertWeights = grow(out.ExpertWeights, nnz)
+	out.ExpertPlan = grow(out.ExpertPlan, nnz)
+	out.TokenWeights = grow(out.TokenWeights, nnz)
+	clear(out.ExpertStart)
+	clear(out.TokenStart)
+	for q := 0; q < nnz; q++ {
+		out.ExpertStart[ws.eExp[q]+1]++
+		out.TokenStart[ws.eTok[q]+1]++
+	}
+	for j := 0; j < m; j++ {
+		out.ExpertStart[j+1] += out.ExpertStart[j]
+	}
+	for i := 0; i < n; i++ {
+		out.TokenStart[i+1] += out.TokenStart[i]
+	}
+	// A stable counting sort into each layout keeps the secondary index
+	// ascending, because the entries are sorted by (primary, secondary) in
+	// one of the two layouts already.
+	ws.count = growInt(ws.count, max(n, m))
+	copy(ws.count, out.ExpertStart[:m])
+	ws.mass = grow(ws.mass, n)
+	tokenMass := ws.mass
+	clear(tokenMass)
+	var score float64
+	for q := 0; q < nnz; q++ {
+		i, j, t := ws.eTok[q], ws.eExp[q], ws.eVal[q]
+		gate := -r.cost(c, i, j)
+		w := gate
+		if r.PlanWeights {
+			w = t
+		}
+		score += gate
+		tokenMass[i] += t
+		p := ws.count[j]
+		ws.count[j]++
+		out.ExpertTokens[p], out.ExpertWeights[p], out.ExpertPlan[p] = i, w, t
+	}
+	copy(ws.count, out.TokenStart[:n])
+	for j := 0; j < m; j++ {
+		for p := out.ExpertStart[j]; p < out.ExpertStart[j+1]; p++ {
+			i := out.ExpertTokens[p]
+			q := ws.count[i]
+			ws.count[i]++
+			out.TokenExperts[q], out.TokenWeights[q] = j, out.ExpertWeights[p]
+		}
+	}
+	var merr float64
+	out.Dropped = 0
+	for i := 0; i < n; i++ {
+		merr += math.Abs(tokenMass[i] - 1)
+		if out.TokenStart[i+1] == out.TokenStart[i] {
+			out.Dropped++
+		}
+	}
+	load := float64(n) / float64(m)
+	for j := 0; j < m; j++ {
+		var sum float64
+		for p := out.ExpertStart[j]; p < out.ExpertStart[j+1]; p++ {
+			sum += out.ExpertPlan[p]
+		}
+		merr += math.Abs(sum - load)
+	}
+	out.Score, out.MarginalError = score, merr
+}

@@ -1,0 +1,241 @@
+package semidual
+
+import (
+	"math"
+
+	"github.com/otkit/otkit/internal/simplex"
+)
+
+// candidates writes into v, ci the entries u_i = (F_i − C_ij)·scale of
+// column j that are ≥ some bound L, in ascending row order, and returns
+// their number. L is the larger of two valid bounds, so that the candidates
+// contain the k largest entries or (when lo is used) every entry above the
+// full simplex threshold:
+//
+//   - any k distinct entries: their minimum is at most the k-th largest
+//     value. The previous evaluation's selection is used (it barely moves
+//     once the iterates settle) or, on a cold start, the maxima of k blocks
+//     of the column;
+//   - lo, a lower bound on the threshold of the projection of the whole
+//     column (the threshold is 1-Lipschitz in the ∞-norm, so the previous
+//     threshold minus the largest change of F/γ qualifies).
+//
+// The top-k kernels then see about k entries instead of n.
+func (c *Columns) candidates(j int, F []float64, scale, lo float64, v []float64, ci []int) int {
+	col := c.ct[j*c.n : (j+1)*c.n]
+	F = F[:len(col)]
+	tau := math.Inf(-1)
+	switch prev := c.rows[j]; {
+	case c.k >= c.n:
+	case len(prev) == c.k:
+		tau = math.Inf(1)
+		for _, i := range prev {
+			if u := (F[i] - col[i]) * scale; u < tau {
+				tau = u
+			}
+		}
+	case len(prev) == 0:
+		tau = math.Inf(1)
+		for b := 0; b < c.k; b++ {
+			bmax := math.Inf(-1)
+			for i := b * c.n / c.k; i < (b+1)*c.n/c.k; i++ {
+				if u := (F[i] - col[i]) * scale; u > bmax {
+					bmax = u
+				}
+			}
+			if bmax < tau {
+				tau = bmax
+			}
+		}
+	}
+	if lo > tau {
+		tau = lo
+	}
+	// Branch-free compaction: every entry is written at the end of the
+	// list and the length grows when it passes (u − τ is non-negative,
+	// i.e. its sign bit is clear, exactly when u ≥ τ, for finite u or
+	// τ = −∞). An entry of −∞ (a forbidden pair) against τ = −∞ gives NaN,
+	// whose sign is platform-dependent; either way it carries no mass.
+	cnt := 0
+	blk := ci[len(col) : len(col)+c.nb]
+	v, ci = v[:len(col)], ci[:len(col)]
+	if math.IsInf(tau, -1) {
+		for i, x := range col {
+			u := (F[i] - x) * scale
+			v[cnt], ci[cnt] = u, i
+			cnt += int(^math.Float64bits(u-tau) >> 63)
+		}
+		return cnt
+	}
+	// Blocks whose bound (max F + max(−C))·scale is below τ hold no
+	// candidate and are skipped: rounding is monotone, so every u_i of the
+	// block rounds to at most the rounded bound. The candidates come out
+	// the same, in the same order, as from a scan of every row.
+	// The blocks to scan are listed first, without branches (a block
+	// passes about as often as not).
+	negC := c.blockNegCost(j)
+	nblk := 0
+	fmax := c.fmax[:len(negC)]
+	for b, nc := range negC {
+		blk[nblk] = b
+		nblk += b2i(!(float64(fmax[b]+nc)*scale < tau))
+	}
+	for _, b := range blk[:nblk] {
+		lo, hi := b*blockSize, min((b+1)*blockSize, len(col))
+		for i, x := range col[lo:hi] {
+			u := (F[lo+i] - x) * scale
+			v[cnt], ci[cnt] = u, lo+i
+			cnt += int(^math.Float64bits(u-tau) >> 63)
+		}
+	}
+	return cnt
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// blockNegCost returns the block maxima of −C_ij in column j, computing
+// them on first use.
+func (c *Columns) blockNegCost(j int) []float64 {
+	negC := c.negC[j*c.nb : (j+1)*c.nb]
+	if !c.negOK[j] {
+		col := c.ct[j*c.n : (j+1)*c.n]
+		for b := range negC {
+			m := math.Inf(-1)
+			for _, x := range col[b*blockSize : min((b+1)*blockSize, c.n)] {
+				m = max(m, -x)
+			}
+			negC[b] = m
+		}
+		c.negOK[j] = true
+	}
+	return negC
+}
+
+// semiDualColumn projects v = (F − c_j)/γ onto the k-sparse simplex of mass
+// b_j and stores the column's plan entries (ascending rows), threshold and
+// value.
+//
+// The projection of the candidates onto the full simplex comes first (no
+// selection, no sort): when its support has at most k entries it is the
+// k-sparse projection too (the support is the set of largest entries, so it
+// lies in the top k, and the threshold balances the mass on it). Only when
+// more than k entries are positive is the top-k selection needed. The
+// candidates are shifted by their maximum first (the projection is
+// shift-equivariant): thresholds are then computed on numbers of the size of
+// b_j, however large the potentials.
+func (c *Columns) semiDualColumn(j int, F []float64, ws *worker) {
+	v, ci, sw := ws.v, ws.ci, &ws.sw
+	g := c.Gamma
+	lo := math.Inf(-1)
+	if len(c.rows[j]) > 0 {
+		// The margin covers the rounding of v and θ (a few ulps of
+		// numbers of size |θ| + b_j + dF/γ).
+		d := c.dF / g
+		lo = c.theta[j] - d - 1e-12*(math.Abs(c.theta[j])+c.B[j]+d)
+	}
+	cnt := c.candidates(j, F, 1/g, lo, v, ci)
+	if cnt == 0 { // cannot happen in exact arithmetic; rescan everything
+		cnt = c.candidates(j, F, 1/g, math.Inf(-1), v, ci)
+	}
+	v = v[:cnt]
+	vmax := math.Inf(-1)
+	for _, x := range v {
+		if x > vmax {
+			vmax = x
+		}
+	}
+	vmin, sum := math.Inf(1), 0.0
+	for q := range v {
+		v[q] -= vmax
+		vmin = min(vmin, v[q])
+		sum += v[q]
+	}
+	idx, val := c.rows[j][:0], c.vals[j][:0]
+	// When Σ(v − min v) < b_j the full projection's threshold lies below
+	// every candidate (by a margin far above the rounding of θ), so all of
+	// them are positive and, with more than k, the projection is skipped.
+	var theta float64
+	s := cnt
+	z := c.B[j]
+	if cnt <= c.k || z-(sum-float64(cnt)*vmin) <= 1e-9*(z+float64(cnt)*math.Abs(vmin)-sum) {
+		var err error
+		if theta, err = simplex.Threshold(v, z, sw); err != nil {
+			theta = math.NaN() // no candidate: the value becomes NaN
+		}
+		s = 0
+		for _, x := range v {
+			if x > theta {
+				s++
+			}
+		}
+	}
+	var obj, mass float64
+	if s <= c.k {
+		for q, x := range v {
+			if t := x - theta; t > 0 {
+				idx = append(idx, int32(ci[q]))
+				val = append(val, t)
+				obj += t * (x - t/2)
+				mass += t
+			}
+		}
+	} else {
+		// More than k positive entries: the top k are among them.
+		if s < cnt {
+			s = 0
+			for q, x := range v {
+				if x > theta {
+					v[s], ci[s] = x, ci[q]
+					s++
+				}
+			}
+			v = v[:s]
+		}
+		var sel []int
+		var err error
+		if theta, sel, err = simplex.ThresholdK(v, c.B[j], c.k, sw); err != nil {
+			theta = math.NaN()
+		}
+		for _, q := range sel {
+			idx = append(idx, int32(ci[q]))
+			t := v[q] - theta
+			if t > 0 {
+				obj += t * (v[q] - t/2)
+				mass += t
+			} else {
+				t = 0
+			}
+			val = append(val, t)
+		}
+	}
+	c.rows[j], c.vals[j] = idx, val
+	c.theta[j] = theta + vmax
+	c.colObj[j] = g * (obj + vmax*mass)
+}
+
+// dualColumn selects the k largest F_i − C_ij and keeps their positive
+// parts (F_i + G_j − C_ij)₊/γ.
+func (c *Columns) dualColumn(j int, F []float64, Gj float64, ws *worker) {
+	v, ci, sw := ws.v, ws.ci, &ws.sw
+	cnt := c.candidates(j, F, 1, math.Inf(-1), v, ci)
+	idx, val := c.rows[j][:0], c.vals[j][:0]
+	sel := simplex.TopK(v[:cnt], c.k, sw)
+	var obj float64
+	for _, q := range sel {
+		idx = append(idx, int32(ci[q]))
+		u := v[q] + Gj
+		t := 0.0
+		if u > 0 {
+			t = u / c.Gamma
+			obj += u * u
+		}
+		val = append(val, t)
+	}
+	c.rows[j], c.vals[j] = idx, val
+	c.colObj[j] = obj / (2 * c.Gamma)
+}
