@@ -13,6 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/otkit/otkit/ot"
 )
 
 // oneLine asserts a single-line stderr message.
@@ -230,4 +232,54 @@ func TestLpMetric(t *testing.T) {
 		require.NoError(t, json.Unmarshal([]byte(out), &s))
 		assert.InDelta(t, want, float64(s.LinearCost), 1e-12, "p = %s", p)
 	}
+}
+
+// TestDualValue: solve --json prints dual_value only for methods with a
+// certified lower bound; it bounds the value from below.
+func TestDualValue(t *testing.T) {
+	dir := t.TempDir()
+	c := writeText(t, dir, "c.csv", "0,1,4\n1,0,1\n4,1,0\n")
+	a := writeText(t, dir, "a.csv", "0.2\n0.5\n0.3\n")
+	b := writeText(t, dir, "b.csv", "0.4\n0.4\n0.2\n")
+	for _, tc := range []struct {
+		args  []string
+		bound bool
+	}{
+		{[]string{"--method", "test-product"}, true},
+		{[]string{"--method", "test-stalled"}, false},
+		{[]string{"--method", "sinkhorn", "--eps", "0.5"}, true},
+		{[]string{"--method", "exact"}, true},
+		{[]string{"--method", "exact", "--max-iter", "1"}, false},
+		{[]string{"--method", "quadratic", "--gamma", "1"}, true},
+		{[]string{"--method", "cardinality", "--k", "2", "--gamma", "10"}, true},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			args := append([]string{"solve", "--cost", c, "--a", a, "--b", b, "--json"}, tc.args...)
+			code, out, errs := runCLI(args...)
+			require.Equal(t, 0, code, errs)
+			var s summary
+			require.NoError(t, json.Unmarshal([]byte(out), &s))
+			if !tc.bound {
+				if s.Status == "Converged" && tc.args[1] == "exact" {
+					t.Skip("one pivot was enough")
+				}
+				assert.Nil(t, s.DualValue, out)
+				assert.NotContains(t, out, "dual_value")
+				return
+			}
+			require.NotNil(t, s.DualValue, out)
+			if s.Status == "Converged" {
+				assert.LessOrEqual(t, *s.DualValue, float64(s.Value)+1e-9, "a lower bound")
+			}
+		})
+	}
+	code, out, _ := runCLI("solve", "--cost", c, "--method", "exact")
+	require.Equal(t, 0, code)
+	assert.Contains(t, out, "dual value      ")
+	code, out, _ = runCLI("solve", "--cost", c, "--method", "test-stalled")
+	require.Equal(t, 0, code)
+	assert.NotContains(t, out, "dual value")
+	// exact's potentials are dual feasible only at the optimum.
+	assert.False(t, methods["exact"].DualBound(&ot.Result{Status: ot.IterationLimit}))
+	assert.True(t, methods["exact"].DualBound(&ot.Result{Status: ot.Converged}))
 }

@@ -12,6 +12,7 @@ func init() {
 		Flags:   []string{"max-iter"},
 		// The potentials are dual feasible only at the optimum.
 		DualBound: func(res *ot.Result) bool { return res.Status == ot.Converged },
+		DualNote:  "when Converged",
 		New: func(p params) (ot.Solver, error) {
 			return &exact.Solver{MaxIter: p.MaxIter, Progress: p.Progress}, nil
 		},

@@ -35,6 +35,7 @@ type method struct {
 	// on the method's optimal value (nil: never); `solve --json` prints
 	// dual_value only then.
 	DualBound func(res *ot.Result) bool
+	DualNote  string // when DualBound is not always true, e.g. "when Converged"
 	New       func(p params) (ot.Solver, error)
 }
 
@@ -118,7 +119,7 @@ func methodTable() string {
 		m := methods[n]
 		bound := "no dual_value"
 		if m.DualBound != nil {
-			bound = "dual_value"
+			bound = strings.TrimSpace("dual_value " + m.DualNote)
 		}
 		fmt.Fprintf(&b, "  %-12s %s; %s\n", n, m.flagList(), bound)
 	}

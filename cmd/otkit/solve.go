@@ -26,11 +26,13 @@ func init() {
 
 // summary is the JSON object `otkit solve --json` prints.
 type summary struct {
-	Method        string    `json:"method"`
-	Status        string    `json:"status"`
-	Iterations    int       `json:"iterations"`
-	Value         jsonFloat `json:"value"`
-	DualValue     *float64  `json:"dual_value,omitempty"` // only where it is a certified lower bound
+	Method     string    `json:"method"`
+	Status     string    `json:"status"`
+	Iterations int       `json:"iterations"`
+	Value      jsonFloat `json:"value"`
+	// DualValue is the Result's DualValue where it is a certified lower
+	// bound on the method's optimal value (method.DualBound), else omitted.
+	DualValue     *float64  `json:"dual_value,omitempty"`
 	LinearCost    jsonFloat `json:"linear_cost"`
 	MarginalError jsonFloat `json:"marginal_error"`
 	NNZ           int       `json:"nnz"`
@@ -135,6 +137,9 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	s := summary{Method: m.Name, Status: res.Status.String(), Iterations: res.Iterations,
 		Value: jsonFloat(res.Value), LinearCost: jsonFloat(res.LinearCost), MarginalError: jsonFloat(res.MarginalError),
 		NNZ: res.Plan.NNZ(), Seconds: secs, N: n, M: mm}
+	if m.DualBound != nil && m.DualBound(res) && !math.IsNaN(res.DualValue) && !math.IsInf(res.DualValue, 0) {
+		s.DualValue = &res.DualValue
+	}
 	if f.JSON {
 		if err := json.NewEncoder(stdout).Encode(s); err != nil {
 			return err
@@ -143,8 +148,12 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintf(stdout, "method          %s\nproblem         %d × %d\nstatus          %s\niterations      %d\n",
 		s.Method, n, mm, s.Status, s.Iterations)
-	fmt.Fprintf(stdout, "value           %.12g\nlinear cost     %.12g\nmarginal error  %.3g\nnnz             %d\nseconds         %.4f\n",
-		res.Value, res.LinearCost, res.MarginalError, s.NNZ, secs)
+	fmt.Fprintf(stdout, "value           %.12g\n", res.Value)
+	if s.DualValue != nil {
+		fmt.Fprintf(stdout, "dual value      %.12g\n", *s.DualValue)
+	}
+	fmt.Fprintf(stdout, "linear cost     %.12g\nmarginal error  %.3g\nnnz             %d\nseconds         %.4f\n",
+		res.LinearCost, res.MarginalError, s.NNZ, secs)
 	return strict(f.strict, res.Status)
 }
 
