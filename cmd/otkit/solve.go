@@ -129,8 +129,7 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if f.plan != "" {
-		n, m := res.Plan.Dims()
-		if err := arrayio.WriteFile(f.plan, ot.DenseCopy(res.Plan).RawMatrix().Data, n, m); err != nil {
+		if err := arrayio.WritePlan(f.plan, res.Plan); err != nil {
 			return err
 		}
 	}
