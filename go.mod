@@ -23,4 +23,5 @@ require (
 	golang.org/x/image v0.30.0 // indirect
 	golang.org/x/text v0.34.0 // indirect
 	golang.org/x/tools v0.41.0 // indirect
+	rsc.io/pdf v0.1.1 // indirect
 )
