@@ -72,7 +72,10 @@ func (e *Estimator) Certificate(ctx context.Context, d *Data, theta0 []float64) 
 	for k := range idx {
 		idx[k] = k
 	}
-	H, err := pr.hessian(p, idx)
+	H, err := pr.hessian(ctx, p, idx)
+	if err == errCanceled {
+		return nil, fmt.Errorf("%w: %w", ot.ErrNotConverged, context.Canceled)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -223,7 +223,7 @@ func (ft *fitter) estimate(out *outcome, lam float64) *Estimate {
 	}
 	est.Objective = est.Loss + lam*pen
 	est.InnerSweeps = ft.o.sweeps
-	est.Inner = ft.o.result()
+	est.Inner = ft.o.result(out.theta)
 	if est.Status == ot.Canceled && (math.IsNaN(est.Loss) || est.Grad == nil) {
 		est.Loss, est.Objective = 0, 0
 	}

@@ -54,6 +54,9 @@ func (o *discrete) exact() bool { return false }
 
 func (o *discrete) eval(ctx context.Context, theta []float64, tol float64, grad []float64) (float64, ot.Status) {
 	pr := o.pr
+	if ctx.Err() != nil {
+		return math.NaN(), ot.Canceled
+	}
 	pr.feat.costTo(o.c, theta)
 	for _, v := range o.c {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
@@ -72,6 +75,9 @@ func (o *discrete) eval(ctx context.Context, theta []float64, tol float64, grad 
 	}
 	copy(o.f, res.F)
 	copy(o.g, res.G)
+	if ctx.Err() != nil {
+		return math.NaN(), ot.Canceled
+	}
 	pr.planTo(o.p, o.f, o.g, o.c)
 	pr.feat.adjoint(grad, o.p)
 	floats.SubTo(grad, pr.chat, grad)
@@ -86,18 +92,22 @@ func (o *discrete) model(theta []float64) float64 {
 }
 
 func (o *discrete) hessian(ctx context.Context, idx []int) (*mat.SymDense, error) {
-	return o.pr.hessian(o.p, idx)
+	n, m := float64(o.pr.n), float64(o.pr.m)
+	if n*m*m+m*m*m/3 > refineWork {
+		return nil, errCanceled
+	}
+	return o.pr.hessian(ctx, o.p, idx)
 }
 
-// result returns the last inner result with a plan that owns its cost.
-func (o *discrete) result() *ot.Result {
+// result returns the last inner result, with a plan whose cost is C_θ
+// computed a row at a time (the oracle's buffers are reused).
+func (o *discrete) result(theta []float64) *ot.Result {
 	if o.res == nil {
 		return nil
 	}
 	r := *o.res
 	if ep, ok := r.Plan.(*ot.EntropicPlan); ok {
-		c := slices.Clone(o.c)
-		r.Plan = &ot.EntropicPlan{F: ep.F, G: ep.G, Eps: ep.Eps, C: &ot.DenseCost{N: o.pr.n, M: o.pr.m, Data: c}}
+		r.Plan = &ot.EntropicPlan{F: ep.F, G: ep.G, Eps: ep.Eps, C: &modelCost{pr: o.pr, theta: slices.Clone(theta)}}
 	}
 	return &r
 }
@@ -243,6 +253,9 @@ func (d *driver) run(ctx context.Context, theta0 []float64, lbar float64) *outco
 			if !math.IsNaN(jp) && jp <= bound {
 				break
 			}
+			if ctx.Err() != nil {
+				return finish(ot.Canceled)
+			}
 			if bt >= 200 || math.IsInf(lbar, 1) {
 				return finish(ot.Stalled)
 			}
@@ -256,6 +269,7 @@ func (d *driver) run(ctx context.Context, theta0 []float64, lbar float64) *outco
 			restart += (y[i] - tp[i]) * (tp[i] - theta[i])
 		}
 		if restart > 0 {
+			// Gradient restart.
 			t = 1
 			copy(y, tp)
 		} else {
@@ -357,8 +371,13 @@ func (d *driver) newton(ctx context.Context, theta, G []float64, val *float64, a
 		if err := ch.SolveVecTo(&delta, rhs); err != nil {
 			return false, ot.Converged
 		}
-		accepted := false
+		// Trust region: ‖Δ‖∞ ≤ max(1, ‖θ‖∞), so that a loss without a
+		// minimizer (docs/inverse.md §3) is not chased to infinity at once.
 		step := 1.0
+		if dn, tr := floats.Norm(delta.RawVector().Data, math.Inf(1)), math.Max(1, floats.Norm(theta, math.Inf(1))); dn > tr {
+			step = tr / dn
+		}
+		accepted := false
 		for trial := 0; trial < 6 && !accepted; trial, step = trial+1, step/2 {
 			copy(tn, theta)
 			flip := false

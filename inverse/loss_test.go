@@ -90,7 +90,7 @@ func TestHessianFiniteDifferences(t *testing.T) {
 			a := []float64{0.3, 0.2, -0.4, 0.1, 0.5, -0.6}
 			lossAt(t, ft, a)
 			idx := []int{0, 1, 2, 3, 4, 5}
-			H, err := ft.pr.hessian(ft.o.p, idx)
+			H, err := ft.pr.hessian(context.Background(), ft.o.p, idx)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,6 +1,7 @@
 package inverse
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -63,6 +64,12 @@ type features interface {
 	costTo(dst, theta []float64)
 	// adjoint writes (Φ*M)_k = <C_k, M> into dst for a dense n×m M.
 	adjoint(dst, M []float64)
+	// row writes row i of C_θ into dst (length m).
+	row(theta []float64, i int, dst []float64)
+	// adjointDiag writes Φ*diag(w) (n = m).
+	adjointDiag(dst, w []float64)
+	// adjointOuter writes Φ*(a bᵀ).
+	adjointOuter(dst, a, b []float64)
 	// gram returns Σ_ij P_ij C_k,ij C_l,ij for k, l in idx.
 	gram(P []float64, idx []int) *mat.Dense
 	// margins writes ru_i = Σ_j P_ij C_k,ij and rv_j = Σ_i P_ij C_k,ij.
@@ -229,7 +236,7 @@ func (d *Data) prepare(eps float64, workers int) (*problem, error) {
 		}
 		pr.n, pr.m, pr.dx, pr.dy, pr.s = len(rows), len(cols), dx, dy, dx*dy
 		pr.a, pr.b = a, b
-		pr.feat = &bilinear{n: pr.n, m: pr.m, dx: dx, dy: dy, x: x, y: y}
+		pr.feat = &bilinear{n: pr.n, m: pr.m, dx: dx, dy: dy, x: x, y: y, workers: workers}
 		pr.finish(phat)
 		return pr, nil
 	}
@@ -289,30 +296,29 @@ func (d *Data) prepare(eps float64, workers int) (*problem, error) {
 	return pr, nil
 }
 
-// finish computes Φ*P̂, <C_0, P̂>, the entropy constant and ∇L(0).
+// finish computes Φ*P̂, <C_0, P̂>, the entropy constant and ∇L(0) (nil
+// phat: pairs, P̂ = diag(a)).
 func (pr *problem) finish(phat []float64) {
-	n, m := pr.n, pr.m
-	if phat == nil { // pairs: diag(a)
-		phat = make([]float64, n*m)
-		for i := 0; i < n; i++ {
-			phat[i*m+i] = pr.a[i]
+	pr.chat = make([]float64, pr.s)
+	lin, _ := pr.feat.(*linear)
+	if phat == nil {
+		pr.feat.adjointDiag(pr.chat, pr.a)
+		if lin != nil && lin.offset != nil {
+			for i, v := range pr.a {
+				pr.c0hat += v * lin.offset[i*pr.m+i]
+			}
+		}
+	} else {
+		pr.feat.adjoint(pr.chat, phat)
+		if lin != nil && lin.offset != nil {
+			pr.c0hat = floats.Dot(lin.offset, phat)
 		}
 	}
-	pr.chat = make([]float64, pr.s)
-	pr.feat.adjoint(pr.chat, phat)
-	if lin, ok := pr.feat.(*linear); ok && lin.offset != nil {
-		pr.c0hat = floats.Dot(lin.offset, phat)
-	}
 	pr.ent = 1 + entropy(pr.a) + entropy(pr.b)
-	ab := make([]float64, n*m)
-	for i := 0; i < n; i++ {
-		floats.AddScaled(ab[i*m:(i+1)*m], pr.a[i], pr.b)
-	}
+	// ∇L(0) = Φ*(P̂ − a⊗b) when C_0 = 0 (the plan at θ = 0 is a⊗b).
 	pr.g0 = make([]float64, pr.s)
-	pr.feat.adjoint(pr.g0, ab)
-	floats.Sub(pr.g0, pr.chat)
-	floats.Scale(-1, pr.g0)
-	// g0 = chat − Φ*(a⊗b) = ∇L(0) with the sign convention ∇L = Φ*(P̂ − P).
+	pr.feat.adjointOuter(pr.g0, pr.a, pr.b)
+	floats.SubTo(pr.g0, pr.chat, pr.g0)
 }
 
 func centered(name string, z *mat.Dense, rows []int, w []float64) (*mat.Dense, error) {
@@ -363,18 +369,38 @@ func doublyCentered(c, a, b []float64) []float64 {
 // row-major.
 type bilinear struct {
 	n, m, dx, dy int
+	workers      int
 	x, y         *mat.Dense
 }
 
 func (f *bilinear) size() int { return f.dx * f.dy }
 
 func (f *bilinear) costTo(dst, theta []float64) {
-	A := mat.NewDense(f.dx, f.dy, theta)
-	xa := mat.NewDense(f.n, f.dy, nil)
-	xa.Mul(f.x, A)
-	xa.Scale(-1, xa)
-	c := mat.NewDense(f.n, f.m, dst)
-	c.Mul(xa, f.y.T())
+	// Row i is −(x_iᵀA) Yᵀ: dy multiply-adds per entry, no packing.
+	xa := make([]float64, f.n*f.dy)
+	for i := 0; i < f.n; i++ {
+		r := xa[i*f.dy : (i+1)*f.dy]
+		for k := 0; k < f.dx; k++ {
+			floats.AddScaled(r, -f.x.At(i, k), theta[k*f.dy:(k+1)*f.dy])
+		}
+	}
+	yd := f.y.RawMatrix().Data
+	dy := f.dy
+	parallel.For(f.workers, parallel.Chunks(f.n, rowChunk), func(_, ch int) {
+		lo, hi := parallel.Bounds(ch, rowChunk, f.n)
+		for i := lo; i < hi; i++ {
+			r := xa[i*dy : (i+1)*dy]
+			out := dst[i*f.m : (i+1)*f.m]
+			for j := range out {
+				yj := yd[j*dy : (j+1)*dy]
+				var s float64
+				for l, v := range r {
+					s += v * yj[l]
+				}
+				out[j] = s
+			}
+		}
+	})
 }
 
 func (f *bilinear) adjoint(dst, M []float64) {
@@ -383,6 +409,41 @@ func (f *bilinear) adjoint(dst, M []float64) {
 	r := mat.NewDense(f.dx, f.dy, dst)
 	r.Mul(f.x.T(), my)
 	r.Scale(-1, r)
+}
+
+func (f *bilinear) row(theta []float64, i int, dst []float64) {
+	xa := make([]float64, f.dy)
+	for k := 0; k < f.dx; k++ {
+		floats.AddScaled(xa, -f.x.At(i, k), theta[k*f.dy:(k+1)*f.dy])
+	}
+	for j := range dst {
+		dst[j] = floats.Dot(xa, f.y.RawRowView(j))
+	}
+}
+
+func (f *bilinear) adjointDiag(dst, w []float64) {
+	clear(dst)
+	for i, v := range w {
+		for k := 0; k < f.dx; k++ {
+			floats.AddScaled(dst[k*f.dy:(k+1)*f.dy], -v*f.x.At(i, k), f.y.RawRowView(i))
+		}
+	}
+}
+
+func (f *bilinear) adjointOuter(dst, a, b []float64) {
+	xa := make([]float64, f.dx)
+	yb := make([]float64, f.dy)
+	for i, v := range a {
+		floats.AddScaled(xa, v, f.x.RawRowView(i))
+	}
+	for j, v := range b {
+		floats.AddScaled(yb, v, f.y.RawRowView(j))
+	}
+	for k := 0; k < f.dx; k++ {
+		for l := 0; l < f.dy; l++ {
+			dst[k*f.dy+l] = -xa[k] * yb[l]
+		}
+	}
 }
 
 func (f *bilinear) gram(P []float64, idx []int) *mat.Dense {
@@ -484,6 +545,39 @@ func (f *linear) adjoint(dst, M []float64) {
 	parallel.For(f.workers, len(f.basis), func(_, k int) { dst[k] = floats.Dot(f.basis[k], M) })
 }
 
+func (f *linear) row(theta []float64, i int, dst []float64) {
+	if f.offset != nil {
+		copy(dst, f.offset[i*f.m:(i+1)*f.m])
+	} else {
+		clear(dst)
+	}
+	for k, t := range theta {
+		if t != 0 {
+			floats.AddScaled(dst, t, f.basis[k][i*f.m:(i+1)*f.m])
+		}
+	}
+}
+
+func (f *linear) adjointDiag(dst, w []float64) {
+	for k, c := range f.basis {
+		var s float64
+		for i, v := range w {
+			s += v * c[i*f.m+i]
+		}
+		dst[k] = s
+	}
+}
+
+func (f *linear) adjointOuter(dst, a, b []float64) {
+	cb := make([]float64, f.n)
+	for k, c := range f.basis {
+		for i := range cb {
+			cb[i] = floats.Dot(c[i*f.m:(i+1)*f.m], b)
+		}
+		dst[k] = floats.Dot(a, cb)
+	}
+}
+
 func (f *linear) gram(P []float64, idx []int) *mat.Dense {
 	g := mat.NewDense(len(idx), len(idx), nil)
 	pc := make([]float64, len(P))
@@ -521,6 +615,19 @@ func (f *linear) scale2(a, b []float64) float64 {
 		}
 	}
 	return floats.Max(acc)
+}
+
+// modelCost is C_θ as an ot.Cost, computed a row at a time (O(1) memory).
+type modelCost struct {
+	pr    *problem
+	theta []float64
+}
+
+func (c *modelCost) Dims() (n, m int) { return c.pr.n, c.pr.m }
+
+func (c *modelCost) Row(i int, dst []float64) []float64 {
+	c.pr.feat.row(c.theta, i, dst)
+	return dst
 }
 
 // rowChunk is the number of rows per parallel chunk of the exp passes.
@@ -569,7 +676,7 @@ func (pr *problem) joint(theta, f, g, c []float64) float64 {
 
 // hessian returns ∇²L restricted to idx at the plan P (n×m), by the
 // P-weighted projection of the features on additive matrices.
-func (pr *problem) hessian(P []float64, idx []int) (*mat.SymDense, error) {
+func (pr *problem) hessian(ctx context.Context, P []float64, idx []int) (*mat.SymDense, error) {
 	n, m := pr.n, pr.m
 	r, c := make([]float64, n), make([]float64, m)
 	for i := 0; i < n; i++ {
@@ -588,7 +695,14 @@ func (pr *problem) hessian(P []float64, idx []int) (*mat.SymDense, error) {
 		floats.ScaleTo(q.RawRowView(i), 1/math.Sqrt(r[i]), P[i*m:(i+1)*m])
 	}
 	S := mat.NewSymDense(m, nil)
-	S.SymOuterK(-1, q.T())
+	const block = 16 // rows per rank-k update, with a cancellation check
+	for lo := 0; lo < n; lo += block {
+		if ctx.Err() != nil {
+			return nil, errCanceled
+		}
+		hi := min(lo+block, n)
+		S.SymRankK(S, -1, q.Slice(lo, hi, 0, m).T())
+	}
 	for j := 0; j < m; j++ {
 		S.SetSym(j, j, S.At(j, j)+c[j])
 	}
@@ -606,6 +720,9 @@ func (pr *problem) hessian(P []float64, idx []int) (*mat.SymDense, error) {
 	tmp := make([]float64, n)
 	rhs := mat.NewVecDense(m, nil)
 	for a, p := range idx {
+		if ctx.Err() != nil {
+			return nil, errCanceled
+		}
 		ru[a], rv[a] = make([]float64, n), make([]float64, m)
 		pr.feat.margins(P, p, ru[a], rv[a])
 		floats.DivTo(tmp, ru[a], r)
@@ -635,4 +752,8 @@ func (pr *problem) hessian(P []float64, idx []int) (*mat.SymDense, error) {
 	return H, nil
 }
 
-var errCanceled = errors.New("canceled")
+var errCanceled = errors.New("inverse: canceled")
+
+// refineWork bounds n·m² + m³/3, the flops of one Hessian of the discrete
+// loss, for the Newton refinement to run (larger problems use FISTA only).
+const refineWork = 4e8
