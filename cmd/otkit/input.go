@@ -1,10 +1,6 @@
 package main
 
-import (
-	"fmt"
-
-	"github.com/otkit/otkit/arrayio"
-)
+import "github.com/otkit/otkit/arrayio"
 
 // readMatrix reads a 2-D array (a 1-D array as one column) from a .npy or
 // CSV file (arrayio.ReadFile). Errors name the file.
@@ -15,17 +11,4 @@ func readMatrix(path string) (rows, cols int, data []float64, err error) {
 	}
 	rows, cols = a.Matrix()
 	return rows, cols, a.Data, nil
-}
-
-// readVector reads a 1-D array, or a 2-D array with one row or one column.
-func readVector(path string) ([]float64, error) {
-	a, err := arrayio.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	v, err := a.Vector()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return v, nil
 }

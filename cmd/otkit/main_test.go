@@ -108,17 +108,6 @@ func TestSolvePointCloudsText(t *testing.T) {
 	assert.Contains(t, out, "problem         2 × 2")
 }
 
-func TestReadNpyKinds(t *testing.T) {
-	dir := t.TempDir()
-	f32 := writeNpy(t, dir, "f32.npy", []float32{1.5, 2.5})
-	i64 := writeNpy(t, dir, "i64.npy", []int64{3, 4})
-	for _, p := range []string{f32, i64} {
-		v, err := readVector(p)
-		require.NoError(t, err)
-		assert.Len(t, v, 2)
-	}
-}
-
 func TestBadInput(t *testing.T) {
 	dir := t.TempDir()
 	cost := writeNpy(t, dir, "c.npy", mat.NewDense(2, 2, []float64{0, 1, 1, 0}))

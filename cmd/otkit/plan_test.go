@@ -57,3 +57,44 @@ func TestPlanFormats(t *testing.T) {
 		})
 	}
 }
+
+// TestRebalance: --rebalance (automatic for float32 weights) accepts totals
+// that differ by rounding, and only those.
+func TestRebalance(t *testing.T) {
+	dir := t.TempDir()
+	c := writeText(t, dir, "c.csv", "0,1,4\n1,0,1\n4,1,0\n")
+	f32 := writeNpy(t, dir, "a32.npy", []float32{0.1, 0.2, 0.7}) // sums to 1 − 7.5e-9 in float64
+	b := writeNpy(t, dir, "b.npy", []float64{0.25, 0.25, 0.5})
+	off := writeNpy(t, dir, "off.npy", []float64{0.25, 0.25, 0.5 + 1e-8})
+	far := writeNpy(t, dir, "far.npy", []float64{0.25, 0.25, 0.5 + 1e-4})
+	neg := writeNpy(t, dir, "neg.npy", []float64{1.5, -0.5, 0})
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"float32 automatic", []string{"--a", f32, "--b", b}, 0, ""},
+		{"float32 against uniform", []string{"--a", f32}, 0, ""},
+		{"1e-8 without", []string{"--a", b, "--b", off}, 1, "unequal masses"},
+		{"1e-8 hint", []string{"--a", b, "--b", off}, 1, "--rebalance repairs differences up to 1e-06 relative"},
+		{"1e-8 with", []string{"--a", b, "--b", off, "--rebalance"}, 0, ""},
+		{"1e-4 with", []string{"--a", b, "--b", far, "--rebalance"}, 1, "more than rounding"},
+		{"negative with", []string{"--a", neg, "--b", b, "--rebalance"}, 1, "negative weight"},
+		{"equal with", []string{"--a", b, "--b", b, "--rebalance"}, 0, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"solve", "--method", "test-product", "--cost", c, "--json"}, tc.args...)
+			code, out, errs := runCLI(args...)
+			require.Equal(t, tc.code, code, errs)
+			if tc.code != 0 {
+				assert.Contains(t, errs, tc.want)
+				oneLine(t, errs)
+				return
+			}
+			var s summary
+			require.NoError(t, json.Unmarshal([]byte(out), &s))
+			assert.Less(t, float64(s.MarginalError), 1e-15, "the plan meets the rebalanced marginals")
+		})
+	}
+}

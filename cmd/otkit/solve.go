@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -74,6 +75,7 @@ func newSolveFlags() (*flag.FlagSet, *solveFlags) {
 	fs.StringVar(&f.b, "b", "", "target weights (default uniform)")
 	fs.StringVar(&f.plan, "plan", "", "write the plan: .npz (sparse COO, SciPy layout), .npy or .csv (dense n×m float64)")
 	fs.BoolVar(&f.strict, "strict", false, "exit with status 3 when the solve does not end Converged")
+	fs.BoolVar(&f.rebalance, "rebalance", false, "scale b so that Σb = Σa when they differ by at most 1e-6 relative (rounding); automatic for float32 .npy weights")
 	fs.Float64Var(&f.prm.Eps, "eps", 0, "entropic regularization ε in cost units (sinkhorn; default 0.05·std(C))")
 	fs.Float64Var(&f.prm.Gamma, "gamma", 0, "quadratic regularization γ in cost units (quadratic, cardinality; default: the package's)")
 	fs.IntVar(&f.prm.K, "k", 0, "maximum nonzeros per column (cardinality; required; k ≥ n means no constraint)")
@@ -274,6 +276,7 @@ func loadProblem(f *solveFlags) (*ot.Problem, error) {
 		names = append(names, f.x, f.y)
 	}
 	prob := ot.NewProblem(c)
+	rebalance := f.rebalance
 	for _, w := range []struct {
 		path string
 		dst  *[]float64
@@ -281,15 +284,31 @@ func loadProblem(f *solveFlags) (*ot.Problem, error) {
 		if w.path == "" {
 			continue
 		}
-		v, err := readVector(w.path)
+		a, err := arrayio.ReadFile(w.path)
 		if err != nil {
 			return nil, err
 		}
-		*w.dst = v
+		if *w.dst, err = a.Vector(); err != nil {
+			return nil, fmt.Errorf("%s: %w", w.path, err)
+		}
+		// float32 weights cannot sum exactly to the other side's total.
+		rebalance = rebalance || a.DType == "float32"
 		names = append(names, w.path)
 	}
+	if rebalance {
+		if err := prob.Rebalance(); err != nil {
+			if verr := prob.Validate(); verr != nil && !errors.Is(verr, ot.ErrMassMismatch) {
+				err = verr // the precise complaint (negative weight, NaN, …)
+			}
+			return nil, fmt.Errorf("%s: %w", strings.Join(names, ", "), err)
+		}
+	}
 	if err := prob.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", strings.Join(names, ", "), err)
+		hint := ""
+		if errors.Is(err, ot.ErrMassMismatch) {
+			hint = fmt.Sprintf(" (--rebalance repairs differences up to %g relative)", ot.RebalanceTol)
+		}
+		return nil, fmt.Errorf("%s: %w%s", strings.Join(names, ", "), err, hint)
 	}
 	return prob, nil
 }
