@@ -175,8 +175,8 @@ func TestCancel(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
-	x, y := gaussPairs(6, 10, 2)
-	x9 := mat.DenseCopyOf(x.Slice(0, 9, 0, 2))
+	x, y := gaussPairs(6, 10, 3)
+	x9 := mat.DenseCopyOf(x.Slice(0, 9, 0, 3))
 	nan := mat.DenseCopyOf(x)
 	nan.Set(3, 1, math.NaN())
 	constant := mat.DenseCopyOf(x)
@@ -208,7 +208,7 @@ func TestBadInput(t *testing.T) {
 		{"ε NaN", Estimator{Epsilon: math.NaN()}, Pairs(x, y), ot.ErrParameter},
 		{"λ < 0", Estimator{Lambda: -0.1}, Pairs(x, y), ot.ErrParameter},
 		{"weights length", Estimator{Weights: []float64{1, 1}}, Pairs(x, y), ot.ErrShape},
-		{"negative weight", Estimator{Weights: []float64{1, 1, -1, 1}}, Pairs(x, y), ot.ErrParameter},
+		{"negative weight", Estimator{Weights: []float64{1, 1, -1, 1, 1, 1, 1, 1, 1}}, Pairs(x, y), ot.ErrParameter},
 		{"basis shapes", Estimator{}, Linear(nil, c1, c2), ot.ErrShape},
 		{"basis additive", Estimator{}, Linear(nil, c1, add), ErrNotIdentifiable},
 		{"coupling shape", Estimator{}, Coupled(x, y, c2), ot.ErrShape},
