@@ -62,3 +62,27 @@ func BenchmarkLogDomainSweeps(b *testing.B) {
 	b.ReportMetric(float64(b.N)*n*n*(sweeps+2)/b.Elapsed().Seconds(), "exps/s")
 	b.ReportMetric(float64(b.N)*sweeps/b.Elapsed().Seconds(), "sweeps/s")
 }
+
+// BenchmarkDivergence is the debiased divergence of two 200-point Gaussian
+// clouds in 2-D at ε = 0.1 (three solves).
+func BenchmarkDivergence(b *testing.B) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	pts := func(shift float64) [][]float64 {
+		x := make([][]float64, 200)
+		for i := range x {
+			x[i] = []float64{rng.NormFloat64() + shift, rng.NormFloat64()}
+		}
+		return x
+	}
+	pc, _ := ot.NewPointCloud(pts(0), pts(1), ot.SqEuclidean)
+	p := ot.NewProblem(pc)
+	var d *Divergence
+	for b.Loop() {
+		var err error
+		if d, err = (&Solver{Eps: 0.1}).Divergence(context.Background(), p); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(d.XY.Iterations), "xy-sweeps")
+	b.ReportMetric(float64(d.XX.Iterations+d.YY.Iterations), "self-sweeps")
+}

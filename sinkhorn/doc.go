@@ -49,10 +49,25 @@
 // Sweeps (a g-update, then an f-update) are numbered 1, 2, …; after every
 // CheckEvery-th sweep, and after sweep MaxIter, the MarginalError of the
 // current potentials is appended to History and the solve stops with
-// Converged when it is ≤ Tol. The check reuses the column sums that the next
-// sweep needs, so it is free. Iteration counts are not comparable with POT
-// (L2 column error, checked after sweeps 1, 11, 21, …) or OTT (L1 column
-// error ≤ 1e-3).
+// Converged when it is ≤ Tol × M, M = Σa (the tolerance is relative to the
+// mass; the returned MarginalError, computed afresh for the returned plan,
+// satisfies it too). The check reuses the column sums that the next sweep
+// needs, so it is free. Iteration counts are not comparable with POT (L2
+// column error, checked after sweeps 1, 11, 21, …) or OTT (L1 column error
+// ≤ 1e-3).
+//
+// # Cancellation and early stops
+//
+// Every pass over the cost polls the context every few thousand entries, so
+// a canceled solve returns within milliseconds of the end of the pass it
+// was in, with Status Canceled and the last complete iterate. Its figures
+// come from one more pass over the cost, except for LogDomain on large
+// problems (n·m ≥ 2²³), whose sweeps track the plan's sums and <P, C>, so
+// that no pass is needed; during ε-scaling that iterate's plan is at the
+// ε of its stage (the Result's Plan carries it). When there is no iterate at
+// the target ε (canceled before the first sweep, MaxIter reached during
+// ε-scaling), the returned potentials are those of one more f-update at the
+// target ε, whose plan has rows summing to a and finite entries.
 //
 // # Methods
 //

@@ -8,14 +8,15 @@ import (
 	"github.com/otkit/otkit/internal/lse"
 )
 
-// logDomain is the log-domain iteration (§3 of the spec) with one pass of
-// n·m exps per sweep: the f-update evaluates row i of the plan of (f, g),
+// logDomain is the log-domain iteration (docs/sinkhorn.md §3) with one pass
+// of n·m exps per sweep: the f-update evaluates row i of the plan of (f, g),
 // e_ij = exp((f_i + g_j − C_ij)/ε), from which it gets the row sum and the
 // new f_i; the new plan's row is ρ_i e_ij with ρ_i = exp((f_i' − f_i)/ε),
 // and its column sums, which the next g-update and the convergence check
-// need, are accumulated while the row is in cache. The potentials are the
-// shifts, so no maximum is needed except after a cold start or when a sum
-// leaves [tiny, huge].
+// need, are accumulated while the row is in cache, together with its row
+// sum and <P_i, C_i> (so a canceled solve has its figures without another
+// pass). The potentials are the shifts, so no maximum is needed except
+// after a cold start or when a sum leaves [tiny, huge].
 type logDomain struct {
 	*state
 	eps     float64
@@ -25,80 +26,154 @@ type logDomain struct {
 	gValid  bool        // g has been computed (it is a usable shift)
 	expBuf  [][]float64 // per worker: a row of plan entries
 	rowErrs []float64   // per block
+	lins    []float64   // per block: <P, C> of its rows
+	fNext   []float64   // the f-update's output, swapped with f at the end
+	gPrev   []float64   // g before the g-update, restored on cancellation
+	// The figures of the plan of the last complete f-pass, when figOK: row
+	// sums (rsNext is the pass's output), column sums and <P, C>.
+	rs, rsNext, cs []float64
+	lin            float64
+	figOK          bool
+	trackLin       bool // <P, C> is tracked (large problems only)
 }
+
+// trackEntries is the problem size (n·m) from which the f-pass tracks
+// <P, C>: below it, a canceled solve's final pass takes a few tens of
+// milliseconds, and the sweeps save the dot product. (A variable for the
+// tests.)
+var trackEntries = 1 << 23
 
 func newLogDomain(s *state) *logDomain {
 	e := &logDomain{state: s, lc: make([]float64, s.m), expBuf: make([][]float64, s.set.workers),
-		rowErrs: make([]float64, s.nb)}
+		rowErrs: make([]float64, s.nb), lins: make([]float64, s.nb),
+		fNext: make([]float64, s.n), gPrev: make([]float64, s.m),
+		rs: make([]float64, s.n), rsNext: make([]float64, s.n), cs: make([]float64, s.m),
+		trackLin: float64(s.n)*float64(s.m) >= float64(trackEntries)}
 	for w := range e.expBuf {
 		e.expBuf[w] = make([]float64, s.m)
 	}
 	return e
 }
 
-func (e *logDomain) setEps(eps float64) {
+func (e *logDomain) setEps(eps float64) bool {
 	e.eps = eps
 	e.lcValid = false
+	return true
 }
 
-func (e *logDomain) sweep() {
+func (e *logDomain) sweep() bool {
 	if !e.lcValid {
-		e.colSums(e.lc, e.eps, !e.gValid)
+		var ok bool
+		if e.rowErr, ok = e.colSums(e.lc, e.eps, !e.gValid); !ok {
+			return false
+		}
 	}
+	copy(e.gPrev, e.g)
 	e.updateG(e.lc, e.eps)
+	lcValid, ok := e.fPass()
+	if !ok {
+		copy(e.g, e.gPrev)
+		e.lcValid = false
+		return false
+	}
 	e.gValid = true
-	e.lcValid = e.fPass()
+	e.lcValid = lcValid
+	return true
 }
 
-// fPass is the (over-relaxed) f-update fused with the column sums of the
-// new plan. It reports whether every column sum is in [tiny, huge], in
-// which case lc and rowErr describe the new plan.
-func (e *logDomain) fPass() bool {
+// fPass is the (over-relaxed) f-update fused with the sums of the new plan.
+// It reports whether every column sum is in [tiny, huge], in which case lc
+// and rowErr describe the new plan, and false for ok when the solve was
+// canceled (f unchanged).
+func (e *logDomain) fPass() (lcValid, ok bool) {
 	k := 1 / e.eps
 	e.blocks(func(w, b, lo, hi int) {
 		p := e.part[b]
 		clear(p)
-		var re float64
-		for i := lo; i < hi; i++ {
+		var re, lin float64
+		for i, next := lo, lo; i < hi; i++ {
+			if i == next {
+				if e.stopped() {
+					return
+				}
+				next += e.poll
+			}
 			c := e.row(w, i)
 			row := lse.AffineExpTo(e.expBuf[w], e.f[i], e.g, c, k)
+			var ri, scale float64
 			if r := floats.Sum(row); r >= tiny && r <= huge {
 				fi := e.f[i] + e.omega*e.eps*(e.loga[i]-math.Log(r))
 				rho := math.Exp((fi - e.f[i]) * k)
 				floats.AddScaled(p, rho, row)
-				re += math.Abs(rho*r - e.a[i])
-				e.f[i] = fi
+				ri, scale = rho*r, rho
+				e.fNext[i] = fi
 			} else {
-				e.f[i] += e.omega * e.eps * (e.loga[i] - lse.AffineLSE(e.f[i], e.g, c, k))
-				re += math.Abs(lse.AffineAddExp(p, e.f[i], e.g, c, k) - e.a[i])
+				fi := e.f[i] + e.omega*e.eps*(e.loga[i]-lse.AffineLSE(e.f[i], e.g, c, k))
+				row = lse.AffineExpTo(row, fi, e.g, c, k)
+				ri, scale = floats.Sum(row), 1
+				floats.Add(p, row)
+				e.fNext[i] = fi
 			}
+			if e.trackLin {
+				li := scale * floats.Dot(row, c)
+				if math.IsNaN(li) {
+					li = scale * dotSkipZeros(row, c) // forbidden pairs: 0·Inf
+				}
+				lin += li
+			}
+			re += math.Abs(ri - e.a[i])
+			e.rsNext[i] = ri
 		}
 		e.rowErrs[b] = re
+		e.lins[b] = lin
 	})
-	e.rowErr = 0
-	for _, re := range e.rowErrs {
-		e.rowErr += re
+	if e.stopped() {
+		return false, false
 	}
-	e.reduce(e.lc)
-	for j, v := range e.lc {
+	e.f, e.fNext = e.fNext, e.f
+	e.rs, e.rsNext = e.rsNext, e.rs
+	e.rowErr = floats.Sum(e.rowErrs)
+	e.lin = floats.Sum(e.lins)
+	e.reduce(e.cs)
+	e.figOK = e.trackLin && finiteSums(e.rs, e.cs, e.lin)
+	e.iterate, e.curEps = true, e.eps
+	for j, v := range e.cs {
 		if !(v >= tiny && v <= huge) {
-			return false
+			return false, true
 		}
 		e.lc[j] = math.Log(v)
 	}
-	return true
+	return true, true
 }
 
-func (e *logDomain) marginalError() float64 {
+// dotSkipZeros is Σ_j x_j c_j over the x_j ≠ 0 (c_j = +Inf where x_j = 0).
+func dotSkipZeros(x, c []float64) float64 {
+	var d float64
+	for j, v := range x {
+		if v != 0 {
+			d += v * c[j]
+		}
+	}
+	return d
+}
+
+func (e *logDomain) marginalError() (float64, bool) {
 	if !e.lcValid {
-		e.rowErr = e.colSums(e.lc, e.eps, false)
+		var ok bool
+		if e.rowErr, ok = e.colSums(e.lc, e.eps, false); !ok {
+			return 0, false
+		}
 		e.lcValid = true
 	}
 	colErr := 0.0
 	for j, v := range e.lc {
 		colErr += math.Abs(math.Exp(v) - e.b[j])
 	}
-	return e.rowErr + colErr
+	return e.rowErr + colErr, true
+}
+
+func (e *logDomain) tracked() (r, c []float64, lin float64, ok bool) {
+	return e.rs, e.cs, e.lin, e.figOK
 }
 
 func (e *logDomain) planSums() (r, c []float64, lin float64) { return e.state.planSums() }

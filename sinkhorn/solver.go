@@ -47,7 +47,7 @@ type EpsScaling struct {
 	// Decay is the ratio between consecutive stages, in (0, 1); zero means 0.5.
 	Decay float64
 	// StageTol ends an intermediate stage at the first check with
-	// MarginalError ≤ StageTol; zero means 1e-3.
+	// MarginalError ≤ StageTol × M (M = Σa); zero means 1e-3.
 	StageTol float64
 	// StageMaxIter bounds the sweeps of an intermediate stage; zero means 100.
 	StageMaxIter int
@@ -63,7 +63,8 @@ type Solver struct {
 	// infinite values are errors.
 	Eps float64
 	// Tol is the stopping tolerance on the MarginalError
-	// ‖P1 − a‖₁ + ‖Pᵀ1 − b‖₁; zero means 1e-9.
+	// ‖P1 − a‖₁ + ‖Pᵀ1 − b‖₁ relative to the mass M = Σa (Converged
+	// means MarginalError ≤ Tol × M); zero means 1e-9.
 	Tol float64
 	// CheckEvery is the number of sweeps between convergence checks; zero
 	// means 10.
@@ -220,7 +221,7 @@ func (s *Solver) settings() (settings, error) {
 
 // Solve runs Sinkhorn iterations on p. Invalid problems or settings return
 // an error wrapping an ot sentinel; non-convergence is reported in the
-// Result's Status. The Result's Plan is an *ot.EntropicPlan evaluated
+// Result's Status. A nil ctx means context.Background(). The Result's Plan is an *ot.EntropicPlan evaluated
 // lazily from the potentials; Value is Value_K (see the package doc) and
 // DualValue the dual objective at (F, G).
 func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
@@ -230,6 +231,9 @@ func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
 	}
 	if err := p.ValidateWith(s.Init); err != nil {
 		return nil, err
+	}
+	if ctx == nil {
+		ctx = context.Background()
 	}
 	eps := s.Eps
 	if eps == 0 {
@@ -245,7 +249,7 @@ func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
 	f := red.ExpandRows(st.f, math.Inf(-1))
 	g := red.ExpandCols(st.g, math.Inf(-1))
 	res.F, res.G = f, g
-	res.Plan = &ot.EntropicPlan{F: f, G: g, Eps: eps, C: p.C}
+	res.Plan = &ot.EntropicPlan{F: f, G: g, Eps: st.curEps, C: p.C}
 	return res, nil
 }
 

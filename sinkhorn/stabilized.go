@@ -8,8 +8,8 @@ import (
 	"github.com/otkit/otkit/internal/lse"
 )
 
-// stabilized is the scaling-domain iteration with absorption (§5 of the
-// spec): the plan is P_ij = u_i K_ij v_j with the stored kernel
+// stabilized is the scaling-domain iteration with absorption
+// (docs/sinkhorn.md §5): the plan is P_ij = u_i K_ij v_j with the stored kernel
 // K_ij = exp((f_i + g_j − C_ij)/ε); a sweep is two matrix-vector products
 // done in one pass over K.
 type stabilized struct {
@@ -23,6 +23,7 @@ type stabilized struct {
 	lc         []float64
 	bad        []bool // per block: a row sum left [tiny, huge]
 	sValid     bool
+	kValid     bool // k is the kernel of (f, g) at eps (a pass was not canceled)
 	started    bool
 	lo, hi     float64 // e^−τ, e^τ
 	absorbed   int     // number of absorptions (for tests and tuning)
@@ -35,10 +36,16 @@ func newStabilized(s *state) *stabilized {
 		s: make([]float64, s.m), t: make([]float64, s.n),
 		scratch: make([]float64, max(s.n, s.m)), lc: make([]float64, s.m), bad: make([]bool, s.nb),
 		lo: math.Exp(-s.set.tau), hi: math.Exp(s.set.tau)}
+	for i := range e.u {
+		e.u[i] = 1
+	}
+	for j := range e.v {
+		e.v[j] = 1
+	}
 	return e
 }
 
-func (e *stabilized) setEps(eps float64) {
+func (e *stabilized) setEps(eps float64) bool {
 	if e.started {
 		e.absorb()
 	}
@@ -48,14 +55,21 @@ func (e *stabilized) setEps(eps float64) {
 		// column of the kernel, so no column underflows and none overflows.
 		// The first v-update cancels this choice: the iterates are those of
 		// LogDomain.
-		e.minShift()
+		if !e.minShift() {
+			return false
+		}
 		e.started = true
 	}
-	e.build()
+	return e.build()
 }
 
 // absorb moves the scalings into the potentials: f += ε log u, g += ε log v.
+// The kernel, if any, must be rebuilt.
 func (e *stabilized) absorb() {
+	if !e.kValid {
+		return // u = v = 1
+	}
+	e.kValid = false
 	for i, x := range e.u {
 		e.f[i] += e.eps * math.Log(x)
 		e.u[i] = 1
@@ -67,37 +81,54 @@ func (e *stabilized) absorb() {
 	e.absorbed++
 }
 
-// build recomputes the kernel from (f, g), sets u = v = 1 and t to the
-// kernel's row sums.
-func (e *stabilized) build() {
+// build recomputes the kernel from (f, g) (the scalings are 1) and sets t
+// to the kernel's row sums; false: canceled, the kernel is unusable.
+func (e *stabilized) build() bool {
 	k := 1 / e.eps
+	e.sValid = false
 	e.blocks(func(w, _, lo, hi int) {
-		for i := lo; i < hi; i++ {
+		for i, next := lo, lo; i < hi; i++ {
+			if i == next {
+				if e.stopped() {
+					return
+				}
+				next += e.poll
+			}
 			row := e.k[i*e.m : (i+1)*e.m]
 			lse.AffineExpTo(row, e.f[i], e.g, e.row(w, i), k)
 			e.t[i] = floats.Sum(row)
 		}
 	})
-	for i := range e.u {
-		e.u[i] = 1
+	if e.stopped() {
+		return false
 	}
-	for j := range e.v {
-		e.v[j] = 1
-	}
-	e.sValid = false
+	e.kValid = true
+	e.iterate, e.curEps = true, e.eps
+	return true
 }
 
-// colKu sets s = Kᵀu, with per-block partial sums reduced in block order.
-func (e *stabilized) colKu() {
+// colKu sets s = Kᵀu, with per-block partial sums reduced in block order;
+// false: canceled.
+func (e *stabilized) colKu() bool {
 	e.blocks(func(_, b, lo, hi int) {
 		p := e.part[b]
 		clear(p)
-		for i := lo; i < hi; i++ {
+		for i, next := lo, lo; i < hi; i++ {
+			if i == next {
+				if e.stopped() {
+					return
+				}
+				next += e.poll
+			}
 			floats.AddScaled(p, e.u[i], e.k[i*e.m:(i+1)*e.m])
 		}
 	})
+	if e.stopped() {
+		return false
+	}
 	e.reduce(e.s)
 	e.sValid = true
+	return true
 }
 
 // newScale returns the updated scaling w/d, or with over-relaxation ω ≠ 1
@@ -117,9 +148,12 @@ func newScale(x, w, d, omega float64) (float64, bool) {
 // sweep is a v-update from s = Kᵀu, then one pass over K that computes
 // t = K v, the new u_i row by row and, with the row still in cache, the
 // partial sums of Kᵀu for the next sweep and the next check.
-func (e *stabilized) sweep() {
-	if !e.sValid {
-		e.colKu()
+func (e *stabilized) sweep() bool {
+	if !e.kValid && !e.build() {
+		return false
+	}
+	if !e.sValid && !e.colKu() {
+		return false
 	}
 	e.sValid = false
 	v := e.scratch[:e.m]
@@ -134,16 +168,26 @@ func (e *stabilized) sweep() {
 	} else {
 		// Fallback: log-domain g-update from the absorbed potentials.
 		e.absorb()
-		e.colSums(e.lc, e.eps, false)
+		if _, ok := e.colSums(e.lc, e.eps, false); !ok {
+			return false
+		}
 		e.updateG(e.lc, e.eps)
-		e.build()
+		if !e.build() {
+			return false
+		}
 	}
 	u := e.scratch[:e.n]
 	e.blocks(func(_, b, lo, hi int) {
 		p := e.part[b]
 		clear(p)
 		e.bad[b] = false
-		for i := lo; i < hi; i++ {
+		for i, next := lo, lo; i < hi; i++ {
+			if i == next {
+				if e.stopped() {
+					return
+				}
+				next += e.poll
+			}
 			row := e.k[i*e.m : (i+1)*e.m]
 			e.t[i] = floats.Dot(row, e.v)
 			q, ok := newScale(e.u[i], e.a[i], e.t[i], e.omega)
@@ -155,13 +199,14 @@ func (e *stabilized) sweep() {
 			floats.AddScaled(p, q, row)
 		}
 	})
+	if e.stopped() {
+		return false // the plan u K v (new v) is an iterate
+	}
 	for _, bad := range e.bad {
 		if bad {
 			// Fallback: log-domain f-update.
 			e.absorb()
-			e.updateF(e.eps)
-			e.build()
-			return
+			return e.updateF(e.eps) && e.build()
 		}
 	}
 	copy(e.u, u)
@@ -169,8 +214,9 @@ func (e *stabilized) sweep() {
 	e.sValid = true
 	if !e.inBounds() {
 		e.absorb()
-		e.build()
+		return e.build()
 	}
+	return true
 }
 
 // inBounds reports whether the scalings can stay: every u_i and v_j in
@@ -212,9 +258,9 @@ func minMax(x []float64) (lo, hi float64) {
 	return lo, hi
 }
 
-func (e *stabilized) marginalError() float64 {
-	if !e.sValid {
-		e.colKu()
+func (e *stabilized) marginalError() (float64, bool) {
+	if !e.sValid && !e.colKu() {
+		return 0, false
 	}
 	var err float64
 	for j, x := range e.s {
@@ -223,35 +269,46 @@ func (e *stabilized) marginalError() float64 {
 	for i, x := range e.t {
 		err += math.Abs(e.u[i]*x - e.a[i])
 	}
-	return err
+	return err, true
 }
 
-// minShift sets g_j = min_i (C_ij − f_i), by per-block minima.
-func (e *stabilized) minShift() {
+// minShift sets g_j = min_i (C_ij − f_i), by per-block minima; false:
+// canceled (g unchanged).
+func (e *stabilized) minShift() bool {
 	e.blocks(func(w, b, lo, hi int) {
 		p := e.part[b]
 		for j := range p {
 			p[j] = math.Inf(1)
 		}
-		for i := lo; i < hi; i++ {
+		for i, next := lo, lo; i < hi; i++ {
+			if i == next {
+				if e.stopped() {
+					return
+				}
+				next += e.poll
+			}
 			fi := e.f[i]
 			for j, c := range e.row(w, i) {
 				p[j] = min(p[j], c-fi)
 			}
 		}
 	})
+	if e.stopped() {
+		return false
+	}
 	copy(e.g, e.part[0])
 	for _, p := range e.part[1:] {
 		for j, x := range p {
 			e.g[j] = min(e.g[j], x)
 		}
 	}
+	return true
 }
 
 // planSums computes the plan's sums from the stored kernel, P = u K v,
 // without exps when the kernel is at the target ε.
 func (e *stabilized) planSums() (r, c []float64, lin float64) {
-	if !e.started || e.eps != e.state.eps {
+	if !e.kValid || e.eps != e.state.eps {
 		e.finish()
 		return e.state.planSums()
 	}
@@ -285,8 +342,6 @@ func (e *stabilized) planSums() (r, c []float64, lin float64) {
 	return r, c, lin
 }
 
-func (e *stabilized) finish() {
-	if e.started {
-		e.absorb()
-	}
-}
+func (e *stabilized) finish() { e.absorb() }
+
+func (e *stabilized) tracked() (r, c []float64, lin float64, ok bool) { return nil, nil, 0, false }

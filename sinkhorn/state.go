@@ -4,6 +4,9 @@ import (
 	"context"
 	"math"
 	"sync"
+	"sync/atomic"
+
+	"gonum.org/v1/gonum/floats"
 
 	"github.com/otkit/otkit/internal/lse"
 	"github.com/otkit/otkit/ot"
@@ -39,14 +42,39 @@ type state struct {
 	part     [][]float64 // per-block partial column sums
 	rowBuf   [][]float64 // per-worker cost row buffers
 	cols     []*lse.Cols // per-block robust column accumulators (lazily)
+	mass     float64     // M = Σ a
+	poll     int         // rows between two polls of stop within a block
+	ctx      context.Context
+	stop     atomic.Bool // set once the context is done: passes return early
+	iterate  bool        // (f, g) is an iterate whose plan has finite sums
+	curEps   float64     // the ε of the iterate in f, g
+}
+
+// pollEntries is about the number of cost entries a pass handles between
+// two polls of the cancellation flag (a few tens of microseconds).
+const pollEntries = 1 << 14
+
+// stopped reports whether the solve was canceled (ctx.Err of the usual
+// contexts is an atomic load).
+func (s *state) stopped() bool {
+	if s.stop.Load() {
+		return true
+	}
+	if s.ctx.Err() != nil {
+		s.stop.Store(true)
+		return true
+	}
+	return false
 }
 
 func newState(p *ot.Problem, eps float64, set settings) *state {
 	n, m := p.Dims()
 	s := &state{a: p.A, b: p.B, c: p.C, n: n, m: m, eps: eps, set: set,
-		f: make([]float64, n), g: make([]float64, m), omega: 1,
+		f: make([]float64, n), g: make([]float64, m), omega: 1, ctx: context.Background(),
 		loga: make([]float64, n), logb: make([]float64, m)}
 	s.dense, _ = p.C.(*ot.DenseCost)
+	s.mass = floats.Sum(p.A)
+	s.poll = max(1, pollEntries/m)
 	for i, v := range p.A {
 		s.loga[i] = math.Log(v)
 	}
@@ -116,7 +144,8 @@ func (s *state) reduce(dst []float64) {
 // underflows or is not finite is recomputed with a running-max
 // log-sum-exp (all columns; rare). With robust set (g is not yet a useful
 // shift) only the running-max pass is done and rowErr is not measured.
-func (s *state) colSums(lc []float64, eps float64, robust bool) (rowErr float64) {
+// It reports false, with lc unusable, when the solve was canceled.
+func (s *state) colSums(lc []float64, eps float64, robust bool) (rowErr float64, ok bool) {
 	k := 1 / eps
 	rowErrs := make([]float64, s.nb)
 	if !robust {
@@ -124,12 +153,21 @@ func (s *state) colSums(lc []float64, eps float64, robust bool) (rowErr float64)
 			p := s.part[b]
 			clear(p)
 			var e float64
-			for i := lo; i < hi; i++ {
+			for i, next := lo, lo; i < hi; i++ {
+				if i == next {
+					if s.stopped() {
+						return
+					}
+					next += s.poll
+				}
 				r := lse.AffineAddExp(p, s.f[i], s.g, s.row(w, i), k)
 				e += math.Abs(r - s.a[i])
 			}
 			rowErrs[b] = e
 		})
+		if s.stopped() {
+			return 0, false
+		}
 		s.reduce(lc)
 		for j, v := range lc {
 			if !(v >= tiny && v <= huge) {
@@ -142,7 +180,7 @@ func (s *state) colSums(lc []float64, eps float64, robust bool) (rowErr float64)
 			rowErr += e
 		}
 		if !robust {
-			return rowErr
+			return rowErr, true
 		}
 	}
 	if s.cols == nil {
@@ -154,15 +192,24 @@ func (s *state) colSums(lc []float64, eps float64, robust bool) (rowErr float64)
 	s.blocks(func(w, b, lo, hi int) {
 		acc := s.cols[b]
 		acc.Reset()
-		for i := lo; i < hi; i++ {
+		for i, next := lo, lo; i < hi; i++ {
+			if i == next {
+				if s.stopped() {
+					return
+				}
+				next += s.poll
+			}
 			acc.AddAffineRow(s.f[i], s.g, s.row(w, i), k)
 		}
 	})
+	if s.stopped() {
+		return 0, false
+	}
 	for _, acc := range s.cols[1:] {
 		s.cols[0].Merge(acc)
 	}
 	s.cols[0].LSE(lc)
-	return rowErr
+	return rowErr, true
 }
 
 // updateG sets g_j ← g_j + ω ε (log b_j − lc_j), the (over-relaxed)
@@ -174,12 +221,19 @@ func (s *state) updateG(lc []float64, eps float64) {
 }
 
 // updateF is the log-domain f-update f_i ← ε log a_i − ε LSE_j((g_j − C_ij)/ε)
-// (over-relaxed by ω), shifted by f_i, with a max-shifted log-sum-exp when the plain sum leaves
-// [tiny, huge].
-func (s *state) updateF(eps float64) {
+// (over-relaxed by ω), shifted by f_i, with a max-shifted log-sum-exp when
+// the plain sum leaves [tiny, huge]. It reports false when the solve was
+// canceled, leaving some f_i updated and others not.
+func (s *state) updateF(eps float64) bool {
 	k := 1 / eps
 	s.blocks(func(w, _, lo, hi int) {
-		for i := lo; i < hi; i++ {
+		for i, next := lo, lo; i < hi; i++ {
+			if i == next {
+				if s.stopped() {
+					return
+				}
+				next += s.poll
+			}
 			c := s.row(w, i)
 			r := lse.AffineSumExp(s.f[i], s.g, c, k)
 			var lr float64
@@ -191,26 +245,39 @@ func (s *state) updateF(eps float64) {
 			s.f[i] += s.omega * eps * (s.loga[i] - lr)
 		}
 	})
+	return !s.stopped()
 }
 
-// engine is one Sinkhorn iteration on the shared state.
+// engine is one Sinkhorn iteration on the shared state. Its passes poll
+// state.stop and return early when the solve is canceled, leaving in
+// state.f, state.g (after finish) the last complete iterate.
 type engine interface {
-	// setEps prepares sweeps at ε = eps (the first call starts the solve).
-	setEps(eps float64)
-	// sweep performs one g-update and one f-update.
-	sweep()
-	// marginalError returns ‖P1 − a‖₁ + ‖Pᵀ1 − b‖₁ of the current plan.
-	marginalError() float64
+	// setEps prepares sweeps at ε = eps (the first call starts the solve);
+	// false: canceled.
+	setEps(eps float64) bool
+	// sweep performs one g-update and one f-update; false: canceled.
+	sweep() bool
+	// marginalError returns ‖P1 − a‖₁ + ‖Pᵀ1 − b‖₁ of the current plan;
+	// false: canceled.
+	marginalError() (float64, bool)
+	// tracked returns the row sums, column sums and <P, C> of the plan of
+	// the current iterate (at state.curEps) when known without a pass.
+	tracked() (r, c []float64, lin float64, ok bool)
 	// planSums returns the row sums, column sums and <P, C> of the plan
-	// of the current potentials at the target ε.
+	// of the current iterate, which is at the target ε (one pass).
 	planSums() (r, c []float64, lin float64)
 	// finish leaves the current plan's potentials in state.f, state.g.
 	finish()
 }
 
 // run iterates until convergence, MaxIter, cancellation or a numerical
-// failure, and fills the Result's figures from a final pass.
+// failure, and fills the Result's figures; the potentials of the returned
+// plan are left in s.f, s.g and its ε in s.curEps.
 func (s *state) run(ctx context.Context, progress ot.Progress) *ot.Result {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	s.ctx = ctx
 	res := &ot.Result{}
 	var eng engine
 	method := s.set.method
@@ -225,36 +292,98 @@ func (s *state) run(ctx context.Context, progress ot.Progress) *ot.Result {
 	} else {
 		eng = newLogDomain(s)
 	}
+	canceled := s.stopped
 	stages := []float64{s.eps}
 	if s.set.scale {
 		start := s.set.scaling.Start
 		if start == 0 {
-			lo, hi := ot.MinMax(s.c)
-			start = hi - lo
+			lo, hi, ok := s.minMax()
+			if !ok {
+				stages = nil // canceled
+			}
+			start = math.Min(hi-lo, math.MaxFloat64)
 		}
-		stages = stages[:0]
-		for e := start; e > s.eps; e *= s.set.scaling.Decay {
-			stages = append(stages, e)
+		if stages != nil {
+			stages = stages[:0]
+			for e := start; e > s.eps; e *= s.set.scaling.Decay {
+				stages = append(stages, e)
+			}
+			stages = append(stages, s.eps)
 		}
-		stages = append(stages, s.eps)
 	}
+	tol := s.set.tol * s.mass
 	relax := newRelaxation(s.set.omega, s.set.checkEvery)
 	it := 0
 	status := ot.IterationLimit
-	if ctx.Err() != nil {
-		status = ot.Canceled
+	first, resume := 0, false
+	var r, c []float64
+	var lin float64
+	for {
+		status = s.iterate1(eng, stages[first:], resume, tol, relax, &it, res, progress, canceled)
+		if status != ot.Converged {
+			break
+		}
+		// The check's error and the final pass's may differ by rounding:
+		// Converged is promised for the returned figures.
+		r, c, lin = eng.planSums()
+		if marginalError(r, c, s.a, s.b) <= tol || it >= s.set.maxIter {
+			break
+		}
+		first, resume = len(stages)-1, true
+		r = nil
+	}
+	figEps := s.eps
+	if r == nil && status == ot.Canceled {
+		var ok bool
+		if r, c, lin, ok = eng.tracked(); ok {
+			figEps = s.curEps
+		} else {
+			r = nil
+		}
+	}
+	if r == nil && s.iterate && s.curEps == s.eps {
+		r, c, lin = eng.planSums()
+		if !finiteSums(r, c, lin) && status != ot.NumericalError {
+			r = nil
+		}
+	}
+	eng.finish()
+	if r == nil {
+		// No usable iterate at the target ε (canceled before the first
+		// sweep, ε-scaling stopped early): one more f-update at the
+		// target ε gives a plan with rows summing to a.
+		r, c, lin = s.finalize()
+	}
+	s.curEps = figEps
+	res.Status = status
+	res.Iterations = it
+	s.summarize(res, r, c, lin, figEps)
+	return res
+}
+
+// iterate1 runs the sweeps and checks of the given stages (the last one at
+// the target ε), from the current iterate when resume is set.
+func (s *state) iterate1(eng engine, stages []float64, resume bool, tol float64, relax *relaxation,
+	itp *int, res *ot.Result, progress ot.Progress, canceled func() bool) ot.Status {
+	it := *itp
+	defer func() { *itp = it }()
+	if canceled() {
+		return ot.Canceled
 	}
 stages:
 	for k, eps := range stages {
-		if status == ot.Canceled {
-			break
-		}
 		final := k == len(stages)-1
-		eng.setEps(eps)
-		relax.reset()
+		if !resume {
+			if !eng.setEps(eps) {
+				return ot.Canceled
+			}
+			relax.reset()
+		}
 		for stageIt := 1; it < s.set.maxIter; stageIt++ {
 			s.omega = relax.omega
-			eng.sweep()
+			if !eng.sweep() {
+				return ot.Canceled
+			}
 			it++
 			stageDone := !final && stageIt >= s.set.scaling.StageMaxIter
 			if it%s.set.checkEvery != 0 && it != s.set.maxIter {
@@ -263,34 +392,64 @@ stages:
 				}
 				continue
 			}
-			e := eng.marginalError()
-			relax.update(e)
+			e, ok := eng.marginalError()
+			if !ok {
+				return ot.Canceled
+			}
+			relax.update(e / s.mass)
 			res.History = append(res.History, e)
 			if progress != nil {
 				progress(it, e)
 			}
 			switch {
 			case math.IsNaN(e) || math.IsInf(e, 0):
-				status = ot.NumericalError
-				break stages
-			case final && e <= s.set.tol:
-				status = ot.Converged
-				break stages
-			case ctx.Err() != nil:
-				status = ot.Canceled
-				break stages
-			case !final && (e <= s.set.scaling.StageTol || stageDone):
+				return ot.NumericalError
+			case final && e <= tol:
+				return ot.Converged
+			case canceled():
+				return ot.Canceled
+			case !final && (e <= s.set.scaling.StageTol*s.mass || stageDone):
 				continue stages
 			}
 		}
 		break
 	}
-	r, c, lin := eng.planSums()
-	eng.finish()
-	res.Status = status
-	res.Iterations = it
-	s.summarize(res, r, c, lin)
-	return res
+	return ot.IterationLimit
+}
+
+// marginalError is ‖r − a‖₁ + ‖c − b‖₁.
+func marginalError(r, c, a, b []float64) float64 {
+	return floats.Distance(r, a, 1) + floats.Distance(c, b, 1)
+}
+
+// finiteSums reports whether the plan sums are all finite.
+func finiteSums(r, c []float64, lin float64) bool {
+	return !math.IsNaN(floats.Sum(r)+floats.Sum(c)) && !math.IsInf(floats.Sum(r)+floats.Sum(c), 0) &&
+		!math.IsNaN(lin) && !math.IsInf(lin, 0)
+}
+
+// minMax returns the smallest and largest finite cost entries, polling
+// for cancellation (ok false).
+func (s *state) minMax() (lo, hi float64, ok bool) {
+	los, his := make([]float64, s.nb), make([]float64, s.nb)
+	s.blocks(func(w, b, rlo, rhi int) {
+		l, h := math.Inf(1), math.Inf(-1)
+		for i, next := rlo, rlo; i < rhi; i++ {
+			if i == next {
+				if s.stopped() {
+					return
+				}
+				next += s.poll
+			}
+			for _, v := range s.row(w, i) {
+				if !math.IsInf(v, 0) {
+					l, h = math.Min(l, v), math.Max(h, v)
+				}
+			}
+		}
+		los[b], his[b] = l, h
+	})
+	return floats.Min(los), floats.Max(his), !s.stopped()
 }
 
 // Parameters of the adaptive over-relaxation.

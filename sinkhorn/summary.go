@@ -8,7 +8,8 @@ import (
 )
 
 // planSums evaluates the plan of (f, g) at the target ε in one streaming
-// pass (n·m exps) and returns its row sums, column sums and <P, C>.
+// pass (n·m exps) and returns its row sums, column sums and <P, C>. It is
+// the figures of the result and does not stop for cancellation.
 func (s *state) planSums() (r, col []float64, lin float64) {
 	k := 1 / s.eps
 	r = make([]float64, s.n)
@@ -51,8 +52,7 @@ func (s *state) planSums() (r, col []float64, lin float64) {
 //	D       = Σ a_i (f_i − ε log a_i) + Σ b_j (g_j − ε log b_j) + ε (M² − Σ P)
 //
 // with M = Σ a.
-func (s *state) summarize(res *ot.Result, r, col []float64, lin float64) {
-	eps := s.eps
+func (s *state) summarize(res *ot.Result, r, col []float64, lin, eps float64) {
 	var mass, total, primal, dual, merr float64
 	for i, ri := range r {
 		ft := s.f[i] - eps*s.loga[i]
@@ -72,4 +72,46 @@ func (s *state) summarize(res *ot.Result, r, col []float64, lin float64) {
 	res.MarginalError = merr
 	res.Value = primal + eps*(mass*mass-total)
 	res.DualValue = dual + eps*(mass*mass-total)
+}
+
+// finalize is a log-domain f-update at the target ε with a max-shifted
+// log-sum-exp, fused with the sums of the new plan, whose rows sum to a
+// (so its entries are at most a_i, whatever g). It makes a result from
+// potentials that are not an iterate at the target ε, in one pass that
+// does not stop for cancellation.
+func (s *state) finalize() (r, col []float64, lin float64) {
+	k := 1 / s.eps
+	r = make([]float64, s.n)
+	lins := make([]float64, s.nb)
+	bufs := make([][]float64, s.set.workers)
+	for w := range bufs {
+		bufs[w] = make([]float64, s.m)
+	}
+	s.blocks(func(w, b, lo, hi int) {
+		p := s.part[b]
+		clear(p)
+		var l float64
+		for i := lo; i < hi; i++ {
+			c := s.row(w, i)
+			s.f[i] += s.eps * (s.loga[i] - lse.AffineLSE(s.f[i], s.g, c, k))
+			row := lse.AffineExpTo(bufs[w], s.f[i], s.g, c, k)
+			var ri float64
+			for j, x := range row {
+				if x != 0 {
+					ri += x
+					p[j] += x
+					l += x * c[j]
+				}
+			}
+			r[i] = ri
+		}
+		lins[b] = l
+	})
+	col = make([]float64, s.m)
+	s.reduce(col)
+	for _, l := range lins {
+		lin += l
+	}
+	s.curEps = s.eps
+	return r, col, lin
 }
