@@ -245,7 +245,10 @@ func (d *driver) run(ctx context.Context, theta0 []float64, lbar float64) *outco
 				}
 				v := y[i] - G[i]/lbar
 				th := d.lam * d.w[i] / lbar
-				tp[i] = math.Copysign(math.Max(math.Abs(v)-th, 0), v)
+				tp[i] = 0 // +0, never −0
+				if mag := math.Abs(v) - th; mag > 0 {
+					tp[i] = math.Copysign(mag, v)
+				}
 			}
 			floats.SubTo(step, tp, y)
 			jp = d.o.model(tp)
