@@ -96,7 +96,7 @@ func ReadNpy(r io.Reader, size int64) (a *Array, err error) {
 		hlen = int64(binary.LittleEndian.Uint32(head[8:12])) + 12
 	}
 	if hlen > maxNpyHeader || hlen > size {
-		return nil, fmt.Errorf("%w: .npy header length %d", ErrMalformed, hlen)
+		return nil, fmt.Errorf("%w: .npy header of %d bytes in a file of %d", ErrMalformed, hlen, size)
 	}
 	rd, err := npyio.NewReader(br)
 	if err != nil {

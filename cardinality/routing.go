@@ -76,7 +76,7 @@ func (r *Router) cost(c *semidual.Columns, i, j int) float64 {
 // collect turns the last evaluation's columns into the per-expert and
 // per-token lists, weights and statistics.
 func (r *Router) collect(out *Routing) {
-	n, m := out.Tokens, out.Experts
+
 	ws := &out.ws
 	c := &ws.cols
 	ws.eTok, ws.eExp, ws.eVal = ws.eTok[:0], ws.eExp[:0], ws.eVal[:0]
@@ -99,6 +99,15 @@ func (r *Router) collect(out *Routing) {
 			ws.eVal = append(ws.eVal, val[q])
 		}
 	}
+	out.layout(func(i, j int) float64 { return -r.cost(c, i, j) }, r.PlanWeights)
+}
+
+// layout builds the per-expert and per-token lists, weights and statistics
+// from the entries ws.eTok, ws.eExp, ws.eVal (sorted by (expert, token) or
+// by (token, expert)); gate(i, j) is the softmax gate of the pair.
+func (out *Routing) layout(gate func(i, j int) float64, planWeights bool) {
+	n, m := out.Tokens, out.Experts
+	ws := &out.ws
 	nnz := len(ws.eVal)
 	out.ExpertStart = growInt(out.ExpertStart, m+1)
 	out.TokenStart = growInt(out.TokenStart, n+1)
@@ -130,9 +139,9 @@ func (r *Router) collect(out *Routing) {
 	var score float64
 	for q := 0; q < nnz; q++ {
 		i, j, t := ws.eTok[q], ws.eExp[q], ws.eVal[q]
-		gate := -r.cost(c, i, j)
+		gate := gate(i, j)
 		w := gate
-		if r.PlanWeights {
+		if planWeights {
 			w = t
 		}
 		score += gate

@@ -16,20 +16,17 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"os"
 	"runtime"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/otkit/otkit/cardinality"
 	"github.com/otkit/otkit/exact"
 	"github.com/otkit/otkit/ot"
 	"github.com/otkit/otkit/quadratic"
-	"github.com/otkit/otkit/sinkhorn"
 )
 
 const (
@@ -67,24 +64,6 @@ func scores(seed uint64) []float64 {
 	return s
 }
 
-// gates returns the row-wise softmax of the logits.
-func gates(logits []float64) []float64 {
-	g := make([]float64, len(logits))
-	for i := 0; i < tokens; i++ {
-		row := logits[i*experts : (i+1)*experts]
-		mx := slices.Max(row)
-		var z float64
-		for j, v := range row {
-			g[i*experts+j] = math.Exp(v - mx)
-			z += g[i*experts+j]
-		}
-		for j := range row {
-			g[i*experts+j] /= z
-		}
-	}
-	return g
-}
-
 // outcome summarises one routing.
 type outcome struct {
 	score          float64 // sum of the gates of the dispatched pairs
@@ -97,91 +76,6 @@ type outcome struct {
 }
 
 func (o *outcome) median() float64 { return median(o.latencies) }
-
-// assignCapacity keeps, for every expert, the capacity best of the tokens
-// that chose it (by priority, descending; ties by token index) and drops the
-// rest. choice[i] is token i's expert.
-func assignCapacity(choice []int, priority, g []float64) outcome {
-	byExpert := make([][]int, experts)
-	for i, j := range choice {
-		byExpert[j] = append(byExpert[j], i)
-	}
-	var o outcome
-	kept := 0
-	for j, toks := range byExpert {
-		slices.SortStableFunc(toks, func(x, y int) int {
-			switch {
-			case priority[x] > priority[y]:
-				return -1
-			case priority[x] < priority[y]:
-				return 1
-			}
-			return 0
-		})
-		toks = toks[:min(len(toks), capacity)]
-		for _, i := range toks {
-			o.score += g[i*experts+j]
-		}
-		o.massScore = o.score
-		kept += len(toks)
-		o.maxLoad = max(o.maxLoad, len(toks))
-	}
-	o.pairs, o.dropped = kept, tokens-kept
-	return o
-}
-
-// greedyTop1 routes every token to its best expert, then drops overflow.
-func greedyTop1(logits []float64) outcome {
-	g := gates(logits)
-	choice := make([]int, tokens)
-	prio := make([]float64, tokens)
-	for i := range choice {
-		row := g[i*experts : (i+1)*experts]
-		best := 0
-		for j, v := range row {
-			if v > row[best] {
-				best = j
-			}
-		}
-		choice[i], prio[i] = best, row[best]
-	}
-	return assignCapacity(choice, prio, g)
-}
-
-// sinkhornBalanced solves entropic OT between uniform tokens and uniform
-// experts on the cost −softmax(logits) (the same cost as the
-// sparsity-constrained router), sends each token to the largest entry of its
-// plan row, then drops overflow by plan value.
-func sinkhornBalanced(ctx context.Context, logits []float64) (outcome, error) {
-	g := gates(logits)
-	c := make([]float64, len(g))
-	for k, v := range g {
-		c[k] = -v
-	}
-	cost, err := ot.NewDenseCost(tokens, experts, c)
-	if err != nil {
-		return outcome{}, err
-	}
-	p := &ot.Problem{A: ot.Uniform(tokens), B: ot.Uniform(experts), C: cost}
-	res, err := (&sinkhorn.Solver{Tol: 1e-6}).Solve(ctx, p)
-	if err != nil {
-		return outcome{}, err
-	}
-	choice := make([]int, tokens)
-	prio := make([]float64, tokens)
-	for i := range choice {
-		best, bv := 0, math.Inf(-1)
-		for j := 0; j < experts; j++ {
-			if v := res.G[j] - c[i*experts+j]; v > bv {
-				best, bv = j, v
-			}
-		}
-		choice[i], prio[i] = best, bv+res.F[i]
-	}
-	o := assignCapacity(choice, prio, g)
-	o.status = fmt.Sprintf("%v, %d iterations", res.Status, res.Iterations)
-	return o, nil
-}
 
 func fromRouting(r *cardinality.Routing) outcome {
 	o := outcome{score: r.Score, pairs: len(r.ExpertTokens), dropped: r.Dropped, marginalErr: r.MarginalError,
@@ -212,17 +106,6 @@ func timeIt(reps int, f func() error) (wall, cpu []float64, err error) {
 		cpu = append(cpu, (threadCPU()-c0)*1e3)
 	}
 	return wall, cpu, nil
-}
-
-// threadCPU returns the CPU time (user + system) of the calling thread in
-// seconds.
-func threadCPU() float64 {
-	var ru syscall.Rusage
-	const rusageThread = 1 // RUSAGE_THREAD (Linux)
-	if err := syscall.Getrusage(rusageThread, &ru); err != nil {
-		return math.NaN()
-	}
-	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }
 
 func median(x []float64) float64 {
@@ -279,23 +162,31 @@ func routing(ctx context.Context, reps int) error {
 		}
 		batchMedian[w] = median(lat) / groups
 	}
-	lat, cpu, err := timeIt(reps, func() error { greedyTop1(logits); return nil })
-	if err != nil {
-		return err
-	}
-	o := greedyTop1(logits)
-	o.latencies, o.cpu, o.status = lat, cpu, "-"
-	rows = append(rows, row{"greedy top-1, capacity drop", o})
-	var so outcome
-	lat, cpu, err = timeIt(max(3, reps/3), func() error {
+	greedy := cardinality.GreedyRouter{Capacity: capacity}
+	var gr *cardinality.Routing
+	lat, cpu, err := timeIt(reps, func() error {
 		var err error
-		so, err = sinkhornBalanced(ctx, logits)
+		gr, err = greedy.Route(ctx, s)
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	so.latencies, so.cpu = lat, cpu
+	o := fromRouting(gr)
+	o.latencies, o.cpu, o.status, o.marginalErr = lat, cpu, "-", 0
+	rows = append(rows, row{"greedy top-1, capacity drop", o})
+	sk := cardinality.SinkhornRouter{Capacity: capacity}
+	var sr *cardinality.Routing
+	lat, cpu, err = timeIt(max(3, reps/3), func() error {
+		var err error
+		sr, err = sk.Route(ctx, s)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	so := fromRouting(sr)
+	so.latencies, so.cpu, so.marginalErr = lat, cpu, 0
 	rows = append(rows, row{"Sinkhorn balanced (ε default, Tol 1e-6), top-1 of plan row, capacity drop", so})
 
 	fmt.Printf("## cardinality: MoE routing\n\n")
