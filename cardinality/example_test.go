@@ -8,7 +8,7 @@ import (
 	"github.com/otkit/otkit/ot"
 )
 
-// At most two nonzeros per column on the 3×3 example of the spec: the
+// At most two nonzeros per column on the 3×3 example of docs/cardinality.md §8.1: the
 // relaxation is tight, so the plan meets the marginals and is the global
 // optimum of the nonconvex problem.
 func ExampleSolver() {

@@ -111,7 +111,7 @@ func TestClosedForms(t *testing.T) {
 }
 
 // TestSemiDualDualAgree: where the relaxation is tight both formulations
-// find the same plan and value (spec §8.1, §8.3).
+// find the same plan and value (docs/cardinality.md §8.1, §8.3).
 func TestSemiDualDualAgree(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {

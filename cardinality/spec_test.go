@@ -49,7 +49,7 @@ func checkPlan(t *testing.T, p *ot.Problem, res *ot.Result, k int, semiDual bool
 	assert.False(t, math.IsNaN(res.Value) || math.IsNaN(res.DualValue))
 }
 
-// TestSpec3x3 checks the brute-force table of the spec (§8.1).
+// TestSpec3x3 checks the brute-force table of docs/cardinality.md §8.1.
 func TestSpec3x3(t *testing.T) {
 	for _, tc := range []struct {
 		gamma float64
@@ -75,7 +75,7 @@ func TestSpec3x3(t *testing.T) {
 				// L-BFGS alone stalls below it on the kinks of the
 				// piecewise-linear objective (2.0 and 9.2); the kink
 				// escape gets within 1e-8 (semi-dual) and 3e-6 (dual)
-				// relative. The spec asks for the bound only.
+				// relative. docs/cardinality.md asks for the bound only.
 				assert.LessOrEqual(t, res.DualValue, tc.value+1e-9, name())
 				assert.InDelta(t, tc.value, res.DualValue, 1e-5*tc.value, name())
 				assert.NotEqual(t, ot.Converged, res.Status, name())
@@ -93,7 +93,7 @@ func TestSpec3x3(t *testing.T) {
 	}
 }
 
-// TestSpecSmall checks the small exact cases of the spec (§8.2).
+// TestSpecSmall checks the small exact cases of docs/cardinality.md §8.2.
 func TestSpecSmall(t *testing.T) {
 	third := 1.0 / 3
 	t.Run("uniform3x3k1", func(t *testing.T) {
@@ -141,7 +141,7 @@ func moeProblem(t testing.TB, s float64) *ot.Problem {
 	return problem(t, a, []float64{4 * s, 4 * s}, c)
 }
 
-// TestSpecMoE checks the MoE toy group of the spec (§8.3).
+// TestSpecMoE checks the MoE toy group of docs/cardinality.md §8.3.
 func TestSpecMoE(t *testing.T) {
 	ctx := context.Background()
 	p := moeProblem(t, 1)

@@ -8,7 +8,7 @@ with scipy (feasibility by linprog, then the QP as a non-negative least
 squares problem with heavily weighted marginal equations, scipy nnls) and keeps the best feasible value; and (2) the k = 1 closed form OT + (gamma/2) sum b^2 of the relaxation on
 the 1-D example of the paper's notebook, with OT from ot.emd2. (POT's
 smooth_ot_dual stops too early to serve as a reference for the quadratic
-end; the tests use the spec's value for that.) Infeasible cases are kept
+end; the tests use the value of docs/cardinality.md for that.) Infeasible cases are kept
 with value null.
 
 Run: /usr/bin/python3 testdata/cardinality/make_golden.py  (writes golden.json)
