@@ -84,7 +84,7 @@ func TestUsageErrors(t *testing.T) {
 		{"plan extension", []string{"solve", "--method", "test-product", "--cost", cost, "--plan", filepath.Join(dir, "p.txt")}, `unknown extension ".txt" (want .npz, .npy or .csv)`},
 		{"negative workers", []string{"solve", "--method", "test-product", "--cost", cost, "--workers", "-1"}, "--workers -1"},
 		{"positional", []string{"solve", "--cost", cost, "extra"}, `unexpected argument "extra"`},
-		{"route unknown flag", []string{"route", "--scores", scores, "--k", "4", "--eps", "1"}, "flag provided but not defined: -eps (run 'otkit help route')"},
+		{"route unknown flag", []string{"route", "--scores", scores, "--k", "4", "--tol", "1"}, "flag provided but not defined: -tol (run 'otkit help route')"},
 		{"route no k", []string{"route", "--scores", scores}, "--k is required"},
 		{"route k 0", []string{"route", "--scores", scores, "--k", "0"}, "--k 0"},
 		{"route out extension", []string{"route", "--scores", scores, "--k", "4", "--out", filepath.Join(dir, "r.npy")}, `unknown extension ".npy" (want .json)`},

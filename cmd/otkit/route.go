@@ -56,7 +56,19 @@ type expertRoute struct {
 	Weights []jsonFloat `json:"weights"`
 }
 
-const routeHelp = `--out: a .json file {"tokens", "experts", "capacity", "status", "score", "dropped": [token, …],
+// routerFlags lists the flags each --router uses; the others are errors.
+var routerFlags = map[string]string{
+	"ot":       "--gamma --max-iter --lbfgs --row-sparse",
+	"greedy":   "",
+	"sinkhorn": "--eps --max-iter",
+}
+
+const routeHelp = `routers and the flags each uses (any other of --gamma, --max-iter, --lbfgs, --row-sparse, --eps is an error):
+  ot        --gamma, --max-iter, --lbfgs, --row-sparse (the default)
+  greedy    none: every token to its best expert, each expert keeps its --k best
+  sinkhorn  --eps, --max-iter: entropic OT (Tol 1e-6), each token to its plan row's largest entry
+
+--out: a .json file {"tokens", "experts", "capacity", "status", "score", "dropped": [token, …],
 "routes": [{"expert", "tokens": [token, …], "weights": [combine weight, …]}, …]}, checked before routing.
 `
 
@@ -71,6 +83,8 @@ func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		lbfgs      = fs.Bool("lbfgs", false, "use L-BFGS instead of the reference router's fixed-step Adam")
 		rowSparse  = fs.Bool("row-sparse", false, "tokens choose experts: at most --k experts per token")
 		outPath    = fs.String("out", "", "write the routing (per expert its tokens, the dropped tokens, the score) to this .json file")
+		routerName = fs.String("router", "ot", "ot (sparsity-constrained OT), greedy (top-1 baseline) or sinkhorn (balanced-assignment baseline)")
+		eps        = fs.Float64("eps", 0, "entropic regularization of the sinkhorn router (default: package sinkhorn's)")
 		strictOn   = fs.Bool("strict", false, "exit with status 3 when the routing does not end Converged")
 	)
 	if err := parse(fs, &c, args, stdout, routeSummaryText, routeHelp); err != nil {
@@ -89,6 +103,22 @@ func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case set["max-iter"] && *maxIter < 1:
 		return usagef("--max-iter %d: %w: want an integer ≥ 1", *maxIter, ot.ErrParameter)
 	}
+	uses, ok := routerFlags[*routerName]
+	if !ok {
+		return usagef("unknown router %q (available: greedy, ot, sinkhorn)", *routerName)
+	}
+	for _, name := range []string{"gamma", "max-iter", "lbfgs", "row-sparse", "eps"} {
+		if set[name] && !strings.Contains(" "+uses+" ", " --"+name+" ") {
+			list := "none"
+			if uses != "" {
+				list = strings.ReplaceAll(uses, " ", ", ")
+			}
+			return usagef("--%s is not used by router %s (its flags: %s)", name, *routerName, list)
+		}
+	}
+	if set["eps"] && !(*eps > 0 && *eps < 1e308) {
+		return usagef("--eps %v: %w: want a finite number > 0", *eps, ot.ErrParameter)
+	}
 	if *outPath != "" {
 		isJSON := func(p string) bool { return strings.EqualFold(filepath.Ext(p), ".json") }
 		if err := checkOutPath("out", *outPath, isJSON, ".json"); err != nil {
@@ -99,9 +129,23 @@ func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	r := cardinality.Router{Capacity: *k, Gamma: *gamma, MaxIter: *maxIter, RowSparse: *rowSparse, Workers: c.Workers}
-	if *lbfgs {
-		r.Optimizer = cardinality.LBFGS
+	var r interface {
+		Route(context.Context, cardinality.Scores) (*cardinality.Routing, error)
+	}
+	switch *routerName {
+	case "ot":
+		rt := &cardinality.Router{Capacity: *k, Gamma: *gamma, MaxIter: *maxIter, RowSparse: *rowSparse, Workers: c.Workers}
+		if *lbfgs {
+			rt.Optimizer = cardinality.LBFGS
+		}
+		r = rt
+	case "greedy":
+		r = &cardinality.GreedyRouter{Capacity: *k}
+	case "sinkhorn":
+		rt := &cardinality.SinkhornRouter{Capacity: *k}
+		rt.Solver.Tol = 1e-6
+		rt.Solver.Eps, rt.Solver.MaxIter, rt.Solver.Workers = *eps, *maxIter, c.Workers
+		r = rt
 	}
 	start := time.Now()
 	out, err := r.Route(ctx, cardinality.Scores{Tokens: n, Experts: m, Data: data})

@@ -128,3 +128,36 @@ func TestRouteOut(t *testing.T) {
 	assert.Len(t, seen, 8, "every token routed or dropped")
 	assert.InDelta(t, rf.Score, score, 1e-12, "score = sum of the combine weights")
 }
+
+// TestRouteRouters: --router picks the OT router or a baseline; flags of
+// another router are usage errors.
+func TestRouteRouters(t *testing.T) {
+	dir := t.TempDir()
+	path := writeText(t, dir, "scores.csv", moeScoresCSV)
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--router", "greedy"}, 0, ""},
+		{[]string{"--router", "sinkhorn", "--eps", "0.1"}, 0, ""},
+		{[]string{"--router", "ot", "--lbfgs"}, 0, ""},
+		{[]string{"--router", "greedy", "--lbfgs"}, 2, "--lbfgs is not used by router greedy (its flags: none)"},
+		{[]string{"--router", "sinkhorn", "--gamma", "1"}, 2, "--gamma is not used by router sinkhorn (its flags: --eps, --max-iter)"},
+		{[]string{"--eps", "0.1"}, 2, "--eps is not used by router ot"},
+		{[]string{"--router", "sinkhorn", "--eps", "0"}, 2, "--eps 0"},
+		{[]string{"--router", "topk"}, 2, `unknown router "topk"`},
+	} {
+		args := append([]string{"route", "--scores", path, "--k", "4", "--json"}, tc.args...)
+		code, out, errs := runCLI(args...)
+		require.Equal(t, tc.code, code, "%v: %s", tc.args, errs)
+		if tc.code != 0 {
+			assert.Contains(t, errs, tc.want)
+			oneLine(t, errs)
+			continue
+		}
+		var s routeSummary
+		require.NoError(t, json.Unmarshal([]byte(out), &s))
+		assert.LessOrEqual(t, s.MaxLoad, 4, "%v", tc.args)
+	}
+}
