@@ -96,9 +96,21 @@ func (o *Options) check() error {
 // format of gonum/plot: "pdf", "eps", "jpg", "tif", "tex"), width × height
 // in size; a zero width or height means DefaultWidth or DefaultHeight.
 // Nothing is written if rendering fails.
-func Write(w io.Writer, p *gplot.Plot, format string, width, height vg.Length) (err error) {
-	if p == nil {
-		return fmt.Errorf("plot: %w: nil plot", ot.ErrEmpty)
+func Write(w io.Writer, p *gplot.Plot, format string, width, height vg.Length) error {
+	return WriteRow(w, format, width, height, p)
+}
+
+// WriteRow renders plots side by side, each width × height (zero means the
+// default size), with their data areas aligned, in the given format.
+// Nothing is written if rendering fails.
+func WriteRow(w io.Writer, format string, width, height vg.Length, plots ...*gplot.Plot) (err error) {
+	if len(plots) == 0 {
+		return fmt.Errorf("plot: %w: no plot", ot.ErrEmpty)
+	}
+	for _, p := range plots {
+		if p == nil {
+			return fmt.Errorf("plot: %w: nil plot", ot.ErrEmpty)
+		}
 	}
 	if width < 0 || height < 0 {
 		return fmt.Errorf("plot: %w: size %v × %v", ot.ErrParameter, width, height)
@@ -119,11 +131,20 @@ func Write(w io.Writer, p *gplot.Plot, format string, width, height vg.Length) (
 				err = fmt.Errorf("plot: rendering %s: %v", format, r)
 			}
 		}()
-		c, err := draw.NewFormattedCanvas(width, height, format)
+		c, err := draw.NewFormattedCanvas(width*vg.Length(len(plots)), height, format)
 		if err != nil {
 			return fmt.Errorf("plot: %w", err)
 		}
-		p.Draw(draw.New(c))
+		dc := draw.New(c)
+		if len(plots) == 1 {
+			plots[0].Draw(dc)
+		} else {
+			t := draw.Tiles{Rows: 1, Cols: len(plots), PadX: vg.Points(12)}
+			cs := gplot.Align([][]*gplot.Plot{plots}, t, dc)
+			for j, p := range plots {
+				p.Draw(cs[0][j])
+			}
+		}
 		_, err = c.WriteTo(&buf)
 		return err
 	}()
@@ -132,6 +153,16 @@ func Write(w io.Writer, p *gplot.Plot, format string, width, height vg.Length) (
 	}
 	_, err = w.Write(buf.Bytes())
 	return err
+}
+
+// PNGRow returns plots side by side as one PNG image, each of the default
+// size.
+func PNGRow(plots ...*gplot.Plot) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := WriteRow(&buf, "png", 0, 0, plots...); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // WritePNG renders p to w as a PNG image of width × height (96 dpi; zero
