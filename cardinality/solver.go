@@ -268,7 +268,7 @@ func (pr *solved) solve(ctx context.Context, p *ot.Problem, init *ot.Potentials,
 	c.Gamma = math.Ldexp(st.gamma, pr.massExp-pr.costExp)
 	pool := parallel.NewPool(min(st.workers, parallel.Chunks(m, 8)))
 	defer pool.Close()
-	c.Pool = pool
+	c.Pool, c.Ctx = pool, ctx
 
 	dim := n
 	eval := c.SemiDual
