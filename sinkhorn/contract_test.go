@@ -2,6 +2,7 @@ package sinkhorn
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"sync/atomic"
 	"testing"
@@ -132,5 +133,71 @@ func TestRelativeTol(t *testing.T) {
 			assert.Less(t, maxAbsDiff(got, ot.DenseCopy(ref.Plan).RawMatrix().Data), 1e-12)
 			checkFigures(t, &ot.Problem{A: a, B: b, C: p.C}, res)
 		}
+	}
+}
+
+// TestScaleInvariance: C·s with ε·s gives the same plan, potentials and
+// figures scaled by s (docs/sinkhorn.md §11), explicit or default ε.
+func TestScaleInvariance(t *testing.T) {
+	p := randomProblem(9, 7, 45)
+	src := p.C.(*ot.DenseCost)
+	for _, sc := range []*EpsScaling{nil, {}} {
+		for _, meth := range []Method{LogDomain, Stabilized} {
+			for _, eps := range []float64{0.05, 0} {
+				ref := solve(t, &Solver{Eps: eps, Method: meth, Scaling: sc}, p)
+				require.Equal(t, ot.Converged, ref.Status)
+				refPlan := ot.DenseCopy(ref.Plan).RawMatrix().Data
+				for _, s := range []float64{1e-300, 1e-150, 1e150, 1e300} {
+					data := floats.ScaleTo(make([]float64, len(src.Data)), s, src.Data)
+					q := &ot.Problem{A: p.A, B: p.B, C: dense(t, 9, 7, data)}
+					res := solve(t, &Solver{Eps: eps * s, Method: meth, Scaling: sc}, q)
+					name := fmt.Sprintf("%v eps %v scaling %v s %g", meth, eps, sc != nil, s)
+					assert.Equal(t, ot.Converged, res.Status, name)
+					got := ot.DenseCopy(res.Plan).RawMatrix().Data
+					assert.Less(t, maxAbsDiff(got, refPlan), 1e-10, name)
+					assert.InEpsilon(t, ref.Value, res.Value/s, 1e-9, name)
+					assert.InEpsilon(t, ref.LinearCost, res.LinearCost/s, 1e-9, name)
+					f1, g1 := centred(ref.F, ref.G)
+					f2, g2 := centred(res.F, res.G)
+					floats.Scale(1/s, f2)
+					floats.Scale(1/s, g2)
+					assert.Less(t, maxAbsDiff(f1, f2)+maxAbsDiff(g1, g2), 1e-9, name)
+				}
+			}
+		}
+	}
+}
+
+func TestDefaultEpsExtremes(t *testing.T) {
+	ref := DefaultEps(dense(t, 2, 2, []float64{0, 1, 1, 0}))
+	for _, s := range []float64{1e-310, 1e-300, 1e-200, 1e160, 1e200, 1e300} {
+		c := dense(t, 2, 2, []float64{0, s, s, 0})
+		assert.InEpsilon(t, ref*s, DefaultEps(c), 1e-12, "s %g", s)
+	}
+	// Entries spanning the whole range.
+	c := dense(t, 1, 3, []float64{-math.MaxFloat64, 0, math.MaxFloat64})
+	eps := DefaultEps(c)
+	assert.False(t, math.IsInf(eps, 0) || math.IsNaN(eps))
+	assert.InEpsilon(t, 0.05*math.MaxFloat64*math.Sqrt(2.0/3), eps, 1e-12)
+}
+
+// TestScalingHugeRange: ε-scaling from a Start that overflows (max C −
+// min C = +Inf) ends (MaxIter) with finite figures, or is canceled.
+func TestScalingHugeRange(t *testing.T) {
+	c := dense(t, 2, 2, []float64{-1e308, 1e308, 1e308, -1e308})
+	p := &ot.Problem{A: []float64{0.5, 0.5}, B: []float64{0.5, 0.5}, C: c}
+	for _, meth := range methods {
+		for _, eps := range []float64{1e305, 1} {
+			res := solve(t, &Solver{Eps: eps, Method: meth, Scaling: &EpsScaling{}, MaxIter: 300}, p)
+			if eps > 1 || res.Status != ot.NumericalError {
+				checkFigures(t, p, res)
+			}
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		res, err := (&Solver{Eps: 1e305, Method: meth, Scaling: &EpsScaling{}}).Solve(ctx, p)
+		require.NoError(t, err)
+		assert.Equal(t, ot.Canceled, res.Status)
+		checkFigures(t, p, res)
 	}
 }

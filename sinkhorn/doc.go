@@ -56,6 +56,11 @@
 // column error, checked after sweeps 1, 11, 21, …) or OTT (L1 column error
 // ≤ 1e-3).
 //
+// Scaling the cost and ε by s > 0 scales the potentials and the figures by
+// s and leaves the plan unchanged, for s from 1e-300 to 1e300: when ε is far
+// from 1 the solve runs on the cost divided by a power of two close to ε
+// (exact), and DefaultEps rescales its sums the same way.
+//
 // # Cancellation and early stops
 //
 // Every pass over the cost polls the context every few thousand entries, so

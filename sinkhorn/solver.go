@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 
+	"gonum.org/v1/gonum/floats"
+
 	"github.com/otkit/otkit/internal/support"
 	"github.com/otkit/otkit/ot"
 )
@@ -237,53 +239,131 @@ func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
 	}
 	eps := s.Eps
 	if eps == 0 {
-		eps = DefaultEps(p.C)
+		var ok bool
+		if eps, ok = defaultEps(p.C, func() bool { return ctx.Err() != nil }); !ok {
+			eps = 1 // canceled: any ε (the result is one f-update)
+		}
 	}
 	red := support.Reduce(p)
-	st := newState(red.Problem, eps, set)
+	// Normalize: cost, ε and potentials divided by a power of two close to ε
+	// (exact), so that ε in the solve is about 1 for any scale of the cost.
+	_, e := math.Frexp(eps)
+	scale := 1.0
+	if e < -normExp || e > normExp {
+		scale = math.Ldexp(1, -e)
+		red.Problem = &ot.Problem{A: red.A, B: red.B, C: &scaledCost{c: red.C, scale: scale}}
+	}
+	set.scaling.Start *= scale
+	st := newState(red.Problem, eps*scale, set)
 	if s.Init != nil {
 		copy(st.f, red.RowsOf(s.Init.F))
 		copy(st.g, red.ColsOf(s.Init.G))
+		floats.Scale(scale, st.f)
+		floats.Scale(scale, st.g)
 	}
 	res := st.run(ctx, s.Progress)
+	if scale != 1 {
+		floats.Scale(1/scale, st.f)
+		floats.Scale(1/scale, st.g)
+		res.Value /= scale
+		res.DualValue /= scale
+		res.LinearCost /= scale
+	}
 	f := red.ExpandRows(st.f, math.Inf(-1))
 	g := red.ExpandCols(st.g, math.Inf(-1))
 	res.F, res.G = f, g
-	res.Plan = &ot.EntropicPlan{F: f, G: g, Eps: st.curEps, C: p.C}
+	res.Plan = &ot.EntropicPlan{F: f, G: g, Eps: st.curEps / scale, C: p.C}
 	return res, nil
 }
 
+// normExp: Solve normalizes the cost when ε is outside [2^−normExp, 2^normExp]
+// (inside, dividing by a power of two would not change a bit of the result).
+const normExp = 32
+
 // DefaultEps returns the ε a zero Solver.Eps stands for: 0.05 times the
 // population standard deviation of the finite entries of c, or 1 when that
-// is zero.
+// is zero. It is computed without overflow or underflow for entries of any
+// magnitude.
 func DefaultEps(c ot.Cost) float64 {
+	eps, _ := defaultEps(c, func() bool { return false })
+	return eps
+}
+
+// defaultEps is DefaultEps, polling stop every few rows; when stopped it
+// returns the estimate from the rows seen and false.
+func defaultEps(c ot.Cost, stop func() bool) (float64, bool) {
+	mo := costMoments(c, 0, stop)
+	if mo.big > 0 && (mo.span < 0x1p-400 || mo.span > 0x1p400 || math.IsInf(mo.s2, 0)) {
+		// Rescale by a power of two (exact) so that the squares stay in range.
+		_, e := math.Frexp(mo.big)
+		mo = costMoments(c, -e, stop)
+		mo.sd = math.Ldexp(mo.sd, e)
+	}
+	if !(mo.sd > 0) || math.IsInf(mo.sd, 0) {
+		return 1, !mo.stopped
+	}
+	return defaultEpsScale * mo.sd, !mo.stopped
+}
+
+// moments are the shifted sums of a pass over the finite cost entries
+// (each multiplied by 2^exp).
+type moments struct {
+	s1, s2, cnt float64
+	span        float64 // max |v − shift|
+	big         float64 // max |v|
+	sd          float64 // the population standard deviation
+	stopped     bool
+}
+
+func costMoments(c ot.Cost, exp int, stop func() bool) moments {
 	n, m := c.Dims()
-	var shift, s1, s2, cnt float64
+	var mo moments
+	var shift float64
 	first := true
 	buf := make([]float64, m)
+	poll := max(1, pollEntries/m)
 	for i := 0; i < n; i++ {
+		if i%poll == 0 && stop() {
+			mo.stopped = true
+			break
+		}
 		for _, v := range rowOf(c, i, buf) {
 			if math.IsInf(v, 0) {
 				continue
+			}
+			if exp != 0 {
+				v = math.Ldexp(v, exp)
 			}
 			if first {
 				shift, first = v, false
 			}
 			d := v - shift
-			s1 += d
-			s2 += d * d
-			cnt++
+			mo.s1 += d
+			mo.s2 += d * d
+			mo.cnt++
+			mo.span = math.Max(mo.span, math.Abs(d))
+			mo.big = math.Max(mo.big, math.Abs(v))
 		}
 	}
-	if cnt == 0 {
-		return 1
+	if mo.cnt > 0 {
+		mean := mo.s1 / mo.cnt
+		mo.sd = math.Sqrt(math.Max(mo.s2/mo.cnt-mean*mean, 0))
 	}
-	mean := s1 / cnt
-	sd := math.Sqrt(math.Max(s2/cnt-mean*mean, 0))
-	if !(sd > 0) || math.IsInf(sd, 0) {
-		return 1
-	}
-	return defaultEpsScale * sd
+	return mo
+}
+
+// scaledCost is a cost multiplied by a power of two, row by row.
+type scaledCost struct {
+	c     ot.Cost
+	scale float64
+}
+
+func (c *scaledCost) Dims() (n, m int) { return c.c.Dims() }
+
+func (c *scaledCost) Row(i int, dst []float64) []float64 {
+	row := c.c.Row(i, dst)
+	floats.Scale(c.scale, row)
+	return row
 }
 
 // rowOf returns row i of c, without copying for a dense cost.
