@@ -201,3 +201,28 @@ func TestScalingHugeRange(t *testing.T) {
 		checkFigures(t, p, res)
 	}
 }
+
+// TestDivergenceSymmetric: the self terms converge in tens of iterations
+// (alternating sweeps took 10000 here), a warm start is honoured, and the
+// aggregate status is the worst one.
+func TestDivergenceSymmetric(t *testing.T) {
+	p := randomCloud(t, 200, 200, 2, 46)
+	d, err := (&Solver{Eps: 0.1}).Divergence(context.Background(), p)
+	require.NoError(t, err)
+	assert.Equal(t, ot.Converged, d.Status)
+	for _, r := range []*ot.Result{d.XX, d.YY} {
+		assert.Equal(t, ot.Converged, r.Status)
+		assert.Less(t, r.Iterations, 100)
+		assert.LessOrEqual(t, r.MarginalError, DefaultTol)
+	}
+	warm, err := (&Solver{Eps: 0.1, Init: &ot.Potentials{F: d.XY.F, G: d.XY.G}}).Divergence(context.Background(), p)
+	require.NoError(t, err)
+	assert.Equal(t, DefaultCheckEvery, warm.XY.Iterations)
+	assert.InDelta(t, d.Value, warm.Value, 1e-8)
+	short, err := (&Solver{Eps: 0.1, MaxIter: 20}).Divergence(context.Background(), p)
+	require.NoError(t, err)
+	assert.Equal(t, ot.IterationLimit, short.XY.Status)
+	assert.Equal(t, ot.IterationLimit, short.Status)
+	assert.Equal(t, ot.Canceled, worst(ot.Converged, ot.Canceled, ot.IterationLimit))
+	assert.Equal(t, ot.NumericalError, worst(ot.NumericalError, ot.Canceled))
+}

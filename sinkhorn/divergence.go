@@ -3,9 +3,13 @@ package sinkhorn
 import (
 	"context"
 	"fmt"
+	"math"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/otkit/otkit/internal/lse"
+	"github.com/otkit/otkit/internal/parallel"
 	"github.com/otkit/otkit/ot"
 )
 
@@ -28,14 +32,30 @@ type Divergence struct {
 	// GradX and GradY are ∂S/∂x_i and ∂S/∂y_j for SqEuclidean clouds
 	// (nil for other metrics).
 	GradX, GradY *mat.Dense
+	// Status is the worst of the three solves' statuses (NumericalError,
+	// then Canceled, then IterationLimit or Stalled, then Converged).
+	Status ot.Status
 }
 
 // Divergence solves the three problems of S_ε for p, whose cost must be an
 // *ot.PointCloud, all at the same ε (the solver's Eps, or the default ε of
-// the x–y cost). The statuses of the three solves are in XY, XX and YY.
+// the x–y cost). The symmetric problems OT_ε(a, a) and OT_ε(b, b) start
+// with the symmetric update F ← ½(F + T(F)) (T the soft c-transform against
+// the same measure; Feydy et al. 2019, OTT-JAX's default for these terms),
+// which converges in tens of iterations where alternating sweeps may take
+// thousands, and end with the solver's own sweeps (at least CheckEvery), so
+// their Results obey the same stopping rule. Init, when set, warm-starts the
+// x–y solve, and its F and G the x–x and y–y solves. The statuses of the
+// three solves are in XY, XX and YY; Status is the worst of them.
 func (s *Solver) Divergence(ctx context.Context, p *ot.Problem) (*Divergence, error) {
-	if err := p.Validate(); err != nil {
+	if err := p.ValidateWith(s.Init); err != nil {
 		return nil, err
+	}
+	if _, err := s.settings(); err != nil {
+		return nil, err
+	}
+	if ctx == nil {
+		ctx = context.Background()
 	}
 	pc, ok := p.C.(*ot.PointCloud)
 	if !ok {
@@ -43,17 +63,27 @@ func (s *Solver) Divergence(ctx context.Context, p *ot.Problem) (*Divergence, er
 	}
 	solver := *s
 	if solver.Eps == 0 {
-		solver.Eps = DefaultEps(p.C)
+		solver.Eps, _ = defaultEps(p.C, func() bool { return ctx.Err() != nil })
 	}
-	solver.Init = nil
+	var initX, initY []float64
+	if s.Init != nil {
+		initX, initY = s.Init.F, s.Init.G
+	}
 	self := func(x *mat.Dense, w []float64) *ot.Problem {
 		return &ot.Problem{A: w, B: w, C: &ot.PointCloud{X: x, Y: x, Metric: pc.Metric, P: pc.P}}
 	}
 	probs := []*ot.Problem{p, self(pc.X, p.A), self(pc.Y, p.B)}
+	inits := [][]float64{nil, initX, initY}
 	res := make([]*ot.Result, 3)
 	grads := make([]*Gradient, 3)
 	for k, q := range probs {
-		r, err := solver.Solve(ctx, q)
+		var r *ot.Result
+		var err error
+		if k == 0 && !sameCloud(pc.X, pc.Y, p.A, p.B) {
+			r, err = solver.Solve(ctx, q)
+		} else {
+			r, err = solver.solveSelf(ctx, q, inits[k])
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -63,7 +93,8 @@ func (s *Solver) Divergence(ctx context.Context, p *ot.Problem) (*Divergence, er
 		res[k] = r
 	}
 	d := &Divergence{XY: res[0], XX: res[1], YY: res[2],
-		Value: res[0].Value - 0.5*res[1].Value - 0.5*res[2].Value}
+		Value:  res[0].Value - 0.5*res[1].Value - 0.5*res[2].Value,
+		Status: worst(res[0].Status, res[1].Status, res[2].Status)}
 	// a enters OT(a, a) through both marginals: ∂/∂a = f̃ + g̃ there.
 	d.GradA = make([]float64, len(p.A))
 	for i := range d.GradA {
@@ -81,6 +112,117 @@ func (s *Solver) Divergence(ctx context.Context, p *ot.Problem) (*Divergence, er
 		d.GradY = selfGrad(grads[0].Y, grads[2])
 	}
 	return d, nil
+}
+
+// worst returns the least favourable status: NumericalError, then
+// Canceled, then any other non-converged status, then Converged.
+func worst(sts ...ot.Status) ot.Status {
+	rank := func(s ot.Status) int {
+		switch s {
+		case ot.Converged:
+			return 0
+		case ot.Canceled:
+			return 2
+		case ot.NumericalError:
+			return 3
+		}
+		return 1
+	}
+	w := ot.Converged
+	for _, s := range sts {
+		if rank(s) > rank(w) {
+			w = s
+		}
+	}
+	return w
+}
+
+// sameCloud reports whether the x–y problem is symmetric: the same points
+// with the same weights.
+func sameCloud(x, y *mat.Dense, a, b []float64) bool {
+	return mat.Equal(x, y) && floats.Equal(a, b)
+}
+
+// selfRows is the number of rows in a chunk of the symmetric iteration.
+const selfRows = 64
+
+// solveSelf solves a symmetric problem (C = Cᵀ, a = b): symmetric updates
+// F ← ½(F + T(F)), T(F)_i = ε log a_i − ε LSE_j((F_j − C_ij)/ε), until
+// the plan of (F, F) meets the stopping rule, then the solver's sweeps
+// from (F, F). Iterations counts both.
+func (s *Solver) solveSelf(ctx context.Context, q *ot.Problem, init []float64) (*ot.Result, error) {
+	set, err := s.settings()
+	if err != nil {
+		return nil, err
+	}
+	n, _ := q.Dims()
+	scale := normScale(s.Eps)
+	eps := s.Eps * scale
+	k := 1 / eps
+	c := q.C
+	if scale != 1 {
+		c = &scaledCost{c: c, scale: scale}
+	}
+	f, t := make([]float64, n), make([]float64, n)
+	if init != nil {
+		floats.ScaleTo(f, scale, init)
+	}
+	loga := make([]float64, n)
+	for i, w := range q.A {
+		loga[i] = math.Log(w)
+		if w == 0 {
+			f[i] = math.Inf(-1)
+		}
+	}
+	mass := floats.Sum(q.A)
+	chunks := parallel.Chunks(n, selfRows)
+	errs := make([]float64, chunks)
+	bufs := make([][]float64, set.workers)
+	poll := max(1, pollEntries/n)
+	it := 0
+	for it < set.maxIter && ctx.Err() == nil {
+		parallel.For(set.workers, chunks, func(w, ch int) {
+			if bufs[w] == nil {
+				bufs[w] = make([]float64, n)
+			}
+			lo, hi := parallel.Bounds(ch, selfRows, n)
+			var e float64
+			for i := lo; i < hi; i++ {
+				if (i-lo)%poll == 0 && ctx.Err() != nil {
+					return
+				}
+				if q.A[i] == 0 {
+					t[i] = math.Inf(-1)
+					continue
+				}
+				t[i] = eps * (loga[i] - lse.AffineLSE(0, f, rowOf(c, i, bufs[w]), k))
+				e += math.Abs(q.A[i]*math.Exp((f[i]-t[i])*k) - q.A[i])
+			}
+			errs[ch] = 2 * e
+		})
+		if ctx.Err() != nil {
+			break
+		}
+		e := floats.Sum(errs)
+		if !(e > set.tol*mass) { // converged, or NaN: the sweeps decide
+			break
+		}
+		for i, ti := range t {
+			f[i] = 0.5 * (f[i] + ti)
+		}
+		it++
+	}
+	floats.Scale(1/scale, f)
+	solver := *s
+	solver.Init = &ot.Potentials{F: f, G: f}
+	solver.Scaling = nil
+	solver.MaxIter = max(set.maxIter-it, set.checkEvery)
+	res, err := solver.Solve(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	res.Iterations += it
+	return res, nil
 }
 
 // selfGrad returns g − ½(∂/∂x + ∂/∂y) of a symmetric problem's gradient.

@@ -247,10 +247,8 @@ func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
 	red := support.Reduce(p)
 	// Normalize: cost, ε and potentials divided by a power of two close to ε
 	// (exact), so that ε in the solve is about 1 for any scale of the cost.
-	_, e := math.Frexp(eps)
-	scale := 1.0
-	if e < -normExp || e > normExp {
-		scale = math.Ldexp(1, -e)
+	scale := normScale(eps)
+	if scale != 1 {
 		red.Problem = &ot.Problem{A: red.A, B: red.B, C: &scaledCost{c: red.C, scale: scale}}
 	}
 	set.scaling.Start *= scale
@@ -274,6 +272,15 @@ func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
 	res.F, res.G = f, g
 	res.Plan = &ot.EntropicPlan{F: f, G: g, Eps: st.curEps / scale, C: p.C}
 	return res, nil
+}
+
+// normScale returns the power of two the cost is multiplied by in a solve
+// at ε: 1, or 2^−e with ε = x·2^e, x in [½, 1), when ε is far from 1.
+func normScale(eps float64) float64 {
+	if _, e := math.Frexp(eps); e < -normExp || e > normExp {
+		return math.Ldexp(1, -max(e, -1022)) // subnormal ε: as far as 2^1022
+	}
+	return 1
 }
 
 // normExp: Solve normalizes the cost when ε is outside [2^−normExp, 2^normExp]
