@@ -330,7 +330,7 @@ func (in *instance) relGap(v, d float64) float64 {
 func finish(q *ot.Problem, red *support.Reduced, in *instance, st *state) *ot.Result {
 	n, m := q.Dims()
 	if in == nil || st == nil || st.plan == nil {
-		plan := &ot.DensePlan{N: n, M: m, Data: make([]float64, n*m)}
+		plan := &ot.SparsePlan{N: n, M: m, RowPtr: make([]int, n+1)}
 		return &ot.Result{Status: ot.Canceled, Plan: plan, F: make([]float64, n), G: make([]float64, m),
 			MarginalError: ot.MarginalError(plan, q.A, q.B)}
 	}

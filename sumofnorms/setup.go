@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"sync/atomic"
 
 	"github.com/otkit/otkit/internal/parallel"
 	"github.com/otkit/otkit/internal/support"
@@ -38,15 +37,12 @@ type instance struct {
 	workers int
 	pool    *parallel.Pool
 	chunks  int
-	stop    atomic.Bool
-	unhook  func() bool
 	ctx     context.Context
 }
 
-func (in *instance) canceled() bool { return in.stop.Load() }
+func (in *instance) canceled() bool { return in.ctx.Err() != nil }
 
 func (in *instance) close() {
-	in.unhook()
 	in.pool.Close()
 }
 
@@ -67,12 +63,8 @@ func (in *instance) forRows(f func(w, k, lo, hi int)) {
 func (s *Solver) setup(ctx context.Context, red *support.Reduced) (*instance, error) {
 	n, m := red.Dims()
 	in := &instance{n: n, m: m, ctx: ctx, workers: s.Workers, maxIter: s.MaxIter, gapTol: s.GapTol}
-	in.unhook = context.AfterFunc(ctx, func() { in.stop.Store(true) })
-	if ctx.Err() != nil {
-		in.stop.Store(true)
-	}
-	abort := func() (*instance, error) { in.unhook(); return nil, nil }
-	fail := func(err error) (*instance, error) { in.unhook(); return nil, err }
+	abort := func() (*instance, error) { return nil, nil }
+	fail := func(err error) (*instance, error) { return nil, err }
 	limit := s.MaxDenseBytes
 	if need := 8 * 3 * float64(n) * float64(m); need > float64(limit) {
 		return fail(fmt.Errorf("%w: sumofnorms: the %d×%d problem needs %.4g bytes of dense arrays, above MaxDenseBytes = %d",
@@ -109,12 +101,12 @@ func (s *Solver) setup(ctx context.Context, red *support.Reduced) (*instance, er
 	}
 	if in.costExp != 0 {
 		inv := math.Ldexp(1, -in.costExp)
+		src := c
 		if !owned {
 			c = make([]float64, n*m)
 		}
-		src := ot.CostData(red.C)
-		if owned {
-			src = c
+		if !owned {
+			src = red.C.(*ot.DenseCost).Data
 		}
 		for k := range c {
 			if k%(64*m+1) == 0 && in.canceled() {
@@ -178,16 +170,17 @@ func (s *Solver) setup(ctx context.Context, red *support.Reduced) (*instance, er
 			sigma = math.Ldexp(sigma, -in.costExp)
 		}
 	}
-	switch edges {
-	case SameClass:
+	switch {
+	case s.Lambda == 0: // the edges play no part
+	case edges == SameClass:
 		if need := 8 * float64(pairCount(labels)) * float64(m); need > float64(limit) {
 			return fail(fmt.Errorf("%w: sumofnorms: %d same-class pairs × %d columns need %.4g bytes, above MaxDenseBytes = %d (use SameClassKNN)",
 				ot.ErrParameter, pairCount(labels), m, need, limit))
 		}
 		pairs = pairEdges(labels)
-	case SameClassKNN:
+	case edges == SameClassKNN:
 		pairs = knnEdges(classes(labels), x, d, s.K, in.canceled)
-	case KNN:
+	case edges == KNN:
 		all := make([]int, n)
 		for i := range all {
 			all[i] = i

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/otkit/otkit/exact"
 	"github.com/otkit/otkit/internal/support"
 	"github.com/otkit/otkit/ot"
 )
@@ -213,6 +214,9 @@ func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
 	if err := checkLabels(q, set.Labels); err != nil {
 		return nil, err
 	}
+	if set.Lambda == 0 && exactAtZero {
+		return solveExact(ctx, p)
+	}
 	red := support.Reduce(q)
 	in, err := set.setup(ctx, red)
 	if err != nil {
@@ -266,4 +270,20 @@ func transposeResult(res *ot.Result) {
 		}
 	}
 	res.Plan = &ot.DensePlan{N: m, M: n, Data: t}
+}
+
+// exactAtZero sends λ = 0 to the network simplex (tests turn it off to
+// check the iterative methods against it).
+var exactAtZero = true
+
+// solveExact solves λ = 0, exact optimal transport, by package exact.
+func solveExact(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
+	res, err := (&exact.Solver{}).Solve(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	n, m := p.Dims()
+	res.Plan = &ot.DensePlan{N: n, M: m, Data: ot.DenseCopy(res.Plan).RawMatrix().Data}
+	res.History = nil
+	return res, nil
 }
