@@ -3,9 +3,9 @@ package sinkhorn
 import (
 	"context"
 	"fmt"
-	"sync"
 	"sync/atomic"
 
+	"github.com/otkit/otkit/internal/parallel"
 	"github.com/otkit/otkit/ot"
 )
 
@@ -26,20 +26,19 @@ func (s *Solver) SolveBatch(ctx context.Context, ps []*ot.Problem) (results []*o
 	}
 	one := *s
 	one.Workers, one.Progress = 1, nil
-	workers := min(max(s.Workers, 1), len(ps))
+	// Problems go to the next free worker (sizes differ); each result is
+	// independent of the assignment.
+	pool := parallel.NewPool(min(max(s.Workers, 1), len(ps)))
+	defer pool.Close()
 	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for {
-				k := int(next.Add(1)) - 1
-				if k >= len(ps) {
-					return
-				}
-				results[k], errs[k] = one.Solve(ctx, ps[k])
+	pool.Run(func(int) {
+		for {
+			k := int(next.Add(1)) - 1
+			if k >= len(ps) {
+				return
 			}
-		})
-	}
-	wg.Wait()
+			results[k], errs[k] = one.Solve(ctx, ps[k])
+		}
+	})
 	return results, errs
 }

@@ -3,12 +3,12 @@ package sinkhorn
 import (
 	"context"
 	"math"
-	"sync"
 	"sync/atomic"
 
 	"gonum.org/v1/gonum/floats"
 
 	"github.com/otkit/otkit/internal/lse"
+	"github.com/otkit/otkit/internal/parallel"
 	"github.com/otkit/otkit/ot"
 )
 
@@ -37,13 +37,14 @@ type state struct {
 	eps      float64 // target ε
 	omega    float64 // over-relaxation of the updates (1: plain Sinkhorn)
 	set      settings
-	blockLen int         // rows per block
-	nb       int         // number of blocks
-	part     [][]float64 // per-block partial column sums
-	rowBuf   [][]float64 // per-worker cost row buffers
-	cols     []*lse.Cols // per-block robust column accumulators (lazily)
-	mass     float64     // M = Σ a
-	poll     int         // rows between two polls of stop within a block
+	pool     *parallel.Pool // set.workers goroutines, closed by run
+	blockLen int            // rows per block
+	nb       int            // number of blocks
+	part     [][]float64    // per-block partial column sums
+	rowBuf   [][]float64    // per-worker cost row buffers
+	cols     []*lse.Cols    // per-block robust column accumulators (lazily)
+	mass     float64        // M = Σ a
+	poll     int            // rows between two polls of stop within a block
 	ctx      context.Context
 	stop     atomic.Bool // set once the context is done: passes return early
 	iterate  bool        // (f, g) is an iterate whose plan has finite sums
@@ -82,8 +83,9 @@ func newState(p *ot.Problem, eps float64, set settings) *state {
 		s.logb[j] = math.Log(v)
 	}
 	s.blockLen = max((n+maxBlocks-1)/maxBlocks, 1)
-	s.nb = (n + s.blockLen - 1) / s.blockLen
+	s.nb = parallel.Chunks(n, s.blockLen)
 	s.set.workers = min(s.set.workers, s.nb)
+	s.pool = parallel.NewPool(s.set.workers)
 	s.part = make([][]float64, s.nb)
 	for k := range s.part {
 		s.part[k] = make([]float64, m)
@@ -105,27 +107,13 @@ func (s *state) row(w, i int) []float64 {
 	return s.c.Row(i, s.rowBuf[w])
 }
 
-// blocks runs fn(w, k, lo, hi) for every row block k = [lo, hi); worker w
-// takes blocks w, w+W, … (static assignment).
+// blocks runs fn(w, k, lo, hi) for every row block k = [lo, hi) on the
+// solve's pool; worker w takes blocks w, w+W, … (static assignment).
 func (s *state) blocks(fn func(w, k, lo, hi int)) {
-	bounds := func(k int) (int, int) { return k * s.blockLen, min((k+1)*s.blockLen, s.n) }
-	if s.set.workers <= 1 {
-		for k := 0; k < s.nb; k++ {
-			lo, hi := bounds(k)
-			fn(0, k, lo, hi)
-		}
-		return
-	}
-	var wg sync.WaitGroup
-	for w := 0; w < s.set.workers; w++ {
-		wg.Go(func() {
-			for k := w; k < s.nb; k += s.set.workers {
-				lo, hi := bounds(k)
-				fn(w, k, lo, hi)
-			}
-		})
-	}
-	wg.Wait()
+	s.pool.For(s.nb, func(w, k int) {
+		lo, hi := parallel.Bounds(k, s.blockLen, s.n)
+		fn(w, k, lo, hi)
+	})
 }
 
 // reduce sums the per-block partial column sums into dst, in block order.
@@ -278,6 +266,7 @@ func (s *state) run(ctx context.Context, progress ot.Progress) *ot.Result {
 		ctx = context.Background()
 	}
 	s.ctx = ctx
+	defer s.pool.Close()
 	res := &ot.Result{}
 	var eng engine
 	method := s.set.method
