@@ -31,7 +31,7 @@ func relClose(t *testing.T, want, got, tol float64, msg ...any) {
 }
 
 func TestGradCost(t *testing.T) {
-	// ∂Value_K/∂C_01 = P_01 (spec §9.1); LinearCost's derivative differs.
+	// ∂Value_K/∂C_01 = P_01 (docs/sinkhorn.md §9.1); LinearCost's derivative differs.
 	p := problem3(t)
 	const eps = 0.5
 	s := tight

@@ -30,7 +30,7 @@ func TestSpec3x3PlanAndPotentials(t *testing.T) {
 	}
 }
 
-// TestStabilizedMatchesLogDomain checks spec §5: the same sweeps and
+// TestStabilizedMatchesLogDomain checks docs/sinkhorn.md §5: the same sweeps and
 // potentials for both methods.
 func TestStabilizedMatchesLogDomain(t *testing.T) {
 	probs := map[string]*ot.Problem{"3x3": problem3(t), "random 30×20": randomProblem(30, 20, 1),
@@ -53,7 +53,7 @@ func TestStabilizedMatchesLogDomain(t *testing.T) {
 }
 
 func TestAbsorptions3x3(t *testing.T) {
-	// Spec §5: 191 absorptions in 2630 sweeps at eps = 0.001 without the
+	// docs/sinkhorn.md §5: 191 absorptions in 2630 sweeps at eps = 0.001 without the
 	// gauge rebalancing, which only removes absorptions.
 	s := newState(problem3(t), 0.001, mustSettings(t, &Solver{Method: Stabilized}))
 	res := s.run(context.Background(), nil)

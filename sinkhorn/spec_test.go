@@ -17,7 +17,7 @@ func dense(t testing.TB, n, m int, data []float64) *ot.DenseCost {
 	return c
 }
 
-// problem3 is the 3×3 example of spec §10.2.
+// problem3 is the 3×3 example of docs/sinkhorn.md §10.2.
 func problem3(t testing.TB) *ot.Problem {
 	return &ot.Problem{A: []float64{0.2, 0.5, 0.3}, B: []float64{0.4, 0.4, 0.2},
 		C: dense(t, 3, 3, []float64{0, 1, 4, 1, 0, 1, 4, 1, 0})}

@@ -6,7 +6,7 @@ Each case is two point clouds x (n×d), y (m×d) with weights a, b and the cost
 C_ij = ||x_i - y_j||^2 computed entry by entry (as otkit's PointCloud does),
 solved by ot.sinkhorn(..., method="sinkhorn_log") to stopThr 1e-14. The plan
 is exp(log_u + log_v - C/eps); the potentials in cost units are
-f = eps*log_u, g = eps*log_v (spec §1.2).
+f = eps*log_u, g = eps*log_v (docs/sinkhorn.md §1.2).
 """
 import json
 
