@@ -102,6 +102,7 @@ func (s *Solver) solveFISTA(in *instance) *state {
 	st := &state{status: ot.IterationLimit}
 	dots := make([]float64, (E+edgeChunk-1)/edgeChunk)
 	tk := 1.0
+	bestGap, stale := math.Inf(1), 0
 	it := 0
 	for it < in.maxIter {
 		it++
@@ -184,11 +185,17 @@ func (s *Solver) solveFISTA(in *instance) *state {
 			break
 		}
 		// Continuation: once the smoothed problem is solved well next to
-		// the exact gap, its bias dominates; shrink ρ.
+		// the exact gap (its bias dominates), or the exact gap stalls,
+		// shrink ρ.
 		sgap := st.value + rho/2*sumSq(st.plan) - psi
-		if sgap <= 0.5*(st.value-st.dual) && rho > rhoMin {
+		stale++
+		if gap < 0.99*bestGap {
+			bestGap, stale = gap, 0
+		}
+		stalled := stale >= 20
+		if (sgap <= 0.5*(st.value-st.dual) || stalled) && rho > rhoMin {
 			rho = math.Max(rho/10, rhoMin)
-			tk = 1
+			tk, stale, bestGap = 1, 0, gap
 			copy(fx, f)
 			copy(gx, g)
 			copy(Zx, Z)

@@ -55,7 +55,8 @@ func (s *Solver) solvePDHG(in *instance) *state {
 		t, h := in.g.tail[e], in.g.head[e]
 		sigE0[e] = dz / (mu * in.g.w[e] * (1/in.a[t] + 1/in.a[h]))
 	}
-	omega := initialOmega(in)
+	omega0 := initialOmega(in)
+	omega := omega0
 	tau := make([]float64, n)
 	sigE := make([]float64, E)
 	var sigU, sigV float64
@@ -182,6 +183,10 @@ func (s *Solver) solvePDHG(in *instance) *state {
 				// Smoothed in the log (θ = 0.5), clamped to a factor 10.
 				nw := math.Exp(0.5*math.Log(ratio) + 0.5*math.Log(omega))
 				omega = math.Max(omega/10, math.Min(omega*10, nw))
+				// ω runs away when the plan has settled on its support
+				// and only the duals move; keep it within a factor
+				// omegaRange of the start.
+				omega = math.Max(omega0/omegaRange, math.Min(omega0*omegaRange, omega))
 				setSteps()
 			}
 			copy(lastT, T)
@@ -205,6 +210,9 @@ func (s *Solver) solvePDHG(in *instance) *state {
 // initialOmega is the starting primal weight ω0 (in the scaled
 // variables; measured on the Segments family: 0.03–0.1 is best, and the
 // rebalancing at restarts makes the start matter little).
+// omegaRange bounds the rebalanced ω to [ω0/omegaRange, ω0·omegaRange].
+const omegaRange = 30
+
 func initialOmega(in *instance) float64 {
 	return 0.1
 }

@@ -282,8 +282,5 @@ func solveExact(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	n, m := p.Dims()
-	res.Plan = &ot.DensePlan{N: n, M: m, Data: ot.DenseCopy(res.Plan).RawMatrix().Data}
-	res.History = nil
 	return res, nil
 }
