@@ -2,6 +2,7 @@ package cardinality_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/otkit/otkit/cardinality"
@@ -30,17 +31,20 @@ func ExampleSolver() {
 	// [0.0000 0.1500 0.1500]
 }
 
-// With one nonzero per column the problem has no feasible plan: the
-// relaxation still returns a 1-sparse plan with exact columns, but the row
-// marginals are off, and Status says so.
+// With one nonzero per column the problem has no feasible plan (a column of
+// weight 1 cannot be served by one row of weight 0.5): that is bad input,
+// an error wrapping ot.ErrInfeasible. With two the plan is forced.
 func ExampleSolver_infeasible() {
 	cost, _ := ot.NewDenseCost(2, 1, []float64{0, 1})
 	p := &ot.Problem{A: []float64{0.5, 0.5}, B: []float64{1}, C: cost}
-	res, _ := (&cardinality.Solver{K: 1}).Solve(context.Background(), p)
-	fmt.Printf("plan [%.1f %.1f], marginal error %.1f, converged: %v\n",
-		res.Plan.At(0, 0), res.Plan.At(1, 0), res.MarginalError, res.Status == ot.Converged)
+	_, err := (&cardinality.Solver{K: 1}).Solve(context.Background(), p)
+	fmt.Println(errors.Is(err, ot.ErrInfeasible))
+	res, _ := (&cardinality.Solver{K: 2}).Solve(context.Background(), p)
+	fmt.Printf("K = 2: plan [%.2f %.2f], value %.4f, certified lower bound %.4f, %v\n",
+		res.Plan.At(0, 0), res.Plan.At(1, 0), res.Value, res.DualValue, res.Status)
 	// Output:
-	// plan [1.0 0.0], marginal error 1.0, converged: false
+	// true
+	// K = 2: plan [0.50 0.50], value 0.7500, certified lower bound 0.7500, Converged
 }
 
 // Route 8 tokens to 2 experts with at most 4 tokens per expert.

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 
 	"gonum.org/v1/gonum/floats"
 
+	"github.com/otkit/otkit/exact"
 	"github.com/otkit/otkit/internal/parallel"
 	"github.com/otkit/otkit/internal/semidual"
 	"github.com/otkit/otkit/internal/support"
@@ -34,6 +36,12 @@ type Solver struct {
 	// total mass: Status is Converged only when MarginalError ≤ Tol × ΣA.
 	// Zero means 1e-9.
 	Tol float64
+	// GapTol is the certified relative optimality gap below which a
+	// feasible plan counts as Converged: Value − DualValue ≤ GapTol ×
+	// (|LinearCost| + (γ/2)‖T‖²). DualValue is a lower bound on the
+	// k-sparse optimum, so the returned plan is then within that fraction
+	// of it. Zero means 1e-3.
+	GapTol float64
 	// MaxIter bounds the iterations (exactly MaxIter steps with Adam).
 	// Zero means 1000.
 	MaxIter int
@@ -65,6 +73,7 @@ type Solver struct {
 const (
 	defaultGamma         = 1.0
 	defaultTol           = 1e-9
+	defaultGapTol        = 1e-3
 	defaultMaxIter       = 1000
 	defaultLR            = 1e-2
 	defaultMaxDenseBytes = 1 << 30
@@ -74,6 +83,7 @@ const (
 type settings struct {
 	k             int
 	gamma, tol    float64
+	gapTol        float64
 	maxIter       int
 	lr            float64
 	formulation   Formulation
@@ -101,6 +111,13 @@ func (s *Solver) settings() (settings, error) {
 	}
 	if !(st.tol > 0) || math.IsInf(st.tol, 1) {
 		return st, fmt.Errorf("%w: Tol = %v (want Tol > 0)", ot.ErrParameter, s.Tol)
+	}
+	st.gapTol = s.GapTol
+	if st.gapTol == 0 {
+		st.gapTol = defaultGapTol
+	}
+	if !(st.gapTol > 0) || math.IsInf(st.gapTol, 1) {
+		return st, fmt.Errorf("%w: GapTol = %v (want GapTol > 0)", ot.ErrParameter, s.GapTol)
 	}
 	if st.maxIter == 0 {
 		st.maxIter = defaultMaxIter
@@ -161,6 +178,13 @@ func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
 			ot.ErrParameter, n, m, float64(n)*float64(m)*8, st.maxDenseBytes)
 	}
 	pr := newSolved(red, s.RowSparse)
+	what := "column"
+	if s.RowSparse {
+		what = "row"
+	}
+	if err := infeasible(pr.a, pr.b, min(st.k, pr.n), what); err != nil {
+		return nil, fmt.Errorf("cardinality K = %d: %w", st.k, err)
+	}
 	return pr.solve(ctx, p, s.Init, st), nil
 }
 
@@ -255,12 +279,13 @@ func (pr *solved) fill(ctx context.Context, c *semidual.Columns) bool {
 // setup passes.
 const setupRows = 256
 
-// solve runs the optimizer on the valid, reduced problem and assembles the
-// result on the original problem p.
+// solve runs the optimizer on the valid, reduced problem, repairs its plan
+// and assembles the result on the original problem p.
 func (pr *solved) solve(ctx context.Context, p *ot.Problem, init *ot.Potentials, st settings) *ot.Result {
 	n, m := pr.n, pr.m
+	k := min(st.k, n)
 	var c semidual.Columns
-	c.Reset(n, m, min(st.k, n))
+	c.Reset(n, m, k)
 	if !pr.fill(ctx, &c) {
 		return pr.canceled(p)
 	}
@@ -277,60 +302,294 @@ func (pr *solved) solve(ctx context.Context, p *ot.Problem, init *ot.Potentials,
 		eval = c.Dual
 	}
 	x := pr.start(init, dim, st.formulation == Dual)
-	set := semidual.Settings{Tol: st.tol * floats.Sum(pr.a), MaxIter: st.maxIter,
-		LearningRate: math.Ldexp(st.lr, -pr.costExp)}
-	if st.k < n {
-		// Kinks: the stall rule and the kink escape (docs/cardinality.md §6).
-		set.Escape = semidual.EscapeStep(c.CostRange())
-	}
-	if st.progress != nil {
-		set.Progress = func(it int, e float64) { st.progress(it, math.Ldexp(e, pr.massExp)) }
-	}
 	var rec semidual.Record
-	var d semidual.Driver
-	if st.optimizer == Adam {
-		d.Adam(ctx, eval, x, set, &rec)
+	var lp *ot.Result
+	if k == 1 && n > 1 {
+		// The relaxation's maximum is known (docs/cardinality.md §5): the
+		// row potentials of the unregularised optimum maximise S_1, and
+		// with G_j = −max_i(F_i − C_ij) they maximise D_1.
+		lp = pr.exactLP(ctx, &c)
+		if lp.Status == ot.Canceled {
+			return pr.canceled(p)
+		}
+		copy(x, lp.F)
+		if st.formulation == Dual {
+			for j := 0; j < m; j++ {
+				mx := math.Inf(-1)
+				for i := 0; i < n; i++ {
+					mx = math.Max(mx, x[i]-c.Cost(i, j))
+				}
+				x[n+j] = -mx
+			}
+		}
+		rec.Status, rec.Iterations = lp.Status, lp.Iterations
 	} else {
-		d.LBFGS(ctx, eval, x, set, &rec)
+		set := semidual.Settings{Tol: st.tol * floats.Sum(pr.a), MaxIter: st.maxIter,
+			LearningRate: math.Ldexp(st.lr, -pr.costExp)}
+		if k < n {
+			// Kinks: the stall rule and the kink escape (docs/cardinality.md §6).
+			set.Escape = semidual.EscapeStep(c.CostRange())
+		}
+		if st.progress != nil {
+			set.Progress = func(it int, e float64) { st.progress(it, math.Ldexp(e, pr.massExp)) }
+		}
+		var d semidual.Driver
+		if st.optimizer == Adam {
+			d.Adam(ctx, eval, x, set, &rec)
+		} else {
+			d.LBFGS(ctx, eval, x, set, &rec)
+		}
 	}
 	dualValue := rec.Value
-	if !rec.Current {
+	if lp != nil || !rec.Current {
 		// Re-evaluate at the returned point so the stored columns are its
 		// plan.
 		dualValue = eval(x, make([]float64, dim))
 	}
+	if lp != nil {
+		// Exact: OT + (γ/2)Σb² (the evaluation agrees to rounding).
+		dualValue = lp.LinearCost + c.Gamma/2*floats.Dot(pr.b, pr.b)
+	}
 	plan, lin, sq := c.Plan(0)
+	F := x[:n]
 	G := make([]float64, m)
 	if st.formulation == Dual {
 		copy(G, x[n:])
 	} else {
 		c.PotentialG(G)
 	}
+	relaxed := rec.Status
+	feasible := false
+	if ctx.Err() == nil && (rec.Status != ot.Canceled) {
+		if q := pr.repair(ctx, &c, plan, lp, k, F, G, st); q != nil && q.Status != ot.NumericalError {
+			plan, lin, sq = q.Plan.(*ot.SparsePlan), q.LinearCost, 0
+			for _, v := range plan.Val {
+				sq += v * v
+			}
+			F, G = q.F, q.G
+			feasible = q.Status == ot.Converged
+			if q.Status == ot.Canceled {
+				relaxed = ot.Canceled
+			}
+		}
+	}
 	e := pr.costExp + pr.massExp
 	res := &ot.Result{DualValue: math.Ldexp(dualValue, e), Iterations: rec.Iterations, History: rec.History}
 	for k, v := range res.History {
 		res.History[k] = math.Ldexp(v, pr.massExp)
 	}
+	value := lin + c.Gamma/2*sq
 	res.LinearCost = math.Ldexp(lin, e)
-	res.Value = math.Ldexp(lin+c.Gamma/2*sq, e)
+	res.Value = math.Ldexp(value, e)
+	plan.Val = slices.Clone(plan.Val)
 	for k, v := range plan.Val {
 		plan.Val[k] = math.Ldexp(v, pr.massExp)
 	}
-	pr.expand(res, plan, x[:n], G)
+	pr.expand(res, plan, F, G)
 	res.MarginalError = ot.MarginalError(res.Plan, p.A, p.B)
+	// The gap Value − DualValue is measured against the size of the
+	// objective's two terms, so that it is scale-free.
+	gapOK := value-dualValue <= st.gapTol*(math.Abs(lin)+c.Gamma/2*sq)
 	switch {
 	case !finite(res.DualValue) || !finite(res.Value) || !finite(res.LinearCost) || !finite(res.MarginalError):
 		res.Status = ot.NumericalError
-	case res.MarginalError <= st.tol*p.Mass():
+	case relaxed == ot.Canceled:
+		res.Status = ot.Canceled
+	case res.MarginalError <= st.tol*p.Mass() && gapOK:
 		res.Status = ot.Converged
-	case rec.Status == ot.Converged:
-		// The gradient met Tol but the plan does not (rounding, or the
-		// dual's approximate columns): no progress is left to make.
+	case relaxed == ot.Converged || relaxed == ot.NotTerminated || (feasible && relaxed == ot.Stalled):
+		// The relaxation is solved (or stalled) and the plan is either not
+		// feasible (no feasible support was found) or farther than GapTol
+		// from the bound.
 		res.Status = ot.Stalled
 	default:
-		res.Status = rec.Status
+		res.Status = relaxed
 	}
 	return res
+}
+
+// exactLP solves the unregularised problem (normalized, solved
+// orientation) with package exact.
+func (pr *solved) exactLP(ctx context.Context, c *semidual.Columns) *ot.Result {
+	n, m := pr.n, pr.m
+	data := make([]float64, n*m)
+	for i := 0; i < n; i++ {
+		for j := 0; j < m; j++ {
+			data[i*m+j] = c.Cost(i, j)
+		}
+	}
+	cost, err := ot.NewDenseCost(n, m, data)
+	if err == nil {
+		var res *ot.Result
+		res, err = (&exact.Solver{}).Solve(ctx, &ot.Problem{A: pr.a, B: pr.b, C: cost})
+		if err == nil {
+			return res
+		}
+	}
+	// The reduced problem is valid: an error here is a bug.
+	panic(fmt.Sprintf("cardinality: the unregularised problem failed: %v", err))
+}
+
+// matching returns the cheapest plan that matches rows and columns of equal
+// weight (the solved problem, k = 1, n = m), or nil.
+func (pr *solved) matching(ctx context.Context, c *semidual.Columns, mass float64) *ot.SparsePlan {
+	n, m := pr.n, pr.m
+	data := make([]float64, n*m)
+	for i := 0; i < n; i++ {
+		for j := 0; j < m; j++ {
+			data[i*m+j] = math.Inf(1)
+			if math.Abs(pr.a[i]-pr.b[j]) <= feasTol*mass {
+				data[i*m+j] = c.Cost(i, j)
+			}
+		}
+	}
+	cost, err := ot.NewDenseCost(n, m, data)
+	if err != nil {
+		return nil
+	}
+	res, err := (&exact.Solver{}).Solve(ctx, &ot.Problem{A: pr.a, B: pr.b, C: cost})
+	if err != nil || res.Status != ot.Converged {
+		return nil
+	}
+	return res.Plan.(*ot.SparsePlan)
+}
+
+// repair returns the quadratic OT solve restricted to a feasible support
+// with at most k entries per column grown from the plan's (or, for k = 1,
+// the unregularised optimum's when it fits), or nil when the plan meets the
+// marginals already or no feasible support was found.
+func (pr *solved) repair(ctx context.Context, c *semidual.Columns, plan *ot.SparsePlan, lp *ot.Result, k int,
+	F, G []float64, st settings) *ot.Result {
+	n, m := pr.n, pr.m
+	mass := floats.Sum(pr.a)
+	sup := newSlots(n, m, k)
+	if lp != nil {
+		lpPlan := lp.Plan.(*ot.SparsePlan)
+		// Its positive entries (a basis may keep degenerate zeros, and
+		// rounding leaves entries of a few ulps of the mass).
+		tiny := 1e-12 * mass
+		perCol := make([]int, m)
+		for q, j := range lpPlan.ColIdx {
+			if lpPlan.Val[q] > tiny {
+				perCol[j]++
+			}
+		}
+		if slices.Max(perCol) <= k {
+			for i := 0; i < n; i++ {
+				for q := lpPlan.RowPtr[i]; q < lpPlan.RowPtr[i+1]; q++ {
+					if lpPlan.Val[q] > tiny {
+						sup.add(i, lpPlan.ColIdx[q])
+					}
+				}
+			}
+		}
+	}
+	if len(sup.in) == 0 && k == 1 && n == m {
+		// Every 1-sparse plan is a matching of rows and columns of equal
+		// weight (infeasible rejected the rest): the cheapest is the
+		// unregularised optimum on those pairs, whose vertices are
+		// matchings.
+		if q := pr.matching(ctx, c, mass); q != nil {
+			for i := 0; i < n; i++ {
+				for p := q.RowPtr[i]; p < q.RowPtr[i+1]; p++ {
+					if q.Val[p] > 1e-12*mass {
+						sup.add(i, q.ColIdx[p])
+					}
+				}
+			}
+		}
+	}
+	if len(sup.in) == 0 {
+		if ot.MarginalError(plan, pr.a, pr.b) <= st.tol*mass {
+			return nil
+		}
+		for i := 0; i < n; i++ {
+			for q := plan.RowPtr[i]; q < plan.RowPtr[i+1]; q++ {
+				sup.add(i, plan.ColIdx[q])
+			}
+		}
+	}
+	r := repairer{n: n, m: m, a: pr.a, b: pr.b, cost: c.Cost, F: F, G: G, sup: sup, mass: mass}
+	if !r.run(ctx) {
+		return nil
+	}
+	q, err := restricted(ctx, sup, pr.a, pr.b, c.Cost, c.Gamma, st.tol, st.workers, F, G)
+	if err != nil || q.Plan == nil {
+		// The flow says the support is feasible; Validate's check is
+		// looser, so this does not happen.
+		return nil
+	}
+	// Polish: keep the positive entries (the plan stays feasible), fill the
+	// free slots with the entries of most negative reduced cost at the new
+	// potentials, re-solve while the value falls.
+	for round := 0; round < polishRounds && q.Status == ot.Converged && ctx.Err() == nil; round++ {
+		next := polished(q, c.Cost, n, m, k)
+		if next == nil {
+			break
+		}
+		q2, err := restricted(ctx, next, pr.a, pr.b, c.Cost, c.Gamma, st.tol, st.workers, q.F, q.G)
+		if err != nil || q2.Plan == nil || q2.Status != ot.Converged || !(q2.Value < q.Value) {
+			break
+		}
+		q = q2
+	}
+	return q
+}
+
+// polishRounds bounds the support-improvement rounds after the repair.
+const polishRounds = 4
+
+// polished returns the support of q's positive entries with every column's
+// free slots given to its entries of most negative reduced cost
+// C_ij − F_i − G_j at q's potentials, or nil when there are none.
+func polished(q *ot.Result, cost func(i, j int) float64, n, m, k int) *slots {
+	plan := q.Plan.(*ot.SparsePlan)
+	sup := newSlots(n, m, k)
+	for i := 0; i < n; i++ {
+		for p := plan.RowPtr[i]; p < plan.RowPtr[i+1]; p++ {
+			if plan.Val[p] > 0 {
+				sup.add(i, plan.ColIdx[p])
+			}
+		}
+	}
+	added := false
+	type cand struct {
+		i int
+		r float64
+	}
+	var cands []cand
+	for j := 0; j < m; j++ {
+		free := k - len(sup.cols[j])
+		if free <= 0 {
+			continue
+		}
+		cands = cands[:0]
+		for i := 0; i < n; i++ {
+			if sup.in[j*n+i] {
+				continue
+			}
+			if r := cost(i, j) - q.F[i] - q.G[j]; r < 0 {
+				cands = append(cands, cand{i, r})
+			}
+		}
+		slices.SortFunc(cands, func(x, y cand) int {
+			if x.r != y.r {
+				if x.r < y.r {
+					return -1
+				}
+				return 1
+			}
+			return x.i - y.i
+		})
+		for _, c := range cands[:min(free, len(cands))] {
+			sup.add(c.i, j)
+			added = true
+		}
+	}
+	if !added {
+		return nil
+	}
+	return sup
 }
 
 // start returns the normalized starting point from init.
