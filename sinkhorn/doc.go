@@ -67,12 +67,15 @@
 // a canceled solve returns within milliseconds of the end of the pass it
 // was in, with Status Canceled and the last complete iterate. Its figures
 // come from one more pass over the cost, except for LogDomain on large
-// problems (n·m ≥ 2²³), whose sweeps track the plan's sums and <P, C>, so
+// problems (n·m ≥ 2¹⁸), whose sweeps track the plan's sums and <P, C>, so
 // that no pass is needed; during ε-scaling that iterate's plan is at the
 // ε of its stage (the Result's Plan carries it). When there is no iterate at
 // the target ε (canceled before the first sweep, MaxIter reached during
 // ε-scaling), the returned potentials are those of one more f-update at the
-// target ε, whose plan has rows summing to a and finite entries.
+// target ε, whose plan has rows summing to a and finite entries; except
+// that a large point-cloud problem canceled without tracked figures (before
+// its first sweep, or with Stabilized) returns at once the plan of
+// F = −750 ε, G = 0, which is exactly zero (Value ε M², MarginalError 2M).
 //
 // # Methods
 //

@@ -253,6 +253,7 @@ func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
 	}
 	set.scaling.Start *= scale
 	st := newState(red.Problem, eps*scale, set)
+	_, st.nonneg = p.C.(*ot.PointCloud)
 	if s.Init != nil {
 		copy(st.f, red.RowsOf(s.Init.F))
 		copy(st.g, red.ColsOf(s.Init.G))

@@ -15,7 +15,7 @@ import (
 type stabilized struct {
 	*state
 	eps        float64
-	k          []float64 // n×m kernel, row-major
+	k          [][]float64 // per row block: its rows of the n×m kernel, row-major (allocated by build)
 	u, v       []float64
 	s          []float64 // Kᵀu, when sValid
 	t          []float64 // K v, before the u-update
@@ -31,7 +31,7 @@ type stabilized struct {
 }
 
 func newStabilized(s *state) *stabilized {
-	e := &stabilized{state: s, k: make([]float64, s.n*s.m),
+	e := &stabilized{state: s, k: make([][]float64, s.nb),
 		u: make([]float64, s.n), v: make([]float64, s.m),
 		s: make([]float64, s.m), t: make([]float64, s.n),
 		scratch: make([]float64, max(s.n, s.m)), lc: make([]float64, s.m), bad: make([]bool, s.nb),
@@ -86,7 +86,13 @@ func (e *stabilized) absorb() {
 func (e *stabilized) build() bool {
 	k := 1 / e.eps
 	e.sValid = false
-	e.blocks(func(w, _, lo, hi int) {
+	e.blocks(func(w, b, lo, hi int) {
+		if e.k[b] == nil {
+			if e.stopped() {
+				return
+			}
+			e.k[b] = make([]float64, (hi-lo)*e.m) // block by block: a cancellation does not wait for n·m bytes
+		}
 		for i, next := lo, lo; i < hi; i++ {
 			if i == next {
 				if e.stopped() {
@@ -94,7 +100,7 @@ func (e *stabilized) build() bool {
 				}
 				next += e.poll
 			}
-			row := e.k[i*e.m : (i+1)*e.m]
+			row := e.krow(i)
 			lse.AffineExpTo(row, e.f[i], e.g, e.row(w, i), k)
 			e.t[i] = floats.Sum(row)
 		}
@@ -105,6 +111,13 @@ func (e *stabilized) build() bool {
 	e.kValid = true
 	e.iterate, e.curEps = true, e.eps
 	return true
+}
+
+// krow returns row i of the kernel.
+func (e *stabilized) krow(i int) []float64 {
+	b := i / e.blockLen
+	r := i - b*e.blockLen
+	return e.k[b][r*e.m : (r+1)*e.m]
 }
 
 // colKu sets s = Kᵀu, with per-block partial sums reduced in block order;
@@ -120,7 +133,7 @@ func (e *stabilized) colKu() bool {
 				}
 				next += e.poll
 			}
-			floats.AddScaled(p, e.u[i], e.k[i*e.m:(i+1)*e.m])
+			floats.AddScaled(p, e.u[i], e.krow(i))
 		}
 	})
 	if e.stopped() {
@@ -188,7 +201,7 @@ func (e *stabilized) sweep() bool {
 				}
 				next += e.poll
 			}
-			row := e.k[i*e.m : (i+1)*e.m]
+			row := e.krow(i)
 			e.t[i] = floats.Dot(row, e.v)
 			q, ok := newScale(e.u[i], e.a[i], e.t[i], e.omega)
 			if !ok {
@@ -322,7 +335,7 @@ func (e *stabilized) planSums() (r, c []float64, lin float64) {
 			ui := e.u[i]
 			cost := e.row(w, i)
 			var ri, li float64
-			for j, kij := range e.k[i*e.m : (i+1)*e.m] {
+			for j, kij := range e.krow(i) {
 				if x := kij * e.v[j]; x != 0 {
 					ri += x
 					p[j] += ui * x

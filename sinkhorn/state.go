@@ -48,6 +48,7 @@ type state struct {
 	ctx      context.Context
 	stop     atomic.Bool // set once the context is done: passes return early
 	iterate  bool        // (f, g) is an iterate whose plan has finite sums
+	nonneg   bool        // the cost is known to be ≥ 0 (a point cloud)
 	curEps   float64     // the ε of the iterate in f, g
 }
 
@@ -330,14 +331,27 @@ func (s *state) run(ctx context.Context, progress ot.Progress) *ot.Result {
 			r = nil
 		}
 	}
-	if r == nil && s.iterate && s.curEps == s.eps {
+	large := s.nonneg && float64(s.n)*float64(s.m) >= float64(trackEntries)
+	if r == nil && s.iterate && s.curEps == s.eps && !(status == ot.Canceled && large) {
 		r, c, lin = eng.planSums()
 		if !finiteSums(r, c, lin) && status != ot.NumericalError {
 			r = nil
 		}
 	}
 	eng.finish()
-	if r == nil {
+	switch {
+	case r != nil:
+	case status == ot.Canceled && large:
+		// Canceled without tracked figures (before the first sweep, or
+		// Stabilized) on a large problem: a pass would take too long.
+		// The plan of F = −750 ε, G = 0 is exactly 0 (C ≥ 0), with exact
+		// figures and no pass.
+		for i := range s.f {
+			s.f[i] = -750 * s.eps
+		}
+		clear(s.g)
+		r, c, lin = make([]float64, s.n), make([]float64, s.m), 0
+	default:
 		// No usable iterate at the target ε (canceled before the first
 		// sweep, ε-scaling stopped early): one more f-update at the
 		// target ε gives a plan with rows summing to a.
