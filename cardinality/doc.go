@@ -22,47 +22,61 @@
 // Both are concave and maximised with L-BFGS (the default) or with the fixed
 // step Adam of the paper's mixture-of-experts code.
 //
-// # What the relaxation guarantees
+// # What Solve returns
 //
-// The returned plan always has at most k nonzeros in every column (with
-// RowSparse, in every row) and is non-negative. With the semi-dual its column
-// sums are exactly b. The row sums (semi-dual) or both marginals (dual) are
-// NOT guaranteed: the relaxation need not have a feasible k-sparse plan at its
-// optimum, and the nonconvex problem may have none at all (k = 1 usually does
-// not). Result.MarginalError = ‖T1 − a‖₁ + ‖Tᵀ1 − b‖₁ of the returned plan is
-// always reported, and Status is Converged only when it is at most Tol: then
-// the plan is a certified global optimum of the nonconvex problem (the
-// relaxed value equals its value). Otherwise the solve ends Stalled or
-// IterationLimit and the plan is the k-sparse rounding of the relaxation.
+// Solve first proves infeasibility where it can (docs/cardinality.md §5):
+// when the heaviest columns cannot be served by k rows each, when the
+// number of nonzeros a plan needs exceeds k·m (equal weights), or when k = 1
+// with as many rows as columns and weights that cannot be matched, it
+// returns an error wrapping ot.ErrInfeasible, as for any bad input.
 //
-// Result.DualValue is the relaxed objective at the returned potentials. It is
-// a lower bound on OT_k whenever OT_k is feasible; the chain is
+// Otherwise it maximises the relaxation, then repairs its plan: the
+// relaxed plan's support, every uncovered row given its cheapest free slot
+// (by reduced cost), grown or exchanged along the minimum cut of a maximum
+// flow until the support carries the marginals, and quadratically
+// regularised OT (package quadratic) solved on that support. The returned
+// plan then has at most k nonzeros in every column (with RowSparse, in
+// every row) and meets the marginals to Tol: it is a feasible point of
+// the nonconvex problem. Result.Value is its objective and
+// Result.DualValue the relaxation's value, a certified lower bound on the
+// k-sparse optimum, so Value − DualValue bounds the plan's suboptimality.
+// Status is Converged when the plan meets the marginals (MarginalError ≤
+// Tol × mass) and the gap is at most GapTol (relative, default 1e-3).
+// A feasible plan farther from the bound ends Stalled or IterationLimit.
 //
-//	OT_k ≥ max S_k ≥ max D_k ≥ OT + (γ/(2k)) Σ_j b_j²,
+// Deciding feasibility is NP-hard in general (it contains PARTITION), so
+// the repair may fail on a feasible problem (it is not seen to on the
+// tests' brute-forced tiny problems); Solve then returns the relaxation's
+// own k-sparse plan (columns exact with the semi-dual, rows not) with its
+// MarginalError and a Status other than Converged.
 //
-// all nonincreasing in k, equal to the quadratically regularised value
+// The relaxation bounds
+//
+//	OT_k ≥ max S_k ≥ max D_k ≥ OT + (γ/(2k)) Σ_j b_j²
+//
+// are all nonincreasing in k, equal to the quadratically regularised value
 // (package quadratic) for k ≥ n, and equal to OT + (γ/2) Σ_j b_j² for k = 1
-// (OT being the unregularised optimum, package exact). For small k the
-// objective is nearly piecewise linear and L-BFGS stalls on its kinks; the
-// solver then takes a few hundred decaying Adam steps across the kinks and
-// resumes L-BFGS (counted in MaxIter), which usually brings the relaxed
-// value within a relative 1e-5 of its maximum, but a small-k solve still
-// ends Stalled or IterationLimit whenever the relaxation is not tight. Use
-// the k = 1 closed form when the value is all you need.
+// (OT being the unregularised optimum): for k = 1 Solve takes the
+// potentials from package exact and DualValue is that closed form. For
+// other small k the objective is nearly piecewise linear and L-BFGS
+// stalls on its kinks; the solver then takes a few hundred decaying Adam
+// steps across the kinks and resumes L-BFGS (counted in MaxIter). A
+// relaxation stopped early still gives a valid, looser, bound.
 //
 // # Value convention
 //
 // Value = <T, C> + (γ/2)‖T‖²_F at the returned plan (the convention of
-// package quadratic), LinearCost = <T, C>. Because the plan may violate the
-// row marginals, Value can be below DualValue. Potentials F, G are in cost
-// units with T_ij = [F_i + G_j − C_ij]₊/γ on the kept entries.
+// package quadratic), LinearCost = <T, C>. Potentials F, G are in cost
+// units with T_ij = [F_i + G_j − C_ij]₊/γ on the plan's support (those of
+// the restricted solve for a repaired plan).
 //
 // Conversions: POT ≥ 0.9 smooth_ot_semi_dual/smooth_ot_dual(a, b, M, reg,
 // reg_type="sparsity_constrained", max_nz=k) uses Gamma = reg, K = max_nz and
 // the same objective (POT 0.8.2 has no such solver). OTT-JAX has none. The
 // official MoE code (google-research/vmoe, ksparse_projection_routing.py)
 // uses γ = 1 on unnormalised masses (a_i = 1, b_j = n/m) and a semi-dual lower
-// by (γ/2)Σ_j b_j; plans agree, values do not (compare plans). The Router
+// by (γ/2)Σ_j b_j² (docs/cardinality.md §2); its plans are the relaxation's
+// (not repaired). The Router
 // reproduces its experts-choose-tokens router.
 //
 // # Routing

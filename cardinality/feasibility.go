@@ -17,9 +17,8 @@ import (
 // is k ≥ n/m.
 //
 // Passing the check does not make the problem feasible: deciding
-// feasibility is NP-hard (it contains PARTITION). Solver.Solve does not run
-// the check: the relaxation is defined either way, and its MarginalError
-// shows how far the returned plan is from the marginals.
+// feasibility is NP-hard (it contains PARTITION). Solver.Solve runs this
+// check and stronger ones (docs/cardinality.md §5) before solving.
 func CheckCapacity(p *ot.Problem, k int, rowSparse bool) error {
 	if k < 1 {
 		return fmt.Errorf("%w: cardinality K = %d (want K ≥ 1)", ot.ErrParameter, k)

@@ -152,14 +152,15 @@ func (s *Solver) settings() (settings, error) {
 	return st, nil
 }
 
-// Solve solves the relaxation of the sparsity-constrained problem p and
-// returns a plan (*ot.SparsePlan) with at most K nonzeros in every column
-// (every row with RowSparse). Bad settings or data are errors wrapping the
-// sentinels of package ot; a solve that does not reach Tol returns a
-// Result with Status Stalled, IterationLimit or Canceled (and no error).
-// A nil ctx means context.Background().
-//
-// The plan need not meet the marginals: see the package documentation.
+// Solve returns a plan (*ot.SparsePlan) of the sparsity-constrained
+// problem p with at most K nonzeros in every column (every row with
+// RowSparse) that meets the marginals, with DualValue a certified lower
+// bound on the optimum (see the package documentation). Bad settings or
+// data, and a K for which no plan exists provably, are errors wrapping the
+// sentinels of package ot (ot.ErrInfeasible for the latter). A solve that
+// does not reach Tol and GapTol returns a Result with Status Stalled,
+// IterationLimit or Canceled (and no error). A nil ctx means
+// context.Background().
 func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
 	st, err := s.settings()
 	if err != nil {
