@@ -13,6 +13,7 @@ import (
 
 	"github.com/otkit/otkit/inverse"
 	"github.com/otkit/otkit/ot"
+	"github.com/otkit/otkit/plot"
 )
 
 const inverseSummaryText = "recover a sparse bilinear cost −xᵀAy from observed pairs or a coupling (ℓ1 inverse OT)"
@@ -40,6 +41,7 @@ observed coupling between the points --x (n rows) and --y (m rows). The cost is 
 (A_kl > 0 rewards pairing large x_k with large y_l). Give --lambda for one fit or --path N for N values
 of λ from λ_max down to --min-ratio · λ_max; --json prints one object per fit: {"lambda", "lambda_max",
 "estimate": A as nested arrays, "support": [[k, l], …], "loss", "kkt", "status", "iterations", "seconds"}.
+--plot (with --path): a .png or .svg picture of every entry A_kl against λ (log axis), checked before fitting.
 `
 
 func runInverse(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -56,6 +58,7 @@ func runInverse(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		tol      = fs.Float64("tol", 0, "KKT tolerance relative to λ_max (default 1e-7)")
 		maxIter  = fs.Int("max-iter", 0, "outer steps per fit (default 5000)")
 		strictOn = fs.Bool("strict", false, "exit with status 3 when a fit does not end Converged")
+		plotPath = fs.String("plot", "", "with --path: draw the entries of A against λ as a .png or .svg picture")
 	)
 	if err := parse(fs, &c, args, stdout, inverseSummaryText, inverseHelp); err != nil {
 		return err
@@ -83,6 +86,13 @@ func runInverse(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return usagef("--tol %v: %w: want a finite number > 0", *tol, ot.ErrParameter)
 	case set["max-iter"] && *maxIter < 1:
 		return usagef("--max-iter %d: %w: want an integer ≥ 1", *maxIter, ot.ErrParameter)
+	case *plotPath != "" && !set["path"]:
+		return usagef("--plot is used with --path only")
+	}
+	if *plotPath != "" {
+		if err := checkPlotPath(*plotPath); err != nil {
+			return err
+		}
 	}
 	load := func(path string) (*mat.Dense, error) {
 		r, cc, data, err := readMatrix(path)
@@ -135,6 +145,11 @@ func runInverse(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fits, lmax = []*inverse.Estimate{est}, lm
 	}
 	secs := time.Since(start).Seconds()
+	if *plotPath != "" {
+		if err := plotInversePath(*plotPath, fits, *eps); err != nil {
+			return err
+		}
+	}
 	worst := ot.Converged
 	enc := json.NewEncoder(stdout)
 	for _, est := range fits {
@@ -167,4 +182,27 @@ func runInverse(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 	}
 	return strict(*strictOn, worst)
+}
+
+// plotInversePath draws the entries of A along a path into the picture file
+// path. A canceled path may hold no fit, which plot.Path reports as empty.
+func plotInversePath(path string, fits []*inverse.Estimate, eps float64) error {
+	lambdas := make([]float64, len(fits))
+	coefs := make([][]float64, len(fits))
+	for i, est := range fits {
+		lambdas[i], coefs[i] = est.Lambda, est.Theta
+	}
+	var names []string
+	if len(fits) > 0 {
+		r, c := fits[0].Params.Dims()
+		for k := 0; k < r*c && r*c <= 10; k++ {
+			names = append(names, fmt.Sprintf("A[%d,%d]", k/c, k%c))
+		}
+	}
+	p, err := plot.Path(lambdas, coefs, &plot.Options{
+		Title: fmt.Sprintf("inverse OT regularization path, ε = %.4g", eps), Names: names})
+	if err != nil {
+		return fmt.Errorf("--plot %s: %w", path, err)
+	}
+	return writePicture(path, 0, 0, 0, p)
 }
