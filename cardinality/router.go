@@ -46,6 +46,16 @@ type Router struct {
 	Tol float64
 	// RowSparse switches to tokens-choose-experts routing.
 	RowSparse bool
+	// Refill, in experts-choose-tokens mode, gives every token the
+	// relaxation drops (no expert) the expert of largest gate that still
+	// has room (fewer than Capacity tokens) or, failing that, that holds a
+	// token also sent to another expert, which then gives up its entry of
+	// least plan mass there. The new entry has plan value 1 (the token's
+	// whole mass) and its gate as combine weight; tokens are taken in
+	// index order. Loads stay at most Capacity; a token is left dropped
+	// only when no expert can take it. Off by default (the reference
+	// router drops them).
+	Refill bool
 	// PlanWeights makes the combine weights the plan entries T_ij instead of
 	// the softmax gates (the reference default).
 	PlanWeights bool
@@ -185,6 +195,12 @@ type routeWorkspace struct {
 	hist   []float64
 	eval   func(x, grad []float64) float64 // cols.SemiDual, bound once
 	count  []int
+	tcount []int  // refill: experts per token
+	load   []int  // refill: tokens per expert
+	estart []int  // refill: first entry of each expert
+	tried  []bool // refill: experts tried for the current token
+	addTok []int  // refill: added entries, then their order by expert
+	addExp []int
 	// entries in the order they are produced
 	eTok, eExp []int
 	eVal       []float64

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -283,5 +284,37 @@ func TestRouterReferenceSettings(t *testing.T) {
 	}
 	for j := range c {
 		assert.InDelta(t, 4, c[j], 1e-12, "expert %d", j)
+	}
+}
+
+// TestRouterRefill: with Refill no token is dropped when the experts have
+// room in all, loads stay at most Capacity, the lists stay ascending, and
+// the kept routing differs from the plain one only where tokens moved.
+func TestRouterRefill(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 3))
+	n, m := 512, 16
+	data := make([]float64, n*m)
+	for i := range data {
+		data[i] = rng.NormFloat64()
+	}
+	s := Scores{Tokens: n, Experts: m, Data: data}
+	for _, w := range []int{1, 2} {
+		plain, err := (&Router{Capacity: 40, Workers: w}).Route(context.Background(), s)
+		require.NoError(t, err)
+		require.Greater(t, plain.Dropped, 0)
+		out, err := (&Router{Capacity: 40, Workers: w, Refill: true}).Route(context.Background(), s)
+		require.NoError(t, err)
+		assert.Equal(t, 0, out.Dropped)
+		for j := 0; j < m; j++ {
+			assert.LessOrEqual(t, out.Load(j), 40)
+			toks := out.ExpertTokens[out.ExpertStart[j]:out.ExpertStart[j+1]]
+			assert.True(t, slices.IsSorted(toks))
+		}
+		for i := 0; i < n; i++ {
+			assert.Positive(t, out.TokenLoad(i))
+			exps := out.TokenExperts[out.TokenStart[i]:out.TokenStart[i+1]]
+			assert.True(t, slices.IsSorted(exps))
+		}
+		assert.GreaterOrEqual(t, out.Score, plain.Score-1)
 	}
 }

@@ -99,7 +99,123 @@ func (r *Router) collect(out *Routing) {
 			ws.eVal = append(ws.eVal, val[q])
 		}
 	}
+	if r.Refill && !r.RowSparse {
+		r.refill(out)
+	}
 	out.layout(func(i, j int) float64 { return -r.cost(c, i, j) }, r.PlanWeights)
+}
+
+// refill gives every token without an expert the expert of largest gate
+// with room, or, when every expert is full, the expert of largest gate that
+// holds a token also sent elsewhere (that token gives up its entry of
+// least plan mass there); the entries stay sorted by (expert, token).
+func (r *Router) refill(out *Routing) {
+	ws := &out.ws
+	c := &ws.cols
+	n, m, k := c.Dims() // tokens, experts, capacity
+	ws.tcount = growInt(ws.tcount, n)
+	clear(ws.tcount)
+	ws.load = growInt(ws.load, m)
+	clear(ws.load)
+	ws.estart = growInt(ws.estart, m+1)
+	clear(ws.estart)
+	for q, i := range ws.eTok {
+		ws.tcount[i]++
+		ws.load[ws.eExp[q]]++
+		ws.estart[ws.eExp[q]+1]++
+	}
+	for j := 0; j < m; j++ {
+		ws.estart[j+1] += ws.estart[j]
+	}
+	if cap(ws.tried) < m {
+		ws.tried = make([]bool, m)
+	}
+	tried := ws.tried[:m]
+	ws.addTok, ws.addExp = ws.addTok[:0], ws.addExp[:0]
+	evicted := false
+	for i := 0; i < n; i++ {
+		if ws.tcount[i] > 0 {
+			continue
+		}
+		clear(tried)
+		for range m {
+			best, bc := -1, math.Inf(1)
+			for j := 0; j < m; j++ {
+				if v := c.Cost(i, j); !tried[j] && v < bc {
+					best, bc = j, v
+				}
+			}
+			tried[best] = true
+			if ws.load[best] >= k {
+				out, ov := -1, math.Inf(1)
+				for q := ws.estart[best]; q < ws.estart[best+1]; q++ {
+					if v := ws.eVal[q]; v >= 0 && ws.tcount[ws.eTok[q]] >= 2 && v < ov {
+						out, ov = q, v
+					}
+				}
+				if out < 0 {
+					continue
+				}
+				ws.tcount[ws.eTok[out]]--
+				ws.eVal[out] = -1
+				ws.load[best]--
+				evicted = true
+			}
+			ws.load[best]++
+			ws.tcount[i]++
+			ws.addTok = append(ws.addTok, i)
+			ws.addExp = append(ws.addExp, best)
+			break
+		}
+	}
+	if evicted {
+		live := 0
+		for q, v := range ws.eVal {
+			if v >= 0 {
+				ws.eTok[live], ws.eExp[live], ws.eVal[live] = ws.eTok[q], ws.eExp[q], v
+				live++
+			}
+		}
+		ws.eTok, ws.eExp, ws.eVal = ws.eTok[:live], ws.eExp[:live], ws.eVal[:live]
+	}
+	added := len(ws.addTok)
+	if added == 0 {
+		return
+	}
+	// Merge: the old entries are expert-major with ascending tokens; the
+	// additions have ascending tokens. Walk the experts, merging.
+	old := len(ws.eTok)
+	ws.eTok = append(ws.eTok, ws.addTok...)
+	ws.eExp = append(ws.eExp, ws.addExp...)
+	ws.eVal = append(ws.eVal, make([]float64, added)...)
+	// Move the old entries to the back, then merge into the front.
+	copy(ws.eTok[added:], ws.eTok[:old])
+	copy(ws.eExp[added:], ws.eExp[:old])
+	copy(ws.eVal[added:], ws.eVal[:old])
+	// The additions, stably sorted by expert, go to count-based slots.
+	order := ws.count[:0]
+	for j := 0; j < m; j++ {
+		for q := 0; q < added; q++ {
+			if ws.addExp[q] == j {
+				order = append(order, q)
+			}
+		}
+	}
+	dst, src, a := 0, added, 0
+	for dst < old+added {
+		takeAdd := a < added && (src == old+added ||
+			ws.addExp[order[a]] < ws.eExp[src] ||
+			(ws.addExp[order[a]] == ws.eExp[src] && ws.addTok[order[a]] < ws.eTok[src]))
+		if takeAdd {
+			q := order[a]
+			ws.eTok[dst], ws.eExp[dst], ws.eVal[dst] = ws.addTok[q], ws.addExp[q], 1
+			a++
+		} else {
+			ws.eTok[dst], ws.eExp[dst], ws.eVal[dst] = ws.eTok[src], ws.eExp[src], ws.eVal[src]
+			src++
+		}
+		dst++
+	}
 }
 
 // layout builds the per-expert and per-token lists, weights and statistics
