@@ -32,7 +32,7 @@ func TestCommonFlags(t *testing.T) {
 		{"solve", "--method", "test-product", "--cost", cost},
 		{"solve", "--method", "sinkhorn", "--cost", cost},
 		{"route", "--scores", scores, "--k", "4"},
-		{"demo"},
+		{"demo", "--out", ""}, // pictures: TestDemoPictures
 		{"experiment-cardinality", "--gamma", "0.1"},
 	} {
 		t.Run(args[0], func(t *testing.T) {

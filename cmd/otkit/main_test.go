@@ -180,12 +180,19 @@ func TestUnknownCommandAndHelp(t *testing.T) {
 	assert.Contains(t, out, "test-product")
 }
 
+// TestDemoRuns: otkit with no arguments runs the demo, which writes its
+// pictures into ./otkit-demo.
 func TestDemoRuns(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
 	code, out, errs := runCLI()
 	require.Equal(t, 0, code, errs)
 	assert.Contains(t, out, "2-D point clouds")
 	assert.Contains(t, out, "token routing")
+	assert.Contains(t, out, "pictures in otkit-demo")
 	assert.NotContains(t, out, "NaN")
+	assert.Equal(t, []string{"otkit-demo"}, dirFiles(t, dir))
+	assert.ElementsMatch(t, demoFiles, dirFiles(t, filepath.Join(dir, "otkit-demo")))
 }
 
 func TestProgressLine(t *testing.T) {

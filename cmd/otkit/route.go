@@ -12,6 +12,7 @@ import (
 
 	"github.com/otkit/otkit/cardinality"
 	"github.com/otkit/otkit/ot"
+	"github.com/otkit/otkit/plot"
 )
 
 const routeSummaryText = "route tokens to experts with at most --k tokens per expert (sparsity-constrained OT)"
@@ -70,6 +71,8 @@ const routeHelp = `routers and the flags each uses (any other of --gamma, --max-
 
 --out: a .json file {"tokens", "experts", "capacity", "status", "score", "dropped": [token, …],
 "routes": [{"expert", "tokens": [token, …], "weights": [combine weight, …]}, …]}, checked before routing.
+--plot: a .png or .svg picture of the tokens each expert takes against the capacity (a dashed line; none
+with --row-sparse, where --k counts experts per token), the dropped tokens in the title; checked before routing.
 `
 
 func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -86,6 +89,7 @@ func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		routerName = fs.String("router", "ot", "ot (sparsity-constrained OT), greedy (top-1 baseline) or sinkhorn (balanced-assignment baseline)")
 		eps        = fs.Float64("eps", 0, "entropic regularization of the sinkhorn router (default: package sinkhorn's)")
 		strictOn   = fs.Bool("strict", false, "exit with status 3 when the routing does not end Converged")
+		plotPath   = fs.String("plot", "", "draw the expert loads against the capacity as a .png or .svg picture")
 	)
 	if err := parse(fs, &c, args, stdout, routeSummaryText, routeHelp); err != nil {
 		return err
@@ -125,6 +129,11 @@ func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 	}
+	if *plotPath != "" {
+		if err := checkPlotPath(*plotPath); err != nil {
+			return err
+		}
+	}
 	n, m, data, err := readMatrix(*scoresPath)
 	if err != nil {
 		return err
@@ -158,6 +167,11 @@ func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 	}
+	if *plotPath != "" {
+		if err := plotRouting(*plotPath, *routerName, out, *rowSparse); err != nil {
+			return err
+		}
+	}
 	s := routeSummary{Tokens: n, Experts: m, K: out.Capacity, Status: out.Status.String(), Iterations: out.Iterations,
 		Load: make([]int, m), Dropped: out.Dropped, TotalScore: jsonFloat(out.Score),
 		MarginalError: jsonFloat(out.MarginalError), Seconds: secs}
@@ -176,6 +190,26 @@ func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "max load        %d\ndropped         %d\ntotal score     %.12g\nmarginal error  %.3g\nseconds         %.4f\n",
 		s.MaxLoad, s.Dropped, out.Score, out.MarginalError, secs)
 	return strict(*strictOn, out.Status)
+}
+
+// plotRouting draws the expert loads of out against its capacity into the
+// picture file path.
+func plotRouting(path, router string, out *cardinality.Routing, rowSparse bool) error {
+	loads := make([]int, out.Experts)
+	for j := range loads {
+		loads[j] = out.Load(j)
+	}
+	capacity := out.Capacity
+	title := fmt.Sprintf("%s router: %d tokens, capacity %d, %d dropped", router, out.Tokens, capacity, out.Dropped)
+	if rowSparse {
+		capacity = 0 // a per-token bound: no line across the expert loads
+		title = fmt.Sprintf("%s router: %d tokens, %d experts per token, %d dropped", router, out.Tokens, out.Capacity, out.Dropped)
+	}
+	p, err := plot.Routing(loads, capacity, out.Dropped, &plot.Options{Title: title})
+	if err != nil {
+		return fmt.Errorf("--plot %s: %w", path, err)
+	}
+	return writePicture(path, 0, 0, 0, p)
 }
 
 // writeRouting writes the routing as JSON (routingFile).

@@ -14,9 +14,11 @@ import (
 	"time"
 
 	"gonum.org/v1/gonum/mat"
+	gplot "gonum.org/v1/plot"
 
 	"github.com/otkit/otkit/arrayio"
 	"github.com/otkit/otkit/ot"
+	"github.com/otkit/otkit/plot"
 )
 
 const solveSummary = "solve one transport problem read from .npy or CSV files"
@@ -56,10 +58,10 @@ func (f jsonFloat) MarshalJSON() ([]byte, error) {
 // solveFlags are the flags of `otkit solve`.
 type solveFlags struct {
 	common
-	method, cost, x, y, metric, a, b, plan string
-	p                                      float64
-	strict, rebalance                      bool
-	prm                                    params
+	method, cost, x, y, metric, a, b, plan, plot string
+	p                                            float64
+	strict, rebalance                            bool
+	prm                                          params
 }
 
 func newSolveFlags() (*flag.FlagSet, *solveFlags) {
@@ -74,6 +76,7 @@ func newSolveFlags() (*flag.FlagSet, *solveFlags) {
 	fs.StringVar(&f.a, "a", "", "source weights (default uniform)")
 	fs.StringVar(&f.b, "b", "", "target weights (default uniform)")
 	fs.StringVar(&f.plan, "plan", "", "write the plan: .npz (sparse COO, SciPy layout), .npy or .csv (dense n×m float64)")
+	fs.StringVar(&f.plot, "plot", "", "draw the plan (and, for --x --y, the matching beside it) as .png or .svg")
 	fs.BoolVar(&f.strict, "strict", false, "exit with status 3 when the solve does not end Converged")
 	fs.BoolVar(&f.rebalance, "rebalance", false, "scale b so that Σb = Σa when they differ by at most 1e-6 relative (rounding); automatic for float32 .npy weights")
 	fs.Float64Var(&f.prm.Eps, "eps", 0, "entropic regularization ε in cost units (sinkhorn; default 0.05·std(C))")
@@ -108,6 +111,11 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 	}
+	if f.plot != "" {
+		if err := checkPlotPath(f.plot); err != nil {
+			return err
+		}
+	}
 	prob, err := loadProblem(f)
 	if err != nil {
 		return err
@@ -132,6 +140,11 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if f.plan != "" {
 		if err := arrayio.WritePlan(f.plan, res.Plan); err != nil {
+			return err
+		}
+	}
+	if f.plot != "" {
+		if err := plotSolve(f.plot, m.Name, prob, res); err != nil {
 			return err
 		}
 	}
@@ -162,7 +175,30 @@ const pointCloudHelp = `
 inputs: --cost C, or --x X --y Y (point clouds, rows are points) with --metric; --p only with --metric lp.
 --plan: .npz holds the plan's stored entries as SciPy COO (scipy.sparse.load_npz; numpy.load keys row, col,
 data, shape); .npy and .csv hold the dense n×m float64 plan. The path is checked before solving.
+--plot: a .png or .svg picture, checked before solving: the plan as a heat map (row i from top to bottom,
+column j from left to right; large plans summed into blocks); with --x --y the matching (segments x_i → y_j
+for the plan's entries, 2-D points as they are, others projected on their first two principal components)
+beside it in the same file.
 `
+
+// plotSolve draws the plan of res, and for a point-cloud problem the
+// matching beside it, into the picture file path.
+func plotSolve(path, method string, prob *ot.Problem, res *ot.Result) error {
+	n, m := prob.Dims()
+	p, err := plot.Plan(res.Plan, &plot.Options{Title: fmt.Sprintf("%s plan, %d × %d", method, n, m)})
+	if err != nil {
+		return fmt.Errorf("--plot %s: %w", path, err)
+	}
+	plots := []*gplot.Plot{p}
+	if pc, ok := prob.C.(*ot.PointCloud); ok {
+		q, err := plot.Matching(pc.X, pc.Y, res.Plan, &plot.Options{Title: method + " matching"})
+		if err != nil {
+			return fmt.Errorf("--plot %s: %w", path, err)
+		}
+		plots = append(plots, q)
+	}
+	return writePicture(path, 0, 0, 0, plots...)
+}
 
 // checkParams rejects given settings that are out of range for every
 // method: a zero on the command line is not "use the default".
