@@ -67,7 +67,7 @@
 // a canceled solve returns within milliseconds of the end of the pass it
 // was in, with Status Canceled and the last complete iterate. Its figures
 // come from one more pass over the cost, except for LogDomain on large
-// problems (n·m ≥ 2¹⁸), whose sweeps track the plan's sums and <P, C>, so
+// problems (n·m ≥ 2²¹), whose sweeps track the plan's sums and <P, C>, so
 // that no pass is needed; during ε-scaling that iterate's plan is at the
 // ε of its stage (the Result's Plan carries it). When there is no iterate at
 // the target ε (canceled before the first sweep, MaxIter reached during

@@ -41,7 +41,7 @@ type logDomain struct {
 // <P, C>: below it, a canceled solve's final pass takes a few tens of
 // milliseconds, and the sweeps save the dot product. (A variable for the
 // tests.)
-var trackEntries = 1 << 18
+var trackEntries = 1 << 21
 
 func newLogDomain(s *state) *logDomain {
 	e := &logDomain{state: s, lc: make([]float64, s.m), expBuf: make([][]float64, s.set.workers),
