@@ -82,3 +82,18 @@ func (s *sqCloud) reduced(i int, pi, dst []float64) {
 		dst[j] = c + pii - piCol[j]
 	}
 }
+
+// entry returns the cost C_ij, computed as ot.PointCloud.Row does.
+func (s *sqCloud) entry(i, j int) float64 {
+	d := s.d
+	x, y := s.x[i*d:(i+1)*d], s.y[j*d:(j+1)*d]
+	var c float64
+	for k, xk := range x {
+		t := xk - y[k]
+		c += t * t
+	}
+	if s.root {
+		c = math.Sqrt(c)
+	}
+	return c
+}

@@ -35,9 +35,21 @@
 // Rows and columns of zero weight are removed before solving and put back
 // with c-transformed potentials. A +Inf cost marks a forbidden pair: such
 // arcs never enter, and if the greedy start must use one it is priced at a
-// large finite cost (big-M), so an optimum that still carries mass on it
-// proves the problem infeasible (Status Infeasible and an error wrapping
-// ot.ErrInfeasible).
+// large finite cost (big-M). Forbidden patterns that admit no plan are
+// rejected by ot.Problem.Validate with ot.ErrInfeasible; should an optimum
+// nevertheless carry mass on a forbidden pair, Solve returns the same error.
+//
+// The simplex works on the costs divided by a power of two near max|C| when
+// they are very large or very small (beyond 2^±512), which is exact: the
+// pricing tolerance, the big-M cost and the pivots follow the scale of the
+// costs, so C·s gives the same plan, and potentials and values times s, for
+// s from 1e-300 to 1e300.
+//
+// Cancellation is seen within a few hundred pivots and within every pass
+// over the cost (the setup's scans, a pricing scan, a refresh of the
+// potentials), so Solve returns soon after ctx is done at any size with
+// Status Canceled and the current basis's plan (the greedy start or the
+// northwest-corner flow when the basis is not complete yet).
 //
 // # Value convention
 //

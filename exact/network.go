@@ -1,7 +1,6 @@
 package exact
 
 import (
-	"context"
 	"math"
 
 	"github.com/otkit/otkit/ot"
@@ -12,44 +11,69 @@ var inf = math.Inf(1)
 // network is the state of one network-simplex run on a problem whose
 // weights are all positive.
 type network struct {
-	t         *tree
-	status    ot.Status
-	iters     int
-	forbidden float64 // mass on forbidden arcs in an infeasible optimum
+	rows  *costRows
+	a, b  []float64
+	start []basisArc // the greedy start; nil if canceled before it was built
+	t     *tree      // the basis; nil if canceled before it was built
+	// status is Canceled until the run ends otherwise.
+	status ot.Status
+	iters  int
 }
 
 // solveNetwork runs the primal network simplex from the greedy start. f0, g0
-// are warm-start potentials (nil for a cold start).
-func solveNetwork(ctx context.Context, rows *costRows, a, b, f0, g0 []float64, maxIter, block int, progress ot.Progress) *network {
+// are warm-start potentials in cost units (nil for a cold start); they are
+// overwritten.
+func solveNetwork(poll *poller, rows *costRows, a, b, f0, g0 []float64, maxIter, block int, progress ot.Progress) *network {
 	n, m := rows.n, rows.m
-	maxAbs, hasInf := rows.scale()
+	net := &network{rows: rows, a: a, b: b, status: ot.Canceled}
+	if poll.now() {
+		return net
+	}
+	g, ok := rows.prepare(poll, g0 == nil)
+	if !ok {
+		return net
+	}
 	if g0 == nil {
-		f0, g0 = coldPotentials(rows)
+		f0, g0 = make([]float64, n), g
+	} else {
+		for i := range f0 {
+			f0[i] *= rows.inv
+		}
+		for j := range g0 {
+			g0[j] *= rows.inv
+		}
+	}
+	if net.start = greedyBasis(rows, a, b, g0, poll); net.start == nil {
+		return net
 	}
 	t := newTree(n, m)
-	t.build(rows, greedyBasis(rows, a, b, g0), f0, g0)
-	scale := maxAbs
-	if hasInf {
+	if !t.build(rows, net.start, f0, g0, poll) {
+		return net
+	}
+	net.t = t
+	scale := rows.maxAbs
+	if rows.hasInf {
 		scale = rows.bigM
 	}
-	pr := &pricer{rows: rows, n: n, m: m, block: block, tol: relTol * scale}
-	net := &network{t: t}
+	pr := &pricer{rows: rows, n: n, m: m, block: block, tol: relTol * scale, poll: poll}
 
 	fresh := false // potentials recomputed since the last pivot
 	for {
-		if net.iters&1023 == 0 {
-			if ctx.Err() != nil {
-				net.status = ot.Canceled
-				return net
-			}
+		if poll.add(pivotWork) {
+			return net
 		}
 		i, j, rc := pr.find(t.pi)
+		if poll.stopped {
+			return net
+		}
 		if i < 0 {
 			if fresh {
 				net.status = ot.Converged
-				break
+				return net
 			}
-			t.refresh(rows)
+			if !t.refresh(rows, poll) {
+				return net
+			}
 			fresh = true
 			continue
 		}
@@ -59,7 +83,9 @@ func solveNetwork(ctx context.Context, rows *costRows, a, b, f0, g0 []float64, m
 				net.status = ot.NumericalError
 				return net
 			}
-			t.refresh(rows)
+			if !t.refresh(rows, poll) {
+				return net
+			}
 			fresh = true
 			continue
 		}
@@ -71,63 +97,57 @@ func solveNetwork(ctx context.Context, rows *costRows, a, b, f0, g0 []float64, m
 		fresh = false
 		net.iters++
 		if progress != nil && net.iters&1023 == 0 {
-			progress(net.iters, -rc)
+			progress(net.iters, -rc*rows.unit)
 		}
 	}
-	return net
 }
 
-// coldPotentials are the column minima G_j = min_i C_ij (and F = 0), the
-// first step of the Hungarian method: each row's greedy choice then favours
-// columns it is nearly the cheapest source for.
-func coldPotentials(rows *costRows) (f, g []float64) {
-	f, g = make([]float64, rows.n), make([]float64, rows.m)
-	for j := range g {
-		g[j] = inf
-	}
-	for i := 0; i < rows.n; i++ {
-		for j, c := range rows.row(i) {
-			if c < g[j] {
-				g[j] = c
+// northwest returns the flow of the northwest-corner rule, a feasible flow
+// built from the weights alone.
+func northwest(a, b []float64) []basisArc {
+	ra, rb := a[0], b[0]
+	arcs := make([]basisArc, 0, len(a)+len(b))
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		x := math.Min(ra, rb)
+		arcs = append(arcs, basisArc{i: i, j: j, x: x})
+		ra -= x
+		rb -= x
+		if ra <= 0 {
+			if i++; i < len(a) {
+				ra = a[i]
 			}
+		} else if j++; j < len(b) {
+			rb = b[j]
 		}
 	}
-	for j, v := range g {
-		if math.IsInf(v, 1) {
-			g[j] = 0
-		}
-	}
-	return f, g
+	return arcs
 }
 
-// extract returns the plan of the tree's flows and the potentials F = −pi
-// (rows), G = pi (columns).
-// At an optimum, positive flow on a forbidden arc beyond round-off (relative
-// 1e-12 of the mass) means the problem is infeasible; smaller amounts are
-// dropped.
-func (net *network) extract(rows *costRows, mass float64) (*ot.SparsePlan, []float64, []float64) {
-	t := net.t
-	n, m := t.n, t.m
-	var entries []ot.Triplet
-	for _, e := range t.arcs(rows) {
-		if e.i < 0 || e.x == 0 {
-			continue
+// flow returns the arcs of the current flow with their raw costs: the tree's
+// when it was built, else the greedy start's, else the northwest corner's.
+// The potentials F = −pi (rows), G = pi (columns) are returned in cost units
+// (zeros without a tree).
+func (net *network) flow() (arcs []basisArc, F, G []float64) {
+	rows := net.rows
+	n, m := rows.n, rows.m
+	F, G = make([]float64, n), make([]float64, m)
+	switch {
+	case net.t != nil:
+		t := net.t
+		arcs = t.arcs(rows, nil)
+		for i := range F {
+			F[i] = -t.pi[i] * rows.unit
 		}
-		if math.IsInf(e.c, 1) {
-			if e.x > 1e-12*mass {
-				net.forbidden += e.x
-			}
-			continue
+		for j := range G {
+			G[j] = t.pi[n+j] * rows.unit
 		}
-		entries = append(entries, ot.Triplet{I: e.i, J: e.j, V: e.x})
+	case net.start != nil:
+		arcs = net.start
+	default:
+		arcs = northwest(net.a, net.b)
 	}
-	if net.forbidden > 0 && net.status == ot.Converged {
-		net.status = ot.Infeasible
+	if net.t == nil {
+		rows.costsOf(arcs, nil)
 	}
-	F, G := make([]float64, n), make([]float64, m)
-	for i := range F {
-		F[i] = -t.pi[i]
-	}
-	copy(G, t.pi[n:n+m])
-	return ot.NewSparsePlan(n, m, entries), F, G
+	return arcs, F, G
 }

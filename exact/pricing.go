@@ -1,5 +1,7 @@
 package exact
 
+import "gonum.org/v1/gonum/floats"
+
 // pricer chooses entering arcs by block search (Grigoriadis 1986; the
 // default rule of LEMON and of POT's ot.emd): arcs are scanned cyclically in
 // blocks, and the most negative reduced cost of the first block holding one
@@ -13,6 +15,7 @@ type pricer struct {
 	tol   float64
 	rc    []float64 // reduced costs of one row
 	zero  []float64 // m zeros
+	poll  *poller   // stops a scan when the context is done
 }
 
 // scanMin returns the least c_k + pii − pj_k below best and its index k, or
@@ -45,13 +48,14 @@ func scanMin(row, pj []float64, pii, best float64) (float64, int) {
 	return best, bk
 }
 
-// find returns an arc (i, j) of reduced cost C_ij + pi[i] − pi[n+j] < −tol,
-// or i < 0 when there is none (the basis is optimal).
+// find returns an arc (i, j) of reduced cost C_ij + pi[i] − pi[n+j] < −tol
+// (costs in working units), or i < 0 when there is none (the basis is
+// optimal) or when the poller stopped the scan (p.poll.stopped).
 func (p *pricer) find(pi []float64) (i, j int, rc float64) {
 	switch {
 	case p.rows.dense != nil:
 		return p.findDense(pi)
-	case p.rows.sq != nil:
+	case p.rows.sq != nil && p.rows.inv == 1:
 		return p.findRows(pi, p.rows.sq.reduced)
 	}
 	return p.findRows(pi, p.reducedRow)
@@ -65,15 +69,26 @@ func (p *pricer) findDense(pi []float64) (bi, bj int, best float64) {
 	e := p.next
 	cnt := p.block
 	best, bi, bj = -p.tol, -1, -1
+	inv := p.rows.inv
+	if inv != 1 && len(p.rc) != m {
+		p.rc = make([]float64, m)
+	}
 	for scanned := 0; scanned < total; {
 		i, j0 := e/m, e%m
 		seg := min(m-j0, cnt)
-		if r, k := scanMin(data[e:e+seg], piCol[j0:j0+seg], pi[i], best); k >= 0 {
+		c := data[e : e+seg]
+		if inv != 1 {
+			c = floats.ScaleTo(p.rc[:seg], inv, c)
+		}
+		if r, k := scanMin(c, piCol[j0:j0+seg], pi[i], best); k >= 0 {
 			best, bi, bj = r, i, j0+k
 		}
 		e += seg
 		scanned += seg
 		cnt -= seg
+		if p.poll.add(seg) {
+			return -1, -1, 0
+		}
 		if e == total {
 			e = 0
 		}
@@ -104,7 +119,7 @@ func (p *pricer) findRows(pi []float64, reduced func(i int, pi, dst []float64)) 
 	i := p.next
 	cnt := p.block
 	best, bi, bj = -p.tol, -1, -1
-	if len(p.rc) != m {
+	if len(p.zero) != m {
 		p.rc, p.zero = make([]float64, m), make([]float64, m)
 	}
 	for scanned := 0; scanned < n; scanned++ {
@@ -115,6 +130,9 @@ func (p *pricer) findRows(pi []float64, reduced func(i int, pi, dst []float64)) 
 		i++
 		if i == n {
 			i = 0
+		}
+		if p.poll.add(m) {
+			return -1, -1, 0
 		}
 		cnt -= m
 		if cnt <= 0 {

@@ -1,9 +1,13 @@
 package exact
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
+	"slices"
+
+	"gonum.org/v1/gonum/floats"
 
 	"github.com/otkit/otkit/internal/support"
 	"github.com/otkit/otkit/ot"
@@ -61,18 +65,35 @@ func DefaultMaxIter(n, m int) int { return 1000*(n+m) + 100000 }
 // returned plan is optimal up to relTol·max|C|·mass.
 const relTol = 1e-13
 
+// forbiddenTol is the flow, relative to the mass, below which flow left on a
+// forbidden (+Inf) arc by round-off is dropped from the plan.
+const forbiddenTol = 1e-12
+
 // Solve finds an optimal plan for p. The Result holds a *ot.SparsePlan with
 // at most n+m−1 entries, potentials F, G with F_i + G_j ≤ C_ij everywhere and
 // equality on the plan's support (centred so that <a,F> = <b,G>), Value =
-// LinearCost = <P, C> and DualValue = <a,F> + <b,G>.
+// LinearCost = <P, C> and DualValue = <a,F> + <b,G>. A nil ctx means
+// context.Background().
 //
-// An infeasible problem (forbidden +Inf arcs that leave no feasible plan)
-// gives Status Infeasible and an error wrapping ot.ErrInfeasible. Reaching
-// MaxIter gives Status IterationLimit and a feasible plan, with a nil error
-// (the potentials are then not dual feasible). Cancellation gives Status
-// Canceled, the current plan, and ctx's error. Should round-off ever make the
-// simplex choose a tree arc even after the potentials are recomputed, it
-// stops with Status NumericalError and a feasible plan.
+// Errors are for bad input only: a problem that fails ot.Problem.Validate
+// (infeasible +Inf patterns included) or a setting out of range gives a nil
+// Result and an error wrapping an ot sentinel error. Otherwise the error is
+// nil and Status says how the solve ended:
+//
+//   - Converged: the plan is optimal as described in the package
+//     documentation, with MarginalError ≤ |ΣA − ΣB| + 1e-12·ΣA.
+//   - IterationLimit: MaxIter pivots were made; the plan is the current
+//     basis, feasible but not optimal (the potentials are not dual
+//     feasible).
+//   - Canceled: ctx was done; the plan is the current basis (or, when ctx
+//     ends the solve before the starting basis is complete, the greedy start
+//     or the northwest-corner flow), with its figures. Cancellation is seen
+//     within a few hundred pivots and within every pass over the cost.
+//   - NumericalError: round-off made the simplex choose a tree arc even after
+//     the potentials were recomputed; the plan is feasible.
+//
+// In the last three cases any flow the plan carries on forbidden (+Inf)
+// pairs is left out of it, and MarginalError counts it.
 func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
 	if err := s.check(); err != nil {
 		return nil, err
@@ -88,6 +109,16 @@ func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return s.solve(newPoller(ctx), p, b)
+}
+
+// solve is Solve after the checks, with b the column weights rescaled to
+// the mass of p.A.
+func (s *Solver) solve(poll *poller, p *ot.Problem, b []float64) (*ot.Result, error) {
+	n, m := p.Dims()
 	red := support.Reduce(&ot.Problem{A: p.A, B: b, C: p.C})
 	var f0, g0 []float64
 	if s.Init != nil {
@@ -101,29 +132,45 @@ func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
 
 	nr, mr := red.C.Dims()
 	rows := newCostRows(red.C)
-	sol := solveNetwork(ctx, rows, red.A, red.B, f0, g0, maxIter, s.blockSize(nr, mr), s.Progress)
+	net := solveNetwork(poll, rows, red.A, red.B, f0, g0, maxIter, s.blockSize(nr, mr), s.Progress)
+	arcs, F, G := net.flow()
 
-	plan, F, G := sol.extract(rows, red.Problem.Mass())
-	res := &ot.Result{Status: sol.status, Iterations: sol.iters}
-	res.Plan = red.ExpandPlan(plan)
-	res.F, res.G = completePotentials(p, red, F, G)
-	center(res.F, res.G, p.A, p.B)
-	res.LinearCost = ot.LinearCost(res.Plan, p.C)
+	// The plan, without flow on forbidden pairs. Its cost is summed in the
+	// order of ot.LinearCost (rows, then columns, ascending).
+	mass := red.Problem.Mass()
+	kept := make([]basisArc, 0, len(arcs))
+	var forbidden float64
+	for _, e := range arcs {
+		switch {
+		case e.i < 0 || e.x == 0:
+		case math.IsInf(e.c, 1):
+			forbidden += e.x
+		default:
+			kept = append(kept, e)
+		}
+	}
+	if net.status == ot.Converged && forbidden > forbiddenTol*mass {
+		// Validate rejects infeasible problems; this is a safeguard.
+		return nil, fmt.Errorf("%w: the optimal basis needs %.3g mass on forbidden (+Inf) pairs", ot.ErrInfeasible, forbidden)
+	}
+	slices.SortFunc(kept, func(x, y basisArc) int { return cmp.Or(cmp.Compare(x.i, y.i), cmp.Compare(x.j, y.j)) })
+	entries := make([]ot.Triplet, len(kept))
+	res := &ot.Result{Status: net.status, Iterations: net.iters}
+	for k, e := range kept {
+		entries[k] = ot.Triplet{I: e.i, J: e.j, V: e.x}
+		res.LinearCost += e.x * e.c
+	}
 	res.Value = res.LinearCost
+	plan := ot.NewSparsePlan(nr, mr, entries)
+	res.Plan = red.ExpandPlan(plan)
+	var ok bool
+	res.F, res.G, ok = completePotentials(p, red, F, G, poll)
+	if !ok {
+		res.Status = ot.Canceled
+	}
+	center(res.F, res.G, p.A, p.B)
 	res.MarginalError = ot.MarginalError(res.Plan, p.A, p.B)
-	for i, v := range p.A {
-		res.DualValue += v * res.F[i]
-	}
-	for j, v := range p.B {
-		res.DualValue += v * res.G[j]
-	}
-
-	switch res.Status {
-	case ot.Infeasible:
-		return res, fmt.Errorf("%w: the optimal basis needs %.3g mass on forbidden (+Inf) pairs", ot.ErrInfeasible, sol.forbidden)
-	case ot.Canceled:
-		return res, fmt.Errorf("exact: canceled after %d pivots: %w", res.Iterations, ctx.Err())
-	}
+	res.DualValue = floats.Dot(p.A, res.F) + floats.Dot(p.B, res.G)
 	return res, nil
 }
 
@@ -202,13 +249,23 @@ func finiteStart(x []float64, size int) []float64 {
 // full one. A removed (zero-weight) row gets the c-transform
 // F_i = min_j C_ij − G_j over the kept columns, and a removed column
 // G_j = min_i C_ij − F_i over all rows, so that F_i + G_j ≤ C_ij holds
-// everywhere without changing the dual value.
-func completePotentials(p *ot.Problem, red *support.Reduced, F, G []float64) ([]float64, []float64) {
+// everywhere without changing the dual value. If poll stops the pass, the
+// potentials not yet computed are 0 and ok is false.
+func completePotentials(p *ot.Problem, red *support.Reduced, F, G []float64, poll *poller) (_, _ []float64, ok bool) {
 	if red.Identity() {
-		return F, G
+		return F, G, true
 	}
 	nan := math.NaN()
 	F, G = red.ExpandRows(F, nan), red.ExpandCols(G, nan)
+	defer func() {
+		for _, x := range [][]float64{F, G} {
+			for k, v := range x {
+				if math.IsNaN(v) {
+					x[k] = 0
+				}
+			}
+		}
+	}()
 	n, m := p.Dims()
 	row := make([]float64, m)
 	colMin := make([]float64, m)
@@ -216,6 +273,9 @@ func completePotentials(p *ot.Problem, red *support.Reduced, F, G []float64) ([]
 		colMin[j] = math.Inf(1)
 	}
 	for i := 0; i < n; i++ {
+		if poll.add(m) {
+			return F, G, false
+		}
 		c := p.C.Row(i, row)
 		if math.IsNaN(F[i]) {
 			lo := math.Inf(1)
@@ -239,7 +299,7 @@ func completePotentials(p *ot.Problem, red *support.Reduced, F, G []float64) ([]
 			}
 		}
 	}
-	return F, G
+	return F, G, true
 }
 
 // center shifts F up and G down by the same constant so that <a,F> = <b,G>,

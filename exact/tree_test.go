@@ -1,6 +1,7 @@
 package exact
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -84,12 +85,12 @@ func TestTreeInvariants(t *testing.T) {
 		p := randomProblem(rng, n, m, trial%2*3, kind)
 		t.Run(fmt.Sprintf("%d/%dx%d/%s", trial, n, m, kind), func(t *testing.T) {
 			rows := newCostRows(p.C)
-			maxAbs, _ := rows.scale()
-			f, g := coldPotentials(rows)
+			poll := newPoller(context.Background())
+			g, _ := rows.prepare(poll, true)
 			tr := newTree(n, m)
-			tr.build(rows, greedyBasis(rows, p.A, p.B, g), f, g)
+			require.True(t, tr.build(rows, greedyBasis(rows, p.A, p.B, g, poll), make([]float64, n), g, poll))
 			checkTree(t, tr, rows, p.A, p.B)
-			pr := &pricer{rows: rows, n: n, m: m, block: 1 + rng.IntN(n*m), tol: relTol * maxAbs}
+			pr := &pricer{rows: rows, n: n, m: m, block: 1 + rng.IntN(n*m), tol: relTol * rows.maxAbs, poll: poll}
 			for it := 0; ; it++ {
 				require.Less(t, it, 10000)
 				i, j, rc := pr.find(tr.pi)
