@@ -38,11 +38,15 @@ const (
 func main() {
 	reps := flag.Int("reps", 15, "timed repetitions per routing method (median reported)")
 	quick := flag.Bool("quick", false, "smaller general problems (n = m = 300) for a fast check")
+	routingOnly := flag.Bool("routing", false, "only the MoE routing table")
 	flag.Parse()
 	ctx := context.Background()
 	if err := routing(ctx, *reps); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
+	}
+	if *routingOnly {
+		return
 	}
 	size := 1000
 	if *quick {
@@ -128,6 +132,8 @@ func routing(ctx context.Context, reps int) error {
 	}{
 		{"sparsity-constrained, Adam 20 steps (reference), 1 worker", cardinality.Router{Capacity: capacity, Workers: 1}},
 		{"sparsity-constrained, Adam 20 steps (reference), 2 workers", cardinality.Router{Capacity: capacity, Workers: 2}},
+		{"sparsity-constrained, Adam 10 steps + Refill, 2 workers", cardinality.Router{Capacity: capacity, MaxIter: 10, Refill: true, Workers: 2}},
+		{"sparsity-constrained, Adam 20 steps + Refill, 2 workers", cardinality.Router{Capacity: capacity, Refill: true, Workers: 2}},
 		{"sparsity-constrained, L-BFGS ≤ 100 iterations, 1 worker", cardinality.Router{Capacity: capacity, Optimizer: cardinality.LBFGS, MaxIter: 100}},
 		{"sparsity-constrained, L-BFGS ≤ 100 iterations, 2 workers", cardinality.Router{Capacity: capacity, Optimizer: cardinality.LBFGS, MaxIter: 100, Workers: 2}},
 	} {
