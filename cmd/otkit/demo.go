@@ -17,7 +17,7 @@ import (
 	"github.com/otkit/otkit/ot"
 )
 
-const demoSummary = "solve the embedded default problems with every method (also: otkit with no arguments)"
+const demoSummary = "solve the embedded default problems with every method and draw them into --out (also: otkit with no arguments)"
 
 func init() {
 	registerCommand(command{Name: "demo", Summary: demoSummary, Run: runDemo})
