@@ -330,7 +330,7 @@ func (t *tree) build(rows *costRows, arcs []basisArc, f, g []float64, poll *poll
 		if c == 0 || int(s) >= n || len(sinks) == 0 {
 			hangs[c] = true
 		} else {
-			if poll.add(len(sinks)) {
+			if poll.add(len(sinks) + rows.m) {
 				return false
 			}
 			row := rows.row(int(s))

@@ -70,7 +70,7 @@ func BenchmarkAssign(b *testing.B) {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			c := &ot.DenseCost{N: n, M: n, Data: ot.CostData(gaussianClouds(n, 1))}
 			for b.Loop() {
-				if _, _, err := Assign(c, nil); err != nil {
+				if _, _, err := Assign(context.Background(), c, nil); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -45,11 +45,34 @@ func ExampleAssign() {
 		6, 4, 3,
 		5, 8, 1,
 	}}
-	perm, total, err := exact.Assign(scores, &exact.AssignOptions{Maximize: true})
+	perm, total, err := exact.Assign(context.Background(), scores, &exact.AssignOptions{Maximize: true})
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(perm, total)
 	// Output:
 	// [2 0 1] 21
+}
+
+func ExampleAssign_rectangular() {
+	// Costs of two workers (rows) for three jobs (columns): every worker
+	// gets a job, one job stays open. With the transpose (three workers,
+	// two jobs) one worker is left out: −1.
+	c := &ot.DenseCost{N: 2, M: 3, Data: []float64{
+		1, 5, 0,
+		4, 2, 6,
+	}}
+	match, total, err := exact.Assign(context.Background(), c, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(match, total)
+	match, total, err = exact.Assign(context.Background(), ot.Transpose(c), nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(match, total)
+	// Output:
+	// [2 1] 2
+	// [-1 1 0] 2
 }

@@ -82,18 +82,23 @@ func FuzzSolve(f *testing.F) {
 	})
 }
 
-// FuzzAssign checks Assign against brute force on small square costs with
-// ties and forbidden pairs, minimizing and maximizing.
+// FuzzAssign checks Assign against brute force on small costs, square and
+// rectangular, with ties and forbidden pairs, minimizing and maximizing.
 func FuzzAssign(f *testing.F) {
 	f.Add([]byte{3, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9})
 	f.Add([]byte{4, 1, 255, 255, 0, 0, 1, 1, 255, 2, 3, 3, 3, 3, 255, 0, 0, 9})
+	f.Add([]byte{2 + 5*4, 0, 1, 2, 3, 255, 5, 6, 7})
+	f.Add([]byte{4 + 5*1, 1, 255, 2, 3, 4, 5, 6, 7, 255, 9})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) < 2 {
 			return
 		}
-		n, maximize := 1+int(data[0]%5), data[1]%2 == 1
+		n, m, maximize := 1+int(data[0]%5), 1+int(data[0]/5%5), data[1]%2 == 1
+		if data[0] < 25 {
+			m = n // the first seeds: square
+		}
 		data = data[2:]
-		C := make([]float64, n*n)
+		C := make([]float64, n*m)
 		for k := range C {
 			v := byte(1)
 			if k < len(data) {
@@ -108,16 +113,16 @@ func FuzzAssign(f *testing.F) {
 				C[k] = float64(int8(v)) / 4
 			}
 		}
-		want, feasible := bruteAssign(n, C, maximize)
-		perm, total, err := Assign(&ot.DenseCost{N: n, M: n, Data: C}, &AssignOptions{Maximize: maximize})
+		want, feasible := bruteAssign(n, m, C, maximize)
+		match, total, err := Assign(context.Background(), &ot.DenseCost{N: n, M: m, Data: C}, &AssignOptions{Maximize: maximize})
 		if !feasible {
 			if !errors.Is(err, ot.ErrInfeasible) {
 				t.Fatalf("want ErrInfeasible, got %v", err)
 			}
 			return
 		}
-		if err != nil || !isPerm(perm) || math.Abs(total-want) > 1e-9 {
-			t.Fatalf("got %v %v %v, want total %v", perm, total, err, want)
+		if err != nil || !isMatching(match, n, m) || math.Abs(total-want) > 1e-9 {
+			t.Fatalf("%d×%d: got %v %v %v, want total %v", n, m, match, total, err, want)
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package exact
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -46,7 +47,7 @@ func TestIntegerCosts(t *testing.T) {
 		p := &ot.Problem{A: unit, B: append([]float64(nil), unit...), C: c}
 		res := solve(t, &Solver{}, p)
 		checkOptimal(t, p, res)
-		_, total, err := Assign(c, nil)
+		_, total, err := Assign(context.Background(), c, nil)
 		require.NoError(t, err)
 		require.Equal(t, total, res.LinearCost, "costs below %d", hi)
 		for _, v := range res.Plan.(*ot.SparsePlan).Val {
