@@ -24,8 +24,8 @@ type AssignOptions struct {
 //
 // The matching is returned as match, of length n: row i is matched to
 // column match[i], or match[i] = −1 when row i is left unmatched (which
-// happens only when n > m, for n − m rows). total is the sum of the matched
-// entries.
+// happens only when n > m, for n − m rows), the convention of
+// ot.Permutation. total is the sum of the matched entries.
 //
 // It is the transport problem with unit weights, solved by the network
 // simplex of Solver (with a zero-cost dummy row or column of weight |n − m|

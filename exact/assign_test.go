@@ -174,6 +174,9 @@ func TestAssignMatchesSolver(t *testing.T) {
 		require.NoError(t, err)
 		checkOptimal(t, p, res)
 		require.InDelta(t, res.LinearCost, total, 1e-9*math.Max(1, total))
+		got, err := ot.Permutation(res.Plan)
+		require.NoError(t, err)
+		require.Equal(t, perm, got)
 	}
 }
 
