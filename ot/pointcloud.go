@@ -22,9 +22,12 @@ const (
 	// Cosine is 1 − <x, y>/(‖x‖‖y‖); a zero vector is at distance 1 from
 	// everything.
 	Cosine
+	// Elastic is h(x − y) = ½‖x − y‖² + γτ(x − y) with the parameters
+	// PointCloud.Elastic (see ElasticCost).
+	Elastic
 )
 
-var metricNames = [...]string{SqEuclidean: "sqeuclidean", Euclidean: "euclidean", Lp: "lp", Cosine: "cosine"}
+var metricNames = [...]string{SqEuclidean: "sqeuclidean", Euclidean: "euclidean", Lp: "lp", Cosine: "cosine", Elastic: "elastic"}
 
 // String returns the metric's lower-case name, as the CLI spells it.
 func (m Metric) String() string {
@@ -51,6 +54,8 @@ type PointCloud struct {
 	X, Y   *mat.Dense
 	Metric Metric
 	P      float64 // exponent of the Lp metric; zero means 2
+	// Elastic holds the parameters of the Elastic metric.
+	Elastic *ElasticCost
 
 	once   sync.Once
 	xu, yu []float64 // rows scaled to unit norm (zero rows stay zero), for Cosine
@@ -172,6 +177,8 @@ func (pc *PointCloud) Row(i int, dst []float64) []float64 {
 			yu := pc.yu[j*d : (j+1)*d]
 			dst[j] = 1 - floats.Dot(xu, yu)
 		}
+	case Elastic:
+		pc.elasticRow(x, dst)
 	default:
 		panic(fmt.Sprintf("ot: unknown metric %d", int(pc.Metric)))
 	}
@@ -196,6 +203,10 @@ func (pc *PointCloud) validate() error {
 	case Lp:
 		if p := pc.p(); !(p >= 1) || math.IsInf(p, 0) {
 			return fmt.Errorf("%w: Lp exponent %v (want 1 ≤ p < ∞)", ErrParameter, pc.P)
+		}
+	case Elastic:
+		if err := pc.Elastic.Validate(); err != nil {
+			return err
 		}
 	default:
 		return fmt.Errorf("%w: unknown metric %d", ErrParameter, int(pc.Metric))
