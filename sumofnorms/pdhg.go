@@ -78,7 +78,9 @@ func (s *Solver) solvePDHG(in *instance) *state {
 	for w := range bufs {
 		bufs[w] = make([]float64, m)
 	}
-	st := &state{status: ot.IterationLimit}
+	st := &state{}
+	status := ot.IterationLimit
+	var hist []float64
 	g := make([]float64, m)
 	// Restart bookkeeping: the iterate at the last restart, for the
 	// primal-weight update ω = ‖Δy‖/‖Δx‖ (PDLP, Applegate et al. 2021).
@@ -87,6 +89,17 @@ func (s *Solver) solvePDHG(in *instance) *state {
 	lastZ := make([]float64, E*m)
 	bestGap := math.Inf(1)
 	sinceRestart := 0
+	// Running averages since the last restart (PDLP restarts to the
+	// average when its gap is the smaller).
+	var aT, aU, aV, aZ []float64
+	var ast *state
+	if restartAvg {
+		aT, aU, aV, aZ = append([]float64(nil), T...), make([]float64, n), make([]float64, m), make([]float64, E*m)
+		ast = &state{}
+	}
+	nAvg := 0
+	prevCand := math.Inf(1)
+	ga := make([]float64, m)
 
 	it := 0
 	for it < in.maxIter {
@@ -118,7 +131,7 @@ func (s *Solver) solvePDHG(in *instance) *state {
 			}
 		})
 		if in.canceled() {
-			st.status = ot.Canceled
+			status = ot.Canceled
 			break
 		}
 		clear(cs)
@@ -147,8 +160,16 @@ func (s *Solver) solvePDHG(in *instance) *state {
 			}
 		})
 		if in.canceled() {
-			st.status = ot.Canceled
+			status = ot.Canceled
 			break
+		}
+		if restartAvg {
+			nAvg++
+			wt := 1 / float64(nAvg)
+			avgInto(aT, T, wt)
+			avgInto(aU, u, wt)
+			avgInto(aV, v, wt)
+			avgInto(aZ, Z, wt)
 		}
 		if it%checkEvery != 0 && it != in.maxIter {
 			continue
@@ -157,22 +178,43 @@ func (s *Solver) solvePDHG(in *instance) *state {
 			g[j] = -v[j]
 		}
 		gap := in.certify(T, g, Z, st)
-		st.history = append(st.history, gap)
+		useAvg := false
+		if restartAvg {
+			for j := range ga {
+				ga[j] = -aV[j]
+			}
+			if agap := in.certify(aT, ga, aZ, ast); agap < gap {
+				gap, useAvg = agap, true
+				st, ast = ast, st
+			}
+		}
+		hist = append(hist, gap)
 		if in.progress != nil {
 			in.progress(it, gap)
 		}
 		if in.canceled() {
-			st.status = ot.Canceled
+			status = ot.Canceled
 			break
 		}
 		if gap <= in.gapTol && merr(in, st.plan) <= in.tol {
-			st.status = ot.Converged
+			status = ot.Converged
 			break
 		}
 		// Restart when the gap has shrunk enough since the last restart,
 		// or after a long stretch without one; rebalance ω.
 		sinceRestart += checkEvery
-		if gap < 0.2*bestGap || sinceRestart >= 40*checkEvery {
+		restart := gap < 0.2*bestGap || sinceRestart >= 40*checkEvery
+		if restartAvg {
+			restart = gap <= 0.2*bestGap || (gap <= 0.8*bestGap && gap > prevCand) || float64(sinceRestart) >= 0.36*float64(it)
+			prevCand = gap
+		}
+		if restart && useAvg {
+			copy(T, aT)
+			copy(u, aU)
+			copy(v, aV)
+			copy(Z, aZ)
+		}
+		if restart {
 			dx := distSq(T, lastT) / (mu * mu)
 			dy := distSq(u, lastU) + distSq(v, lastV)
 			if dz > 0 {
@@ -195,10 +237,18 @@ func (s *Solver) solvePDHG(in *instance) *state {
 			copy(lastZ, Z)
 			bestGap = gap
 			sinceRestart = 0
+			if restartAvg {
+				copy(aT, T)
+				copy(aU, u)
+				copy(aV, v)
+				copy(aZ, Z)
+				nAvg = 0
+				prevCand = math.Inf(1)
+			}
 		}
 	}
-	st.iters = it
-	if st.status != ot.Converged {
+	st.iters, st.status, st.history = it, status, hist
+	if status != ot.Converged {
 		for j := range g {
 			g[j] = -v[j]
 		}
@@ -237,4 +287,15 @@ func merr(in *instance, T []float64) float64 {
 		s += math.Abs(v - in.b[j])
 	}
 	return s
+}
+
+// restartAvg selects PDLP-style restarts to the running average
+// (docs/sumofnorms.md §5.1); false restores the restarts at the current
+// iterate, for comparisons.
+var restartAvg = true
+
+func avgInto(avg, x []float64, wt float64) {
+	for k, v := range x {
+		avg[k] += wt * (v - avg[k])
+	}
 }
