@@ -1,7 +1,8 @@
 // Command sumofnorms times package sumofnorms on the Segments family
 // (5 classes, adversarial geometry): PDHG and the smoothed-dual FISTA to a
 // relative duality gap ≤ -gap, and the group-lasso baseline (generalized
-// conditional gradient) to a relative conditional-gradient gap ≤ -gap.
+// conditional gradient) to a relative conditional-gradient gap ≤ -gap and
+// with POT's stopping rule (grouplasso-pot).
 //
 //	go run ./bench/sumofnorms -n 200,1000 -lambda 1 -gap 1e-6
 //	go run ./bench/sumofnorms -n 200 -write bench/work/sumofnorms  # data for bench/sumofnorms.py
@@ -78,6 +79,8 @@ func main() {
 				s = &sumofnorms.Solver{Lambda: *lambda, Labels: ys, GapTol: *gap, MaxIter: *maxIter, Workers: *workers, Method: sumofnorms.SmoothedDual}
 			case "grouplasso":
 				s = &sumofnorms.GroupLasso{Eps: *eps, Eta: *eta, Labels: ys, GapTol: *gap, MaxIter: 1000, Workers: *workers}
+			case "grouplasso-pot": // POT's stopping: 10 iterations or a relative change below 1e-9
+				s = &sumofnorms.GroupLasso{Eps: *eps, Eta: *eta, Labels: ys, Workers: *workers}
 			default:
 				log.Fatalf("unknown method %q", meth)
 			}
