@@ -16,6 +16,6 @@ func TestConformance(t *testing.T) {
 	ottest.Run(t, ottest.Config{
 		New:     func(s float64) ot.Solver { return &Solver{K: 3, Gamma: s} },
 		Tol:     defaultTol,
-		CancelN: -1,
+		CancelN: 8000,
 	})
 }

@@ -213,17 +213,9 @@ func newSolved(red *support.Reduced, rowSparse bool) *solved {
 		pr.n, pr.m = pr.m, pr.n
 		a, b = b, a
 	}
-	pr.massExp = exponent(floats.Sum(a))
+	pr.massExp = semidual.Exponent(floats.Sum(a))
 	pr.a, pr.b = scaled(a, -pr.massExp), scaled(b, -pr.massExp)
 	return pr
-}
-
-// exponent returns the integer e nearest to log2 x (0 for x = 0).
-func exponent(x float64) int {
-	if !(x > 0) {
-		return 0
-	}
-	return int(math.Round(math.Log2(x)))
 }
 
 // scaled returns x·2^e in a new slice.
@@ -235,50 +227,17 @@ func scaled(x []float64, e int) []float64 {
 	return out
 }
 
-// fill writes the normalized cost into c (transposed into columns) and
-// sets costExp, checking ctx every few hundred rows; it reports false when
-// canceled.
+// fill writes the normalized cost into c (transposed into columns, in a
+// buffer that c.Release frees) and sets costExp, checking ctx as it goes;
+// it reports false when canceled.
 func (pr *solved) fill(ctx context.Context, c *semidual.Columns) bool {
-	ct := c.CT()
-	rn, rm := pr.red.Dims()
-	row := make([]float64, rm)
-	mx := 0.0
-	for i := 0; i < rn; i++ {
-		if i%setupRows == 0 && ctx.Err() != nil {
-			return false
-		}
-		row = pr.red.C.Row(i, row)
-		for _, v := range row {
-			if v := math.Abs(v); v > mx && !math.IsInf(v, 1) {
-				mx = v
-			}
-		}
-		if pr.rowSparse {
-			// Column i of the solved problem is row i of the cost.
-			copy(ct[i*rm:(i+1)*rm], row)
-			continue
-		}
-		for j, v := range row {
-			ct[j*rn+i] = v
-		}
+	mx, ok := c.FillCT(ctx, pr.red.C.Row, pr.rowSparse)
+	if !ok {
+		return false
 	}
-	pr.costExp = exponent(mx)
-	if pr.costExp != 0 {
-		for k := 0; k < len(ct); k += setupRows * rm {
-			if ctx.Err() != nil {
-				return false
-			}
-			for q := k; q < min(k+setupRows*rm, len(ct)); q++ {
-				ct[q] = math.Ldexp(ct[q], -pr.costExp)
-			}
-		}
-	}
-	return true
+	pr.costExp = semidual.Exponent(mx)
+	return c.ScaleCT(ctx, pr.costExp)
 }
-
-// setupRows is the number of cost rows between two context checks in the
-// setup passes.
-const setupRows = 256
 
 // solve runs the optimizer on the valid, reduced problem, repairs its plan
 // and assembles the result on the original problem p.
@@ -287,6 +246,7 @@ func (pr *solved) solve(ctx context.Context, p *ot.Problem, init *ot.Potentials,
 	k := min(st.k, n)
 	var c semidual.Columns
 	c.Reset(n, m, k)
+	defer c.Release()
 	if !pr.fill(ctx, &c) {
 		return pr.canceled(p)
 	}

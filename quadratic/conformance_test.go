@@ -27,17 +27,11 @@ func TestConformance(t *testing.T) {
 	// mass).
 	for _, meth := range allMethods {
 		t.Run(meth.String(), func(t *testing.T) {
-			cancelN := conformanceCancelN
-			if meth == SemiDualLBFGS {
-				// TODO: the semi-dual engine (internal/semidual) does not
-				// check the context inside its transpose and passes yet.
-				cancelN = -1
-			}
 			ottest.Run(t, ottest.Config{
 				New:       func(float64) ot.Solver { return &Solver{Method: meth} },
 				Tol:       1e-9,
 				Converges: true,
-				CancelN:   cancelN,
+				CancelN:   conformanceCancelN,
 			})
 		})
 	}

@@ -3,7 +3,14 @@ package quadratic
 import (
 	"math"
 	"sync/atomic"
+
+	"github.com/otkit/otkit/internal/parallel"
 )
+
+// chunkSize is the number of rows per unit of work of the dual's passes.
+// Partial sums are kept per chunk and reduced in chunk order, so the
+// results are bitwise identical for any number of workers.
+const chunkSize = 64
 
 // dualObjective evaluates the dual (docs/quadratic.md §2) at x = [F; G]:
 //
@@ -17,9 +24,13 @@ type dualObjective struct {
 	colPart [][]float64 // per chunk of rows: partial column sums of [X]₊
 	sqPart  []float64   // per chunk: Σ [X]₊²
 	cand    []candidates
-	margins []float64    // per chunk: the margin its candidates were collected with
-	act     []candidates // per chunk: the active entries X > 0 of the last pass
-	actAt   []float64    // the point of the last pass
+	margins []float64 // per chunk: the margin its candidates were collected with
+	// act holds, per chunk, the active entries X > 0 of the last complete
+	// pass, at actAt; a pass writes actNext, swapped with act when it
+	// completes (a pass the context cuts short leaves both act and
+	// actAt alone).
+	act, actNext []candidates
+	actAt        []float64
 	// fitMargin is the margin the last collecting pass was cut down to by
 	// the candidate budget (+Inf when the budget did not bind).
 	fitMargin float64
@@ -29,16 +40,17 @@ type dualObjective struct {
 	scr        *screen
 	full       int // number of full passes, for tests
 	// stopped is set by a pass that found the instance's ctx canceled
-	// before one of its chunks: it returned NaN, its gradient and working
-	// set are garbage, and every later pass returns NaN at once.
+	// before one of its chunks: it returned NaN, its gradient and
+	// candidates are garbage, and every later pass returns NaN at once.
 	stopped atomic.Bool
 }
 
 func newDualObjective(in *instance) *dualObjective {
-	nc := numChunks(in.n)
+	nc := parallel.Chunks(in.n, chunkSize)
 	d := &dualObjective{instance: in, gamma: in.gamma, colPart: make([][]float64, nc), sqPart: make([]float64, nc),
 		cand: make([]candidates, nc), margins: make([]float64, nc),
-		act: make([]candidates, nc), actAt: make([]float64, in.n+in.m), fitMargin: math.Inf(1)}
+		act: make([]candidates, nc), actNext: make([]candidates, nc), actAt: make([]float64, in.n+in.m),
+		fitMargin: math.Inf(1)}
 	for c := range d.colPart {
 		d.colPart[c] = make([]float64, in.m)
 	}
@@ -115,7 +127,7 @@ func (d *dualObjective) pass(x, grad []float64, kind passKind, margin float64) f
 	f, g := x[:n], x[n:]
 	gf, gg := grad[:n], grad[n:]
 	invGamma := 1 / d.gamma
-	forChunks(d.workers, len(d.colPart), func(_, c int) {
+	parallel.For(d.workers, len(d.colPart), func(_, c int) {
 		if d.stopped.Load() || (d.ctx != nil && d.ctx.Err() != nil) {
 			d.stopped.Store(true)
 			return
@@ -124,7 +136,7 @@ func (d *dualObjective) pass(x, grad []float64, kind passKind, margin float64) f
 		clear(cs)
 		lo, hi := c*chunkSize, min((c+1)*chunkSize, n)
 		cd := &d.cand[c]
-		ac := &d.act[c]
+		ac := &d.actNext[c]
 		ac.reset(hi-lo, 0)
 		act := ac.idx
 		var sq float64
@@ -204,11 +216,11 @@ func (d *dualObjective) pass(x, grad []float64, kind passKind, margin float64) f
 		d.sqPart[c] = sq
 	})
 	if d.stopped.Load() {
-		// Some chunks kept their old working sets and records.
-		d.actAt[0] = math.NaN()
+		// Some chunks kept their old candidates.
 		d.scr.invalidate()
 		return math.NaN()
 	}
+	d.act, d.actNext = d.actNext, d.act
 	copy(d.actAt, x)
 	if kind == passCollect {
 		d.full++

@@ -2,6 +2,7 @@ package quadratic
 
 import (
 	"context"
+	"math"
 
 	"github.com/otkit/otkit/internal/semidual"
 )
@@ -25,8 +26,22 @@ func (s *Solver) solveDual(ctx context.Context, in *instance, f0, g0 []float64, 
 	d.LBFGS(ctx, obj.eval, x, semidual.Settings{Tol: tol, MaxIter: s.maxIter(1000), Memory: s.Memory,
 		Progress: s.Progress}, &rec)
 	st := state{status: rec.Status, dualValue: rec.Value, iterations: rec.Iterations, history: rec.History}
-	st.f, st.g = x[:in.n], x[in.n:]
+	if ctx.Err() != nil {
+		// No more passes over the cost: the last complete pass (an
+		// iterate or a line-search trial) and its recorded active set.
+		if math.IsNaN(obj.actAt[0]) {
+			return st // no complete pass
+		}
+		copy(x, obj.actAt)
+	}
 	ptr, idx := obj.activeSet(x, nil, nil)
-	st.active = &activeSet{ptr, idx}
+	if len(ptr) != in.n+1 || (ctx.Err() != nil && len(idx) > cancelMaxNNZ) {
+		return st // canceled, or building the plan would take too long
+	}
+	st.f, st.g = x[:in.n], x[in.n:]
+	st.active = &activeSet{ptr: ptr, idx: idx}
+	if ctx.Err() != nil {
+		st.dualValue = obj.activeValue(x, ptr, idx)
+	}
 	return st
 }

@@ -28,7 +28,7 @@ const (
 	// cancelMaxNNZ: a canceled solve whose last iterate has more active
 	// entries returns no iterate (building its plan would take more than
 	// a few tens of milliseconds).
-	cancelMaxNNZ = 1 << 18
+	cancelMaxNNZ = 1 << 17
 )
 
 // newton holds the semismooth Newton state on the dual, minimizing

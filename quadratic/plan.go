@@ -3,7 +3,6 @@ package quadratic
 import (
 	"math"
 
-	"github.com/otkit/otkit/internal/parallel"
 	"github.com/otkit/otkit/internal/support"
 	"github.com/otkit/otkit/ot"
 )
@@ -15,6 +14,9 @@ import (
 func buildPlan(in *instance, f, g []float64, act *activeSet) (p *ot.SparsePlan, lin, sq float64) {
 	n, m := in.n, in.m
 	p = &ot.SparsePlan{N: n, M: m, RowPtr: make([]int, n+1)}
+	if act != nil {
+		p.ColIdx, p.Val = make([]int, 0, len(act.idx)), make([]float64, 0, len(act.idx))
+	}
 	drop := dropTol * in.mass
 	invGamma := 1 / in.gamma
 	add := func(j int, cij, x float64) {
@@ -58,16 +60,12 @@ const dropTol = 1e-15
 func (s *Solver) result(p *ot.Problem, red *support.Reduced, in *instance, st *state) *ot.Result {
 	var plan *ot.SparsePlan
 	var lin, sq float64
-	if st.theta != nil {
-		// The semi-dual plan, with the arithmetic of its objective: its
-		// column sums are exact to rounding even when γ is tiny relative
-		// to the cost (recovering it from G = −γθ would cancel
-		// catastrophically). One more evaluation at F rebuilds it.
-		pool := parallel.NewPool(in.workers)
-		c := newSemiDual(nil, in, pool)
-		c.SemiDual(st.f, make([]float64, in.n))
-		pool.Close()
-		plan, lin, sq = c.Plan(dropTol * in.mass)
+	if st.cols != nil {
+		// The semi-dual plan of the last evaluation, with the arithmetic
+		// of its objective: its column sums are exact to rounding even
+		// when γ is tiny relative to the cost (recovering it from
+		// G = −γθ would cancel catastrophically).
+		plan, lin, sq = st.cols.Plan(dropTol * in.mass)
 	} else {
 		plan, lin, sq = buildPlan(in, st.f, st.g, st.active)
 	}

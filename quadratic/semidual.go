@@ -3,6 +3,8 @@ package quadratic
 import (
 	"context"
 
+	"github.com/otkit/otkit/ot"
+
 	"github.com/otkit/otkit/internal/parallel"
 	"github.com/otkit/otkit/internal/semidual"
 )
@@ -16,9 +18,11 @@ import (
 // L-BFGS driver). G_j = −γ·θ_j for the column thresholds θ_j.
 
 // newSemiDual returns the semi-dual evaluator of the instance (k = n) on
-// pool.
+// pool, or nil when the context is canceled first.
 func newSemiDual(ctx context.Context, in *instance, pool *parallel.Pool) *semidual.Columns {
-	in.transpose()
+	if !in.transpose() {
+		return nil
+	}
 	c := new(semidual.Columns)
 	c.Reset(in.n, in.m, in.n)
 	c.SetCT(in.ct)
@@ -28,11 +32,18 @@ func newSemiDual(ctx context.Context, in *instance, pool *parallel.Pool) *semidu
 }
 
 // solveSemiDual runs SemiDualLBFGS from f0, appending to the iteration
-// record of st (empty for a fresh solve, Newton's for its fallback).
+// record of st (empty for a fresh solve, Newton's for its fallback). A
+// canceled run returns the last point evaluated in full (an iterate or a
+// line-search trial) with its plan, or no iterate before the first.
 func (s *Solver) solveSemiDual(ctx context.Context, in *instance, f0 []float64, tol float64, st state) state {
+	st.f, st.g, st.active = nil, nil, nil
 	pool := parallel.NewPool(in.workers)
 	defer pool.Close()
 	c := newSemiDual(ctx, in, pool)
+	if c == nil {
+		st.status = ot.Canceled
+		return st
+	}
 	f := make([]float64, in.n)
 	copy(f, f0)
 	rec := semidual.Record{Iterations: st.iterations, History: st.history}
@@ -40,11 +51,16 @@ func (s *Solver) solveSemiDual(ctx context.Context, in *instance, f0 []float64, 
 	d.LBFGS(ctx, c.SemiDual, f, semidual.Settings{Tol: tol, MaxIter: s.maxIter(1000), Memory: s.Memory,
 		Progress: s.Progress}, &rec)
 	st.iterations, st.history, st.status = rec.Iterations, rec.History, rec.Status
-	// Re-evaluate at the returned point so that the thresholds belong
-	// to it (the last evaluation may have been a rejected trial).
-	// (Skipped columns of a canceled run keep their last results.)
-	st.dualValue = c.SemiDual(f, make([]float64, in.n))
-	st.f, st.g = f, c.PotentialG(make([]float64, in.m))
-	st.theta = st.g // marks the semi-dual: result rebuilds its plan by columns
+	if x, _, ok := c.Last(); ok && ctx.Err() == nil && !equal(x, f) {
+		// The last evaluation was a rejected trial: evaluate at f, so
+		// that the columns are its plan.
+		c.SemiDual(f, make([]float64, in.n))
+	}
+	x, v, ok := c.Last()
+	if !ok {
+		return st
+	}
+	st.f, st.g, st.dualValue = append([]float64(nil), x...), c.PotentialG(make([]float64, in.m)), v
+	st.cols = c
 	return st
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/otkit/otkit/internal/semidual"
 	"github.com/otkit/otkit/internal/support"
 	"github.com/otkit/otkit/ot"
 )
@@ -12,29 +13,36 @@ import (
 // DefaultMaxDenseBytes is the default of Solver.MaxDenseBytes: 1 GiB.
 const DefaultMaxDenseBytes = 1 << 30
 
-// setupRows is the number of cost rows between two context checks in the
-// setup passes.
-const setupRows = 64
+// checkEntries is about the number of cost entries the passes over the
+// cost read between two checks of the context.
+const checkEntries = 1 << 16
+
+// checkRows returns the number of rows of length m between two context
+// checks.
+func checkRows(m int) int { return max(1, checkEntries/max(m, 1)) }
 
 // scaling records the powers of two an instance was normalized by: the
 // instance solves C' = C/cost, a' = a/mass, b' = b/mass at
 // γ' = γ·mass/cost, whose plan is T' = T/mass with potentials F' = F/cost,
-// G' = G/cost (docs/quadratic.md §1.2; exact, being powers of two).
+// G' = G/cost (docs/quadratic.md §1.2; exact, being powers of two). The
+// powers are those of semidual.Exponent, shared with package cardinality.
 type scaling struct {
 	costExp, massExp int
 }
 
 // setup builds the normalized instance of the reduced problem: the cost
 // materialized (within MaxDenseBytes) when it is not dense, and divided by
-// the power of two that brings its largest finite |entry| into [1, 2)
-// (copied when the caller's dense data must be scaled), the weights divided
-// by the power of two that brings their total into [1, 2). gamma == 0 selects
-// the default. It returns a nil instance and no error when ctx is canceled.
+// the power of two that brings its largest finite |entry| into
+// [1/√2, √2) (copied when the caller's dense data must be scaled), the
+// weights divided by the power of two that brings their total into
+// [1/√2, √2). gamma == 0 selects the default. It returns a nil instance and
+// no error when ctx is canceled. The caller releases the instance.
 func (s *Solver) setup(ctx context.Context, red *support.Reduced, gamma float64) (*instance, scaling, error) {
 	var sc scaling
 	n, m := red.Dims()
+	in := &instance{n: n, m: m, workers: max(1, s.Workers), ctx: ctx}
+	step := checkRows(m)
 	var c []float64
-	owned := false
 	if d, ok := red.C.(*ot.DenseCost); ok {
 		c = d.Data
 	} else {
@@ -46,49 +54,46 @@ func (s *Solver) setup(ctx context.Context, red *support.Reduced, gamma float64)
 			return nil, sc, fmt.Errorf("%w: quadratic: the %d×%d cost (%T) would take %.4g bytes as a dense matrix, above MaxDenseBytes = %d",
 				ot.ErrParameter, n, m, red.C, need, limit)
 		}
-		c = make([]float64, n*m)
+		c = in.alloc(n * m)
 		for i := 0; i < n; i++ {
-			if i%setupRows == 0 && ctx.Err() != nil {
+			if i%step == 0 && ctx.Err() != nil {
+				in.release()
 				return nil, sc, nil
 			}
 			red.C.Row(i, c[i*m:(i+1)*m])
 		}
-		owned = true
 	}
 	lo, hi := math.Inf(1), math.Inf(-1)
-	for i := 0; i < n; i += setupRows {
+	for i := 0; i < n; i += step {
 		if ctx.Err() != nil {
+			in.release()
 			return nil, sc, nil
 		}
-		l, h := finiteRange(c[i*m : min(i+setupRows, n)*m])
+		l, h := finiteRange(c[i*m : min(i+step, n)*m])
 		lo, hi = math.Min(lo, l), math.Max(hi, h)
 	}
-	if mx := math.Max(math.Abs(lo), math.Abs(hi)); mx > 0 {
-		_, e := math.Frexp(mx)
-		sc.costExp = e - 1
-	}
+	sc.costExp = semidual.Exponent(math.Max(math.Abs(lo), math.Abs(hi)))
 	if sc.costExp != 0 {
-		inv := math.Ldexp(1, -sc.costExp)
 		src := c
-		if !owned {
-			c = make([]float64, n*m)
+		if in.owned == nil {
+			c = in.alloc(n * m)
 		}
-		for i := 0; i < n; i += setupRows {
+		for i := 0; i < n; i += step {
 			if ctx.Err() != nil {
+				in.release()
 				return nil, sc, nil
 			}
-			for k := i * m; k < min(i+setupRows, n)*m; k++ {
-				c[k] = src[k] * inv
+			for k := i * m; k < min(i+step, n)*m; k++ {
+				c[k] = math.Ldexp(src[k], -sc.costExp)
 			}
 		}
-		lo, hi = lo*inv, hi*inv
+		lo, hi = math.Ldexp(lo, -sc.costExp), math.Ldexp(hi, -sc.costExp)
 	}
 	mass := red.Mass()
-	_, e := math.Frexp(mass)
-	sc.massExp = e - 1
-	a, b := scaled(red.A, -sc.massExp), scaled(red.B, -sc.massExp)
-	in := &instance{n: n, m: m, a: a, b: b, c: c, cmin: lo, cmax: hi,
-		mass: math.Ldexp(mass, -sc.massExp), workers: max(1, s.Workers)}
+	sc.massExp = semidual.Exponent(mass)
+	in.a, in.b = scaled(red.A, -sc.massExp), scaled(red.B, -sc.massExp)
+	in.c, in.cmin, in.cmax = c, lo, hi
+	in.mass = math.Ldexp(mass, -sc.massExp)
 	// T = [F + G − C]₊/γ with potentials of the size of the costs: below
 	// minGammaRatio·max|C| per unit of mass, float64 cannot resolve the
 	// plan.
@@ -98,6 +103,7 @@ func (s *Solver) setup(ctx context.Context, red *support.Reduced, gamma float64)
 	} else {
 		in.gamma = math.Ldexp(gamma, sc.massExp-sc.costExp)
 		if in.gamma < minGammaRatio*scale || math.IsInf(in.gamma, 1) {
+			in.release()
 			return nil, sc, fmt.Errorf("%w: quadratic: Gamma = %g is outside [%g × max|C|/mass, ∞) = [%g, ∞)",
 				ot.ErrParameter, gamma, minGammaRatio, math.Ldexp(minGammaRatio*scale, sc.costExp-sc.massExp))
 		}
@@ -105,10 +111,38 @@ func (s *Solver) setup(ctx context.Context, red *support.Reduced, gamma float64)
 	return in, sc, nil
 }
 
-// canceled reports, for every setupRows-th row i, whether the instance's
-// context is canceled.
+// canceled reports, for every checkRows(m)-th row i, whether the
+// instance's context is canceled.
 func (in *instance) canceled(i int) bool {
-	return i%setupRows == 0 && in.ctx != nil && in.ctx.Err() != nil
+	return i%checkRows(in.m) == 0 && in.ctx != nil && in.ctx.Err() != nil
+}
+
+// alloc returns a zeroed buffer of n float64 that the instance owns (see
+// semidual.Alloc: no uninterruptible pass to obtain it).
+func (in *instance) alloc(n int) []float64 {
+	x := semidual.Alloc(n)
+	in.owned = append(in.owned, x)
+	return x
+}
+
+// release frees the buffers of the instance; none of them may be used
+// afterwards. Once the context is canceled they are freed in the
+// background (unmapping a large touched buffer takes tens of
+// milliseconds).
+func (in *instance) release() {
+	owned := in.owned
+	free := func() {
+		for _, x := range owned {
+			semidual.Free(x)
+		}
+	}
+	in.owned = nil
+	in.c, in.ct = nil, nil
+	if in.ctx != nil && in.ctx.Err() != nil {
+		go free()
+		return
+	}
+	free()
 }
 
 // scaled returns x·2^e in a new slice (nil for nil).

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/otkit/otkit/internal/semidual"
 	"github.com/otkit/otkit/internal/support"
 	"github.com/otkit/otkit/ot"
 )
@@ -95,24 +96,34 @@ type instance struct {
 	// ctx, if not nil, is checked inside the long passes (every chunk of
 	// rows or columns), so that cancellation is honoured within a pass.
 	ctx context.Context
+	// owned are the buffers to release (see alloc), c and ct among them
+	// unless c is the caller's dense data.
+	owned [][]float64
 }
 
-func (in *instance) transpose() {
+// transpose builds ct; it reports false, leaving ct unset, when the
+// context is canceled.
+func (in *instance) transpose() bool {
 	if in.ct != nil {
-		return
+		return true
 	}
 	n, m := in.n, in.m
-	in.ct = make([]float64, n*m)
+	ct := in.alloc(n * m)
 	const blk = 32
 	for i0 := 0; i0 < n; i0 += blk {
+		if in.ctx != nil && in.ctx.Err() != nil {
+			return false
+		}
 		for j0 := 0; j0 < m; j0 += blk {
 			for i := i0; i < min(i0+blk, n); i++ {
 				for j := j0; j < min(j0+blk, m); j++ {
-					in.ct[j*n+i] = in.c[i*m+j]
+					ct[j*n+i] = in.c[i*m+j]
 				}
 			}
 		}
 	}
+	in.ct = ct
+	return true
 }
 
 func (s *Solver) settings() (gamma, tol float64, err error) {
@@ -156,7 +167,7 @@ func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
 	if in == nil {
 		return canceledResult(p), nil
 	}
-	in.ctx = ctx
+	defer in.release()
 	f0, g0 := s.initial(red)
 	f0, g0 = scaled(f0, -sc.costExp), scaled(g0, -sc.costExp)
 	tol *= in.mass
@@ -180,12 +191,10 @@ func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
 		// line search fail), the solve was canceled.
 		st.status = ot.Canceled
 	}
-	if st.active != nil && len(st.active.ptr) != in.n+1 {
-		st.status = ot.Canceled // the active set was cut short
-	}
-	if st.status == ot.Canceled && (st.f == nil || !finite(st.dualValue) ||
-		(st.active != nil && len(st.active.ptr) != in.n+1)) {
-		return canceledResult(p), nil // before the first iterate
+	if st.f == nil || (st.cols == nil && st.active == nil) {
+		// Canceled before the first iterate, or with one whose plan would
+		// take too long to build.
+		return canceledResult(p), nil
 	}
 	res := s.result(p, red, in, &st)
 	scaleBack(res, sc, p, red, &st)
@@ -245,12 +254,13 @@ func rangeUpdate(c []float64, lo, hi float64) (float64, float64) {
 	return lo, hi
 }
 
-// state is what a method hands back: potentials, the dual value there, and
-// the iteration record.
+// state is what a method hands back: potentials, the dual value there, its
+// plan (the semi-dual's columns or the dual's active set) and the
+// iteration record. f == nil: no iterate to return (canceled).
 type state struct {
 	f, g       []float64
-	theta      []float64  // semi-dual column thresholds (nil for the dual methods)
-	active     *activeSet // the active entries at f, g (dual methods), or nil
+	cols       *semidual.Columns // the semi-dual evaluated at f (SemiDualLBFGS), or nil
+	active     *activeSet        // the active entries at f, g (dual methods), or nil
 	dualValue  float64
 	status     ot.Status
 	iterations int

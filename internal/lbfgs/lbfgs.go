@@ -172,6 +172,10 @@ func (o *Optimizer) Maximize(ctx context.Context, fn Func, x []float64, set Sett
 	f := fn(x, o.g)
 	res.Evaluations++
 	res.F = f
+	if ctx.Err() != nil {
+		res.Status = Canceled
+		return res
+	}
 	if math.IsNaN(f) || math.IsInf(f, 0) || !finite(o.g) {
 		res.Status = NumericalError
 		return res
@@ -211,8 +215,12 @@ func (o *Optimizer) Maximize(ctx context.Context, fn Func, x []float64, set Sett
 				}
 			}
 			var evals int
-			t, ft, evals, ok = o.search(fn, x, f, dphi0, t0, c1, c2, maxLS)
+			t, ft, evals, ok = o.search(ctx, fn, x, f, dphi0, t0, c1, c2, maxLS)
 			res.Evaluations += evals
+		}
+		if !ok && ctx.Err() != nil {
+			res.Status = Canceled
+			return res
 		}
 		if !ok {
 			res.Status = Stalled
@@ -283,8 +291,9 @@ func (o *Optimizer) direction(scale float64) {
 }
 
 // search finds t along o.d from x; on success o.xt, o.gt hold the accepted
-// point and gradient and ft its value.
-func (o *Optimizer) search(fn Func, x []float64, f0, dphi0, t0, c1, c2 float64, maxLS int) (t, ft float64, evals int, ok bool) {
+// point and gradient and ft its value. It fails at once when ctx is done
+// after an evaluation (which may have been cut short).
+func (o *Optimizer) search(ctx context.Context, fn Func, x []float64, f0, dphi0, t0, c1, c2 float64, maxLS int) (t, ft float64, evals int, ok bool) {
 	lo, hi := 0.0, math.Inf(1)
 	dlo, dhi := dphi0, math.NaN()
 	bestT := 0.0 // largest tried step with φ' > 0 (nonsmooth rule)
@@ -296,6 +305,9 @@ func (o *Optimizer) search(fn Func, x []float64, f0, dphi0, t0, c1, c2 float64, 
 		}
 		ft = fn(o.xt, o.gt)
 		evals++
+		if ctx.Err() != nil {
+			return 0, 0, evals, false
+		}
 		dphi := dot(o.gt, o.d)
 		bad := math.IsNaN(ft) || math.IsInf(ft, 0) || math.IsNaN(dphi) || math.IsInf(dphi, 0)
 		switch {
@@ -343,7 +355,7 @@ func (o *Optimizer) search(fn Func, x []float64, f0, dphi0, t0, c1, c2 float64, 
 		}
 		ft = fn(o.xt, o.gt)
 		evals++
-		return bestT, ft, evals, true
+		return bestT, ft, evals, ctx.Err() == nil
 	}
 	return 0, 0, evals, false
 }

@@ -52,7 +52,7 @@ func (d *Driver) Adam(ctx context.Context, f lbfgs.Func, x []float64, set Settin
 	rec.Value = f(x, a.grad)
 	e := l1(a.grad)
 	for it := 1; it <= set.MaxIter; it++ {
-		if it&15 == 0 && ctx.Err() != nil {
+		if ctx.Err() != nil {
 			rec.Status = ot.Canceled
 			return
 		}
@@ -89,7 +89,7 @@ func (a *adamState) escape(ctx context.Context, f lbfgs.Func, x []float64, steps
 	f(x, a.grad)
 	lr := set.Escape
 	for it := 1; it <= steps; it++ {
-		if it&15 == 0 && ctx.Err() != nil {
+		if ctx.Err() != nil {
 			break
 		}
 		a.step(x, lr)

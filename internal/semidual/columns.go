@@ -24,6 +24,7 @@ package semidual
 import (
 	"context"
 	"math"
+	"sync/atomic"
 
 	"github.com/otkit/otkit/internal/parallel"
 	"github.com/otkit/otkit/internal/simplex"
@@ -43,35 +44,44 @@ type Columns struct {
 	Gamma float64
 	// Pool runs the per-column work; nil means the calling goroutine.
 	Pool *parallel.Pool
-	// Ctx, if not nil, is checked between chunks of columns: once it is
-	// done, evaluations skip the remaining columns (their results are then
-	// partial, finite but stale, and the caller reports Canceled).
+	// Ctx, if not nil, is checked between chunks of columns (and inside
+	// CostRange): once it is done, an evaluation skips the remaining
+	// columns and returns the value and gradient of the last complete
+	// evaluation, whose results (Last, Column, Plan, PotentialG) are kept
+	// whole; the caller reports Canceled.
 	Ctx context.Context
 
 	n, m, k int
 	ct      []float64 // m×n, ct[j*n+i] = C_ij
+	// ct when FillCT allocated it, and FillCT's context (see Release).
+	owned    []float64
+	ownedCtx context.Context
 
-	// Results of the last evaluation, per column: rows (ascending) and
-	// plan entries T_ij (some may be 0).
-	rows   [][]int32
-	vals   [][]float64
-	theta  []float64 // semi-dual thresholds (cost units / γ)
-	colObj []float64 // M_{k,j} (semi-dual) or δ_k (dual) per column
+	// cur holds the results of the last complete evaluation; an
+	// evaluation writes into next, and the two are swapped when it
+	// completes.
+	cur, next results
+	cut       atomic.Bool // the running evaluation skipped columns
+	// The point of the last complete evaluation (F, or F and G), its
+	// gradient and its value; hasLast false: none yet.
+	lastX    []float64
+	lastGrad []float64
+	lastVal  float64
+	hasLast  bool
 
-	// The potentials of the previous semi-dual evaluation and the largest
-	// change since, for the candidate filter (hasPrev false: cold start).
-	prevF   []float64
+	// The largest change of F since the last complete semi-dual
+	// evaluation (at lastX; hasPrev false: cold start), for the candidate
+	// filter.
 	dF      float64
 	hasPrev bool
 
 	// Block bounds for skipping most of a column's scan: rows in blocks of
 	// blockSize, fmax[b] the largest F_i of block b at the current
-	// evaluation, negC[j*nb+b] the largest −C_ij of block b in column j
-	// (set on first use, when negOK[j]).
-	nb    int
-	fmax  []float64
-	negC  []float64
-	negOK []bool
+	// evaluation, negC[j][b] the largest −C_ij of block b in column j
+	// (computed on first use: empty until then).
+	nb   int
+	fmax []float64
+	negC [][]float64
 
 	// The arguments of the running pass, read by the bound chunk function.
 	mode    evalMode
@@ -80,6 +90,35 @@ type Columns struct {
 	chunkFn func(w, k int)
 
 	ws []worker // per worker
+}
+
+// results are the per-column results of one evaluation: rows (ascending)
+// and plan entries T_ij (some may be 0), the semi-dual thresholds (cost
+// units / γ) and M_{k,j} (semi-dual) or δ_k (dual).
+type results struct {
+	rows   [][]int32
+	vals   [][]float64
+	theta  []float64
+	colObj []float64
+}
+
+// reset sizes r for m columns of at most k entries out of n.
+func (r *results) reset(n, m, k int) {
+	if len(r.rows) < m {
+		r.rows = append(r.rows, make([][]int32, m-len(r.rows))...)
+		r.vals = append(r.vals, make([][]float64, m-len(r.vals))...)
+	}
+	r.rows, r.vals = r.rows[:m], r.vals[:m]
+	for j := range r.rows {
+		r.rows[j] = r.rows[j][:0]
+		r.vals[j] = r.vals[j][:0]
+		if k < n && cap(r.rows[j]) < k {
+			r.rows[j] = make([]int32, 0, k)
+			r.vals[j] = make([]float64, 0, k)
+		}
+	}
+	r.theta = grow(r.theta, m)
+	r.colObj = grow(r.colObj, m)
 }
 
 // worker is the scratch memory of one worker.
@@ -95,6 +134,10 @@ const blockSize = 8
 // colChunk is the number of columns per unit of parallel work.
 const colChunk = 8
 
+// checkEntries is about the number of cost entries a pass reads between
+// two checks of its context.
+const checkEntries = 1 << 16
+
 // Reset sizes c for an n×m problem with at most k nonzeros per column
 // (k ≥ n, or k < 1, means n: the plain semi-dual) and forgets the previous
 // evaluation. The cost must then be written with CT or SetCT.
@@ -103,36 +146,24 @@ func (c *Columns) Reset(n, m, k int) {
 		k = n
 	}
 	c.n, c.m, c.k = n, m, k
+	c.Release()
 	if cap(c.ct) >= n*m {
 		c.ct = c.ct[:n*m]
 	} else {
 		c.ct = nil
 	}
-	if len(c.rows) < m {
-		c.rows = append(c.rows, make([][]int32, m-len(c.rows))...)
-		c.vals = append(c.vals, make([][]float64, m-len(c.vals))...)
-	}
-	c.rows, c.vals = c.rows[:m], c.vals[:m]
-	for j := range c.rows {
-		c.rows[j] = c.rows[j][:0]
-		c.vals[j] = c.vals[j][:0]
-		if k < n && cap(c.rows[j]) < k {
-			c.rows[j] = make([]int32, 0, k)
-			c.vals[j] = make([]float64, 0, k)
-		}
-	}
-	c.prevF = grow(c.prevF, n)
-	c.hasPrev = false
+	c.cur.reset(n, m, k)
+	c.next.reset(n, m, k)
+	c.hasPrev, c.hasLast = false, false
 	c.nb = (n + blockSize - 1) / blockSize
 	c.fmax = grow(c.fmax, c.nb)
-	c.negC = grow(c.negC, m*c.nb)
-	if cap(c.negOK) < m {
-		c.negOK = make([]bool, m)
+	if len(c.negC) < m {
+		c.negC = append(c.negC, make([][]float64, m-len(c.negC))...)
 	}
-	c.negOK = c.negOK[:m]
-	clear(c.negOK)
-	c.theta = grow(c.theta, m)
-	c.colObj = grow(c.colObj, m)
+	c.negC = c.negC[:m]
+	for j := range c.negC {
+		c.negC[j] = c.negC[j][:0]
+	}
 	if c.chunkFn == nil {
 		c.chunkFn = c.chunk
 	}
@@ -142,7 +173,7 @@ func (c *Columns) Reset(n, m, k int) {
 func (c *Columns) Dims() (n, m, k int) { return c.n, c.m, c.k }
 
 // CT returns the m×n transposed cost, ct[j*n+i] = C_ij, for the caller to
-// fill (allocated on first use).
+// fill (allocated with make on first use: see SetCT for a large one).
 func (c *Columns) CT() []float64 {
 	if c.ct == nil {
 		c.ct = make([]float64, c.n*c.m)
@@ -150,7 +181,8 @@ func (c *Columns) CT() []float64 {
 	return c.ct
 }
 
-// SetCT makes ct (m×n, not copied) the transposed cost.
+// SetCT makes ct (m×n, not copied; Alloc suits a large one) the
+// transposed cost.
 func (c *Columns) SetCT(ct []float64) { c.ct = ct[:c.n*c.m] }
 
 // workers sizes the per-worker scratch and returns the worker count.
@@ -189,10 +221,12 @@ const (
 )
 
 // sweep runs the per-column kernel over all columns at F (and G for the
-// dual), chunks of colChunk columns spread over the pool's workers. Each
-// column's result depends only on its own data, so the results do not
-// depend on the worker count.
-func (c *Columns) sweep(mode evalMode, F, G []float64) {
+// dual), chunks of colChunk columns spread over the pool's workers, into
+// c.next, and makes them c.cur when every column was done; it reports
+// whether they were (false: Ctx ended the sweep). Each column's result
+// depends only on its own data, so the results do not depend on the
+// worker count.
+func (c *Columns) sweep(mode evalMode, F, G []float64) bool {
 	c.workers()
 	for b := range c.fmax {
 		m := math.Inf(-1)
@@ -202,12 +236,19 @@ func (c *Columns) sweep(mode evalMode, F, G []float64) {
 		c.fmax[b] = m
 	}
 	c.mode, c.curF, c.curG = mode, F, G
+	c.cut.Store(false)
 	c.Pool.For(parallel.Chunks(c.m, colChunk), c.chunkFn)
 	c.curF, c.curG = nil, nil
+	if c.cut.Load() {
+		return false
+	}
+	c.cur, c.next = c.next, c.cur
+	return true
 }
 
 func (c *Columns) chunk(w, k int) {
-	if c.Ctx != nil && c.Ctx.Err() != nil {
+	if c.cut.Load() || (c.Ctx != nil && c.Ctx.Err() != nil) {
+		c.cut.Store(true)
 		return
 	}
 	ws := &c.ws[w]
@@ -232,29 +273,30 @@ func (c *Columns) SemiDual(F, grad []float64) float64 {
 	if c.hasPrev {
 		c.dF = 0
 		for i, f := range F {
-			if d := math.Abs(f - c.prevF[i]); d > c.dF {
+			if d := math.Abs(f - c.lastX[i]); d > c.dF {
 				c.dF = d
 			}
 		}
 	}
-	c.sweep(modeSemiDual, F, nil)
-	copy(c.prevF, F)
+	if !c.sweep(modeSemiDual, F, nil) {
+		return c.lastEval(grad)
+	}
 	c.hasPrev = true
 	copy(grad, c.A)
 	obj := dot(c.A, F)
 	for j := 0; j < c.m; j++ {
-		vals := c.vals[j]
-		for s, i := range c.rows[j] {
+		vals := c.cur.vals[j]
+		for s, i := range c.cur.rows[j] {
 			grad[i] -= vals[s]
 		}
-		obj -= c.colObj[j]
+		obj -= c.cur.colObj[j]
 	}
 	if c.k < c.n {
 		// Nonsmooth: the kink escape decides the landing point, and
 		// removing the residue moved it (measured on the 32-point 1-D
 		// example with k = 1: 1.1e-2 relative farther from the relaxed
 		// optimum at γ = 0.1, against 1e-3 without).
-		return obj
+		return c.setLast(F, grad, obj)
 	}
 	var gs float64
 	for _, g := range grad {
@@ -264,40 +306,73 @@ func (c *Columns) SemiDual(F, grad []float64) float64 {
 	for i := range grad {
 		grad[i] -= gs
 	}
-	return obj
+	return c.setLast(F, grad, obj)
+}
+
+// setLast records x, its gradient and its value as the last complete
+// evaluation and returns the value.
+func (c *Columns) setLast(x, grad []float64, v float64) float64 {
+	c.lastX = append(c.lastX[:0], x...)
+	c.lastGrad = append(c.lastGrad[:0], grad...)
+	c.lastVal, c.hasLast = v, true
+	return v
+}
+
+// lastEval is the result of an evaluation that Ctx cut short: the value
+// and gradient of the last complete evaluation, or NaN and a zero gradient
+// before any.
+func (c *Columns) lastEval(grad []float64) float64 {
+	if !c.hasLast {
+		clear(grad)
+		return math.NaN()
+	}
+	copy(grad, c.lastGrad)
+	return c.lastVal
+}
+
+// Last returns the point of the last complete evaluation (F for SemiDual,
+// F and G for Dual; valid until the next evaluation) and its value; ok is
+// false before the first. Column, Plan and PotentialG describe that
+// evaluation. After an evaluation that Ctx cut short this is the point
+// whose results a canceled solve reports.
+func (c *Columns) Last() (x []float64, value float64, ok bool) {
+	return c.lastX, c.lastVal, c.hasLast
 }
 
 // Dual evaluates D_k(F,G) = <a,F> + <b,G> − Σ_j δ_k(F + G_j − c_j) at
 // x = (F, G) and writes its gradient (a − T1, b − Tᵀ1) into grad.
 func (c *Columns) Dual(x, grad []float64) float64 {
 	F, G := x[:c.n], x[c.n:]
-	c.sweep(modeDual, F, G)
+	if !c.sweep(modeDual, F, G) {
+		return c.lastEval(grad)
+	}
 	gF, gG := grad[:c.n], grad[c.n:]
 	copy(gF, c.A)
 	obj := dot(c.A, F) + dot(c.B, G)
 	for j := 0; j < c.m; j++ {
 		colSum := 0.0
-		vals := c.vals[j]
-		for s, i := range c.rows[j] {
+		vals := c.cur.vals[j]
+		for s, i := range c.cur.rows[j] {
 			t := vals[s]
 			gF[i] -= t
 			colSum += t
 		}
 		gG[j] = c.B[j] - colSum
-		obj -= c.colObj[j]
+		obj -= c.cur.colObj[j]
 	}
-	return obj
+	return c.setLast(x, grad, obj)
 }
 
 // Column returns the rows (ascending) and plan entries of column j at the
-// last evaluation; some entries may be 0. The slices are valid until the
-// next evaluation.
-func (c *Columns) Column(j int) (rows []int32, vals []float64) { return c.rows[j], c.vals[j] }
+// last complete evaluation; some entries may be 0. The slices are valid
+// until the next evaluation.
+func (c *Columns) Column(j int) (rows []int32, vals []float64) { return c.cur.rows[j], c.cur.vals[j] }
 
 // PotentialG writes G_j = −γ·θ_j, the column potentials of the last
-// semi-dual evaluation in cost units, into dst (length m) and returns it.
+// complete semi-dual evaluation in cost units, into dst (length m) and
+// returns it.
 func (c *Columns) PotentialG(dst []float64) []float64 {
-	for j, th := range c.theta[:c.m] {
+	for j, th := range c.cur.theta[:c.m] {
 		dst[j] = -c.Gamma * th
 	}
 	return dst
@@ -306,15 +381,23 @@ func (c *Columns) PotentialG(dst []float64) []float64 {
 // Cost returns C_ij.
 func (c *Columns) Cost(i, j int) float64 { return c.ct[j*c.n+i] }
 
-// CostRange returns max − min of the finite costs, or 1 when that is zero.
+// CostRange returns max − min of the finite costs, or 1 when that is zero
+// (also when Ctx ends the pass, which checks it every few columns).
 func (c *Columns) CostRange() float64 {
 	lo, hi := math.Inf(1), math.Inf(-1)
-	for _, x := range c.ct[:c.n*c.m] {
-		if x < lo {
-			lo = x
+	ct := c.ct[:c.n*c.m]
+	step := max(c.n, checkEntries/max(c.n, 1)*c.n)
+	for k := 0; k < len(ct); k += step {
+		if c.Ctx != nil && c.Ctx.Err() != nil {
+			return 1
 		}
-		if x > hi && !math.IsInf(x, 1) {
-			hi = x
+		for _, x := range ct[k:min(k+step, len(ct))] {
+			if x < lo {
+				lo = x
+			}
+			if x > hi && !math.IsInf(x, 1) {
+				hi = x
+			}
 		}
 	}
 	if r := hi - lo; r > 0 && !math.IsInf(r, 0) {

@@ -1,6 +1,7 @@
 package semidual
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -118,5 +119,81 @@ func TestSemiDualMatchesReference(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestFillCT: both layouts give the transposed cost and its largest finite
+// |entry|, ScaleCT divides by a power of two, a canceled context stops the
+// fill, and Release frees the buffer.
+func TestFillCT(t *testing.T) {
+	const n, m = 300, 700
+	c0 := make([]float64, n*m)
+	r := rand.New(rand.NewPCG(5, 5))
+	for k := range c0 {
+		c0[k] = r.NormFloat64()
+	}
+	c0[17] = math.Inf(1)
+	want := 0.0
+	for _, v := range c0 {
+		if !math.IsInf(v, 1) {
+			want = math.Max(want, math.Abs(v))
+		}
+	}
+	rows := func(i int, dst []float64) []float64 { return c0[i*m : (i+1)*m] }
+	cols := func(j int, dst []float64) []float64 {
+		for i := range dst {
+			dst[i] = c0[i*m+j]
+		}
+		return dst
+	}
+	for _, direct := range []bool{false, true} {
+		t.Run(fmt.Sprintf("direct=%v", direct), func(t *testing.T) {
+			var c Columns
+			c.Reset(n, m, n)
+			defer c.Release()
+			src := rows
+			if direct {
+				src = cols
+			}
+			mx, ok := c.FillCT(context.Background(), src, direct)
+			require.True(t, ok)
+			require.Equal(t, want, mx)
+			require.True(t, c.ScaleCT(context.Background(), 2))
+			for i := 0; i < n; i++ {
+				for j := 0; j < m; j++ {
+					require.Equal(t, c0[i*m+j]/4, c.Cost(i, j))
+				}
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			c.Reset(n, m, n)
+			_, ok = c.FillCT(ctx, src, direct)
+			require.False(t, ok)
+		})
+	}
+}
+
+// TestAlloc: large and small buffers are zeroed and writable; Free accepts
+// both.
+func TestAlloc(t *testing.T) {
+	for _, n := range []int{10, minMapped/8 + 3} {
+		x := Alloc(n)
+		require.Len(t, x, n)
+		for k := range x {
+			require.Zero(t, x[k])
+			x[k] = float64(k)
+		}
+		Free(x)
+	}
+}
+
+func TestExponent(t *testing.T) {
+	for _, c := range []struct {
+		x    float64
+		want int
+	}{{0, 0}, {-1, 0}, {math.Inf(1), 0}, {math.NaN(), 0}, {1, 0},
+		{0.9999999999999998, 0}, {1.0000000000000002, 0}, {1.4, 0}, {1.5, 1}, {2, 1}, {0.7, -1}, {0.75, 0},
+		{1e300, 997}, {math.SmallestNonzeroFloat64, -1074}} {
+		require.Equal(t, c.want, Exponent(c.x), "x = %g", c.x)
 	}
 }

@@ -25,7 +25,7 @@ func (c *Columns) candidates(j int, F []float64, scale, lo float64, v []float64,
 	col := c.ct[j*c.n : (j+1)*c.n]
 	F = F[:len(col)]
 	tau := math.Inf(-1)
-	switch prev := c.rows[j]; {
+	switch prev := c.cur.rows[j]; {
 	case c.k >= c.n:
 	case len(prev) == c.k:
 		tau = math.Inf(1)
@@ -101,8 +101,9 @@ func b2i(b bool) int {
 // blockNegCost returns the block maxima of −C_ij in column j, computing
 // them on first use.
 func (c *Columns) blockNegCost(j int) []float64 {
-	negC := c.negC[j*c.nb : (j+1)*c.nb]
-	if !c.negOK[j] {
+	negC := c.negC[j]
+	if len(negC) != c.nb {
+		negC = grow(negC, c.nb)
 		col := c.ct[j*c.n : (j+1)*c.n]
 		for b := range negC {
 			m := math.Inf(-1)
@@ -111,7 +112,7 @@ func (c *Columns) blockNegCost(j int) []float64 {
 			}
 			negC[b] = m
 		}
-		c.negOK[j] = true
+		c.negC[j] = negC
 	}
 	return negC
 }
@@ -132,11 +133,12 @@ func (c *Columns) semiDualColumn(j int, F []float64, ws *worker) {
 	v, ci, sw := ws.v, ws.ci, &ws.sw
 	g := c.Gamma
 	lo := math.Inf(-1)
-	if len(c.rows[j]) > 0 {
+	if len(c.cur.rows[j]) > 0 {
 		// The margin covers the rounding of v and θ (a few ulps of
 		// numbers of size |θ| + b_j + dF/γ).
 		d := c.dF / g
-		lo = c.theta[j] - d - 1e-12*(math.Abs(c.theta[j])+c.B[j]+d)
+		th := c.cur.theta[j]
+		lo = th - d - 1e-12*(math.Abs(th)+c.B[j]+d)
 	}
 	cnt := c.candidates(j, F, 1/g, lo, v, ci)
 	if cnt == 0 { // cannot happen in exact arithmetic; rescan everything
@@ -155,7 +157,7 @@ func (c *Columns) semiDualColumn(j int, F []float64, ws *worker) {
 		vmin = min(vmin, v[q])
 		sum += v[q]
 	}
-	idx, val := c.rows[j][:0], c.vals[j][:0]
+	idx, val := c.next.rows[j][:0], c.next.vals[j][:0]
 	// When Σ(v − min v) < b_j the full projection's threshold lies below
 	// every candidate (by a margin far above the rounding of θ), so all of
 	// them are positive and, with more than k, the projection is skipped.
@@ -213,9 +215,9 @@ func (c *Columns) semiDualColumn(j int, F []float64, ws *worker) {
 			val = append(val, t)
 		}
 	}
-	c.rows[j], c.vals[j] = idx, val
-	c.theta[j] = theta + vmax
-	c.colObj[j] = g * (obj + vmax*mass)
+	c.next.rows[j], c.next.vals[j] = idx, val
+	c.next.theta[j] = theta + vmax
+	c.next.colObj[j] = g * (obj + vmax*mass)
 }
 
 // dualColumn selects the k largest F_i − C_ij and keeps their positive
@@ -223,7 +225,7 @@ func (c *Columns) semiDualColumn(j int, F []float64, ws *worker) {
 func (c *Columns) dualColumn(j int, F []float64, Gj float64, ws *worker) {
 	v, ci, sw := ws.v, ws.ci, &ws.sw
 	cnt := c.candidates(j, F, 1, math.Inf(-1), v, ci)
-	idx, val := c.rows[j][:0], c.vals[j][:0]
+	idx, val := c.next.rows[j][:0], c.next.vals[j][:0]
 	sel := simplex.TopK(v[:cnt], c.k, sw)
 	var obj float64
 	for _, q := range sel {
@@ -236,6 +238,6 @@ func (c *Columns) dualColumn(j int, F []float64, Gj float64, ws *worker) {
 		}
 		val = append(val, t)
 	}
-	c.rows[j], c.vals[j] = idx, val
-	c.colObj[j] = obj / (2 * c.Gamma)
+	c.next.rows[j], c.next.vals[j] = idx, val
+	c.next.colObj[j] = obj / (2 * c.Gamma)
 }

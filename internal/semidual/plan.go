@@ -2,7 +2,7 @@ package semidual
 
 import "github.com/otkit/otkit/ot"
 
-// Plan builds the CSR plan of the last evaluation from the stored column
+// Plan builds the CSR plan of the last complete evaluation from the stored column
 // entries, keeping those above drop (≥ 0), and returns it with <T,C> and
 // ‖T‖²_F (summed in column order). The entries are those of the objective's
 // own arithmetic, t_ij = (F_i − C_ij)/γ − θ_j on the kept rows, so the
@@ -13,8 +13,8 @@ func (c *Columns) Plan(drop float64) (p *ot.SparsePlan, lin, sq float64) {
 	n, m := c.n, c.m
 	p = &ot.SparsePlan{N: n, M: m, RowPtr: make([]int, n+1)}
 	for j := 0; j < m; j++ {
-		vals := c.vals[j]
-		for s, i := range c.rows[j] {
+		vals := c.cur.vals[j]
+		for s, i := range c.cur.rows[j] {
 			if t := vals[s]; t > drop {
 				p.RowPtr[i+1]++
 				lin += t * c.ct[j*n+int(i)]
@@ -29,8 +29,8 @@ func (c *Columns) Plan(drop float64) (p *ot.SparsePlan, lin, sq float64) {
 	p.ColIdx, p.Val = make([]int, nnz), make([]float64, nnz)
 	next := append([]int(nil), p.RowPtr[:n]...)
 	for j := 0; j < m; j++ {
-		vals := c.vals[j]
-		for s, i := range c.rows[j] {
+		vals := c.cur.vals[j]
+		for s, i := range c.cur.rows[j] {
 			if t := vals[s]; t > drop {
 				p.ColIdx[next[i]] = j
 				p.Val[next[i]] = t
