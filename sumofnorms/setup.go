@@ -148,17 +148,7 @@ func (s *Solver) setup(ctx context.Context, red *support.Reduced) (*instance, er
 		}
 		labels = l
 	}
-	edges := s.Edges
-	if edges == Auto {
-		switch {
-		case labels == nil:
-			edges = KNN
-		case 8*float64(pairCount(labels))*float64(m) <= MaxPairBytes:
-			edges = SameClass
-		default:
-			edges = SameClassKNN
-		}
-	}
+	edges := chooseEdges(s.Edges, labels, m)
 	gaussian := s.Weights == Gaussian || (s.Weights == WeightsAuto && edges != SameClass)
 	var pairs [][2]int32
 	var x []float64
@@ -207,4 +197,20 @@ func scaled(x []float64, e int) []float64 {
 		out[k] = math.Ldexp(v, e)
 	}
 	return out
+}
+
+// chooseEdges resolves Auto: SameClass when the edge duals of all
+// same-class pairs take at most MaxPairBytes, SameClassKNN above, KNN
+// without labels.
+func chooseEdges(e EdgeSet, labels []int, m int) EdgeSet {
+	if e != Auto {
+		return e
+	}
+	switch {
+	case labels == nil:
+		return KNN
+	case 8*float64(pairCount(labels))*float64(m) <= MaxPairBytes:
+		return SameClass
+	}
+	return SameClassKNN
 }

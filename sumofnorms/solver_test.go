@@ -173,3 +173,25 @@ func TestBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestAutoEdges checks that Auto never stores the pairs of large classes:
+// 5 classes of 200 points against 1000 columns would need 796 MB of
+// edge duals.
+func TestAutoEdges(t *testing.T) {
+	labels := func(per, k int) []int {
+		var l []int
+		for c := 0; c < k; c++ {
+			for i := 0; i < per; i++ {
+				l = append(l, c)
+			}
+		}
+		return l
+	}
+	assert.Equal(t, SameClass, chooseEdges(Auto, labels(40, 5), 200))
+	assert.Equal(t, SameClassKNN, chooseEdges(Auto, labels(200, 5), 1000))
+	assert.Equal(t, KNN, chooseEdges(Auto, nil, 1000))
+	assert.Equal(t, SameClass, chooseEdges(SameClass, labels(200, 5), 1000))
+	_, err := (&Solver{Lambda: 1, Labels: labels(200, 5), Edges: SameClass, MaxDenseBytes: 64 << 20}).Solve(
+		context.Background(), ot.NewProblem(&ot.DenseCost{N: 1000, M: 1000, Data: make([]float64, 1000*1000)}))
+	assert.ErrorIs(t, err, ot.ErrParameter)
+}
