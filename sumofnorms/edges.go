@@ -266,3 +266,23 @@ func newGraph(e [][2]int32, gaussian bool, sigma float64, x []float64, d int, a 
 	}
 	return g
 }
+
+var weightNames = [...]string{WeightsAuto: "auto", Uniform: "uniform", Gaussian: "gaussian"}
+
+// String returns the weighting's name as ParseWeighting reads it.
+func (w Weighting) String() string {
+	if w >= 0 && int(w) < len(weightNames) {
+		return weightNames[w]
+	}
+	return fmt.Sprintf("Weighting(%d)", int(w))
+}
+
+// ParseWeighting reads "auto", "uniform" or "gaussian".
+func ParseWeighting(s string) (Weighting, error) {
+	for k, name := range weightNames {
+		if s == name {
+			return Weighting(k), nil
+		}
+	}
+	return 0, fmt.Errorf("%w: sumofnorms: unknown weighting %q", ot.ErrParameter, s)
+}

@@ -284,3 +284,23 @@ func solveExact(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
 	}
 	return res, nil
 }
+
+var sideNames = [...]string{Rows: "rows", Columns: "columns"}
+
+// String returns the side's name as ParseSide reads it.
+func (s Side) String() string {
+	if s >= 0 && int(s) < len(sideNames) {
+		return sideNames[s]
+	}
+	return fmt.Sprintf("Side(%d)", int(s))
+}
+
+// ParseSide reads "rows" or "columns".
+func ParseSide(s string) (Side, error) {
+	for k, name := range sideNames {
+		if s == name {
+			return Side(k), nil
+		}
+	}
+	return 0, fmt.Errorf("%w: sumofnorms: unknown side %q (rows, columns)", ot.ErrParameter, s)
+}

@@ -195,3 +195,34 @@ func TestAutoEdges(t *testing.T) {
 		context.Background(), ot.NewProblem(&ot.DenseCost{N: 1000, M: 1000, Data: make([]float64, 1000*1000)}))
 	assert.ErrorIs(t, err, ot.ErrParameter)
 }
+
+func TestParse(t *testing.T) {
+	for _, m := range []Method{PDHG, SmoothedDual} {
+		got, err := ParseMethod(m.String())
+		require.NoError(t, err)
+		assert.Equal(t, m, got)
+	}
+	for _, e := range []EdgeSet{Auto, SameClass, SameClassKNN, KNN} {
+		got, err := ParseEdgeSet(e.String())
+		require.NoError(t, err)
+		assert.Equal(t, e, got)
+	}
+	for _, s := range []Side{Rows, Columns} {
+		got, err := ParseSide(s.String())
+		require.NoError(t, err)
+		assert.Equal(t, s, got)
+	}
+	for _, w := range []Weighting{WeightsAuto, Uniform, Gaussian} {
+		got, err := ParseWeighting(w.String())
+		require.NoError(t, err)
+		assert.Equal(t, w, got)
+	}
+	for _, f := range []func() error{
+		func() error { _, err := ParseMethod("x"); return err },
+		func() error { _, err := ParseEdgeSet("x"); return err },
+		func() error { _, err := ParseSide("x"); return err },
+		func() error { _, err := ParseWeighting("x"); return err },
+	} {
+		assert.ErrorIs(t, f(), ot.ErrParameter)
+	}
+}
