@@ -59,7 +59,7 @@ type SinkhornRouter struct {
 	Solver sinkhorn.Solver
 }
 
-// Route routes one group; Status and Iterations are those of the Sinkhorn
+// Route routes one group; Status and Steps are those of the Sinkhorn
 // solve.
 func (r *SinkhornRouter) Route(ctx context.Context, s Scores) (*Routing, error) {
 	if err := checkBaseline(&s, r.Capacity); err != nil {
@@ -97,7 +97,7 @@ func (r *SinkhornRouter) Route(ctx context.Context, s Scores) (*Routing, error) 
 		choice[i], prio[i] = best, bv+res.F[i]
 	}
 	out := assign(&s, gates, choice, prio, r.Capacity)
-	out.Status, out.Iterations = res.Status, res.Iterations
+	out.Status, out.Steps = res.Status, res.Iterations
 	return out, nil
 }
 

@@ -3,6 +3,7 @@ package cardinality
 import (
 	"context"
 	"fmt"
+	"math"
 
 	"github.com/otkit/otkit/internal/parallel"
 	"github.com/otkit/otkit/internal/semidual"
@@ -17,11 +18,28 @@ import (
 // maximised; expert j takes the tokens with T_ij > 0 (ascending), and each
 // expert's plan mass is exactly n/m. A token may end up with a total plan
 // mass other than 1, split across several experts, or dropped (no expert):
-// Routing reports the dropped tokens and the marginal error.
+// Routing reports the dropped tokens, the experts-per-token histogram and
+// the token-side and expert-side errors.
 //
 // With RowSparse the roles flip (tokens-choose-experts): at most Capacity
 // experts per token, every token's plan mass exactly 1, expert loads
-// approximate.
+// approximate unless ExpertCapacity caps them.
+//
+// Status: with Adam (a fixed number of steps, no tolerance: the reference
+// router's contract) a routing that took all MaxIter steps is Converged;
+// with L-BFGS Converged means the plan's marginal error reached Tol, and
+// IterationLimit or Stalled that it did not. A canceled ctx gives Canceled
+// (the routing of the last iterate), a non-finite objective
+// NumericalError. Steps counts the steps taken.
+//
+// vmoe parity: CapacityFactor computes vmoe's capacity; FixedSlots lays
+// the routing out in vmoe's fixed-size expert buffers, padding included;
+// ExpertCapacity and BatchPriority reproduce vmoe's capacity drop in
+// tokens-choose-experts mode; the Weights32 methods of Routing give float32
+// combine weights. Two differences remain: vmoe's top_k orders an expert's
+// slots by plan value (here by token; the dispatched set is the same), and in
+// tokens-choose-experts mode it tops a token with fewer than Capacity plan
+// entries up with zero-mass experts, which is not done here.
 //
 // The zero value is not usable: Capacity is required. The defaults
 // reproduce the reference router: Adam, 20 steps, learning rate 1e-2, γ = 1.
@@ -32,6 +50,7 @@ type Router struct {
 	// token with RowSparse). Required, ≥ 1; clamped to the number of
 	// tokens (experts). Column-sparse routing with Capacity·Experts < Tokens
 	// cannot place every token and is an ot.ErrInfeasible error.
+	// CapacityFactor gives vmoe's capacity for a capacity factor.
 	Capacity int
 	// Gamma is the regularisation γ on unnormalised masses. Zero means 1.
 	Gamma float64
@@ -46,6 +65,27 @@ type Router struct {
 	Tol float64
 	// RowSparse switches to tokens-choose-experts routing.
 	RowSparse bool
+	// ExpertCapacity, with RowSparse, is the most tokens an expert takes
+	// (zero: no limit). As vmoe's top-experts-per-item dispatcher, every
+	// token's experts are ranked by plan entry (descending, ties by
+	// expert), all first choices are placed before the second choices,
+	// and within a rank tokens go in index order (BatchPriority: by
+	// descending largest plan entry, ties by index); a choice whose expert
+	// is full is dropped, and a token that loses all its choices is
+	// dropped. Ignored without RowSparse (Capacity bounds the loads there).
+	ExpertCapacity int
+	// BatchPriority orders the tokens of ExpertCapacity's drop by their
+	// largest plan entry (vmoe's batch_priority, Riquelme et al. 2021).
+	BatchPriority bool
+	// FixedSlots fills Routing.Slots with fixed-size expert buffers, as
+	// vmoe's dispatchers hold them. Experts-choose-tokens: every expert
+	// has exactly Capacity slots, its tokens first and then padding, the
+	// tokens of lowest index it does not take (what vmoe's top_k over a
+	// plan column with zero entries picks: plan entry 0, combine weight
+	// the gate, or 0 with PlanWeights); vmoe processes and combines these
+	// padding tokens too. Tokens-choose-experts: ExpertCapacity slots per
+	// expert (required), empty slots −1 with weight 0.
+	FixedSlots bool
 	// Refill, in experts-choose-tokens mode, gives every token the
 	// relaxation drops (no expert) the expert of largest gate that still
 	// has room (fewer than Capacity tokens) or, failing that, that holds a
@@ -67,6 +107,25 @@ type Router struct {
 	Workers int
 }
 
+// CapacityFactor returns vmoe's expert capacity for a capacity factor:
+// ⌈tokens·factor/experts⌉ rounded up to a multiple of 4 (vmoe's
+// compute_capacity with its defaults). For tokens-choose-experts routing
+// with K experts per token vmoe passes tokens·K. It returns 0 (which Router
+// rejects) unless tokens, experts ≥ 1 and factor > 0 is finite; a capacity
+// beyond the int range is clamped to the largest multiple of 4.
+func CapacityFactor(tokens, experts int, factor float64) int {
+	if tokens < 1 || experts < 1 || !(factor > 0) || math.IsInf(factor, 1) {
+		return 0
+	}
+	c := math.Ceil(float64(tokens) * factor / float64(experts))
+	const most = math.MaxInt &^ 3
+	if c >= most {
+		return most
+	}
+	k := int(c)
+	return k + (-k)&3
+}
+
 // routerSettings are the Router settings with defaults applied.
 type routerSettings struct {
 	settings
@@ -85,6 +144,12 @@ func (r *Router) settings(s *Scores) (routerSettings, error) {
 	if !r.RowSparse && r.Capacity < s.Tokens && r.Capacity*s.Experts < s.Tokens {
 		return rs, fmt.Errorf("%w: capacity %d × %d experts < %d tokens: every expert must take %g tokens",
 			ot.ErrInfeasible, r.Capacity, s.Experts, s.Tokens, float64(s.Tokens)/float64(s.Experts))
+	}
+	if r.ExpertCapacity < 0 {
+		return rs, fmt.Errorf("%w: expert capacity %d (want ≥ 0)", ot.ErrParameter, r.ExpertCapacity)
+	}
+	if r.FixedSlots && r.RowSparse && r.ExpertCapacity == 0 {
+		return rs, fmt.Errorf("%w: FixedSlots with RowSparse needs ExpertCapacity (the slots per expert)", ot.ErrParameter)
 	}
 	opt := r.Optimizer
 	if opt == DefaultOptimizer {
@@ -268,12 +333,17 @@ func (r *Router) route(ctx context.Context, out *Routing, s *Scores, st routerSe
 		ws.grad = grow(ws.grad, rows)
 		out.DualValue = c.SemiDual(x, ws.grad)
 	}
-	out.F, out.Iterations = x, rec.Iterations
+	out.F, out.Steps = x, rec.Iterations
 	out.Tokens, out.Experts, out.Capacity = n, m, k
 	r.collect(out)
 	switch {
-	case !finite(out.DualValue):
+	case !finite(out.DualValue) || rec.Status == ot.NumericalError:
 		out.Status = ot.NumericalError
+	case rec.Status == ot.Canceled:
+		out.Status = ot.Canceled
+	case !st.lbfgs:
+		// Fixed steps: every step asked for was taken.
+		out.Status = ot.Converged
 	case out.MarginalError <= st.tol:
 		out.Status = ot.Converged
 	case rec.Status == ot.Converged:

@@ -79,6 +79,30 @@ func checkRouting(t *testing.T, r *Routing, rowSparse bool) {
 		b[j] = float64(n) / float64(m)
 	}
 	assert.InDelta(t, ot.MarginalError(plan, a, b), r.MarginalError, 1e-9*float64(n))
+	// The two sides, normalized by the tokens, and the histogram.
+	rows, cols := ot.Marginals(plan)
+	var te, ee float64
+	for i := range rows {
+		te += math.Abs(rows[i] - 1)
+	}
+	for j := range cols {
+		ee += math.Abs(cols[j] - b[j])
+	}
+	assert.InDelta(t, te/float64(n), r.TokenError, 1e-12)
+	assert.InDelta(t, ee/float64(n), r.ExpertError, 1e-12)
+	assert.InDelta(t, r.MarginalError, (r.TokenError+r.ExpertError)*float64(n), 1e-9)
+	hist := map[int]int{}
+	for i := 0; i < n; i++ {
+		hist[r.TokenLoad(i)]++
+	}
+	total := 0
+	for c, cnt := range r.ExpertsPerToken {
+		assert.Equal(t, hist[c], cnt, "tokens with %d experts", c)
+		total += cnt
+	}
+	assert.Equal(t, n, total)
+	assert.Equal(t, r.Dropped, r.ExpertsPerToken[0])
+	assert.Positive(t, r.ExpertsPerToken[len(r.ExpertsPerToken)-1], "histogram ends at the largest count")
 }
 
 // TestRouterMoEToy routes the §8.3 group and compares with Solver.

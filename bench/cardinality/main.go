@@ -83,7 +83,7 @@ func (o *outcome) median() float64 { return median(o.latencies) }
 
 func fromRouting(r *cardinality.Routing) outcome {
 	o := outcome{score: r.Score, pairs: len(r.ExpertTokens), dropped: r.Dropped, marginalErr: r.MarginalError,
-		status: fmt.Sprintf("%v, %d iterations", r.Status, r.Iterations)}
+		status: fmt.Sprintf("%v, %d steps", r.Status, r.Steps)}
 	for j := 0; j < r.Experts; j++ {
 		o.maxLoad = max(o.maxLoad, r.Load(j))
 	}

@@ -23,17 +23,32 @@ func init() {
 
 // routeSummary is the JSON object `otkit route --json` prints.
 type routeSummary struct {
-	Tokens        int       `json:"tokens"`
-	Experts       int       `json:"experts"`
-	K             int       `json:"k"`
-	Status        string    `json:"status"`
-	Iterations    int       `json:"iterations"`
-	Load          []int     `json:"load"`
-	MaxLoad       int       `json:"max_load"`
-	Dropped       int       `json:"dropped"`
-	TotalScore    jsonFloat `json:"total_score"`
-	MarginalError jsonFloat `json:"marginal_error"`
-	Seconds       float64   `json:"seconds"`
+	Tokens     int       `json:"tokens"`
+	Experts    int       `json:"experts"`
+	K          int       `json:"k"`
+	Status     string    `json:"status"`
+	Steps      int       `json:"steps"`
+	Load       []int     `json:"load"`
+	MaxLoad    int       `json:"max_load"`
+	Dropped    int       `json:"dropped"`
+	TotalScore jsonFloat `json:"total_score"`
+	routeFigures
+	Seconds float64 `json:"seconds"`
+}
+
+// routeFigures are the balance figures of a routing, in both JSON outputs.
+type routeFigures struct {
+	// TokenError and ExpertError are ‖T1 − 1‖₁ and ‖Tᵀ1 − n/m‖₁ divided by
+	// the number of tokens.
+	TokenError  jsonFloat `json:"token_error"`
+	ExpertError jsonFloat `json:"expert_error"`
+	// ExpertsPerToken[c] counts the tokens sent to exactly c experts.
+	ExpertsPerToken []int `json:"experts_per_token"`
+}
+
+func figures(out *cardinality.Routing) routeFigures {
+	return routeFigures{TokenError: jsonFloat(out.TokenError), ExpertError: jsonFloat(out.ExpertError),
+		ExpertsPerToken: append([]int{}, out.ExpertsPerToken...)}
 }
 
 // routingFile is what `otkit route --out routing.json` writes.
@@ -42,6 +57,8 @@ type routingFile struct {
 	Experts  int    `json:"experts"`
 	Capacity int    `json:"capacity"`
 	Status   string `json:"status"`
+	Steps    int    `json:"steps"`
+	routeFigures
 	// Score is the sum of the softmax gates of the dispatched pairs.
 	Score jsonFloat `json:"score"`
 	// Dropped lists the tokens routed to no expert, ascending.
@@ -59,18 +76,24 @@ type expertRoute struct {
 
 // routerFlags lists the flags each --router uses; the others are errors.
 var routerFlags = map[string]string{
-	"ot":       "--gamma --max-iter --lbfgs --row-sparse",
+	"ot":       "--gamma --max-iter --lbfgs --row-sparse --refill",
 	"greedy":   "",
 	"sinkhorn": "--eps --max-iter",
 }
 
-const routeHelp = `routers and the flags each uses (any other of --gamma, --max-iter, --lbfgs, --row-sparse, --eps is an error):
-  ot        --gamma, --max-iter, --lbfgs, --row-sparse (the default)
+const routeHelp = `routers and the flags each uses (any other of --gamma, --max-iter, --lbfgs, --row-sparse, --refill, --eps is an error):
+  ot        --gamma, --max-iter, --lbfgs, --row-sparse, --refill (the default)
   greedy    none: every token to its best expert, each expert keeps its --k best
   sinkhorn  --eps, --max-iter: entropic OT (Tol 1e-6), each token to its plan row's largest entry
 
---out: a .json file {"tokens", "experts", "capacity", "status", "score", "dropped": [token, …],
-"routes": [{"expert", "tokens": [token, …], "weights": [combine weight, …]}, …]}, checked before routing.
+--json: {"tokens", "experts", "k", "status", "steps", "load", "max_load", "dropped", "total_score",
+"token_error", "expert_error", "experts_per_token", "seconds"}: token_error = ‖T1 − 1‖₁/tokens and
+expert_error = ‖Tᵀ1 − tokens/experts‖₁/tokens (T the plan; 1 per dispatched pair for greedy and sinkhorn),
+experts_per_token[c] the number of tokens sent to exactly c experts. A fixed-step Adam run (the default) that
+took its --max-iter steps is Converged; with --lbfgs Converged means the marginals met the tolerance.
+--out: a .json file {"tokens", "experts", "capacity", "status", "steps", "token_error", "expert_error",
+"experts_per_token", "score", "dropped": [token, …], "routes": [{"expert", "tokens": [token, …],
+"weights": [combine weight, …]}, …]}, checked before routing.
 --plot: a .png or .svg picture of the tokens each expert takes against the capacity (a dashed line; none
 with --row-sparse, where --k counts experts per token), the dropped tokens in the title; checked before routing.
 `
@@ -90,6 +113,7 @@ func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		eps        = fs.Float64("eps", 0, "entropic regularization of the sinkhorn router (default: package sinkhorn's)")
 		strictOn   = fs.Bool("strict", false, "exit with status 3 when the routing does not end Converged")
 		plotPath   = fs.String("plot", "", "draw the expert loads against the capacity as a .png or .svg picture")
+		refill     = fs.Bool("refill", false, "give every token the relaxation drops the best expert with room (or a slot held by a token also sent elsewhere)")
 	)
 	if err := parse(fs, &c, args, stdout, routeSummaryText, routeHelp); err != nil {
 		return err
@@ -111,7 +135,7 @@ func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if !ok {
 		return usagef("unknown router %q (available: greedy, ot, sinkhorn)", *routerName)
 	}
-	for _, name := range []string{"gamma", "max-iter", "lbfgs", "row-sparse", "eps"} {
+	for _, name := range []string{"gamma", "max-iter", "lbfgs", "row-sparse", "refill", "eps"} {
 		if set[name] && !strings.Contains(" "+uses+" ", " --"+name+" ") {
 			list := "none"
 			if uses != "" {
@@ -143,7 +167,8 @@ func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	switch *routerName {
 	case "ot":
-		rt := &cardinality.Router{Capacity: *k, Gamma: *gamma, MaxIter: *maxIter, RowSparse: *rowSparse, Workers: c.Workers}
+		rt := &cardinality.Router{Capacity: *k, Gamma: *gamma, MaxIter: *maxIter, RowSparse: *rowSparse,
+			Refill: *refill, Workers: c.Workers}
 		if *lbfgs {
 			rt.Optimizer = cardinality.LBFGS
 		}
@@ -172,9 +197,9 @@ func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 	}
-	s := routeSummary{Tokens: n, Experts: m, K: out.Capacity, Status: out.Status.String(), Iterations: out.Iterations,
+	s := routeSummary{Tokens: n, Experts: m, K: out.Capacity, Status: out.Status.String(), Steps: out.Steps,
 		Load: make([]int, m), Dropped: out.Dropped, TotalScore: jsonFloat(out.Score),
-		MarginalError: jsonFloat(out.MarginalError), Seconds: secs}
+		routeFigures: figures(out), Seconds: secs}
 	for j := range s.Load {
 		s.Load[j] = out.Load(j)
 		s.MaxLoad = max(s.MaxLoad, s.Load[j])
@@ -185,11 +210,28 @@ func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		return strict(*strictOn, out.Status)
 	}
-	fmt.Fprintf(stdout, "problem         %d tokens × %d experts, capacity %d\nstatus          %s\niterations      %d\n",
-		n, m, out.Capacity, s.Status, s.Iterations)
-	fmt.Fprintf(stdout, "max load        %d\ndropped         %d\ntotal score     %.12g\nmarginal error  %.3g\nseconds         %.4f\n",
-		s.MaxLoad, s.Dropped, out.Score, out.MarginalError, secs)
+	fmt.Fprintf(stdout, "problem            %d tokens × %d experts, capacity %d\nstatus             %s\nsteps              %d\n",
+		n, m, out.Capacity, s.Status, s.Steps)
+	fmt.Fprintf(stdout, "max load           %d\ndropped            %d\ntotal score        %.12g\n", s.MaxLoad, s.Dropped, out.Score)
+	fmt.Fprintf(stdout, "token error        %.3g (‖T1 − 1‖₁ / tokens)\nexpert error       %.3g (‖Tᵀ1 − tokens/experts‖₁ / tokens)\n",
+		out.TokenError, out.ExpertError)
+	fmt.Fprintf(stdout, "experts per token  %s\nseconds            %.4f\n", histogram(out.ExpertsPerToken), secs)
 	return strict(*strictOn, out.Status)
+}
+
+// histogram writes "c: count" pairs of the nonzero counts, e.g. "0: 3, 1: 120, 2: 5".
+func histogram(h []int) string {
+	var b strings.Builder
+	for c, cnt := range h {
+		if cnt == 0 {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%d: %d", c, cnt)
+	}
+	return b.String()
 }
 
 // plotRouting draws the expert loads of out against its capacity into the
@@ -215,7 +257,7 @@ func plotRouting(path, router string, out *cardinality.Routing, rowSparse bool) 
 // writeRouting writes the routing as JSON (routingFile).
 func writeRouting(path string, out *cardinality.Routing) error {
 	rf := routingFile{Tokens: out.Tokens, Experts: out.Experts, Capacity: out.Capacity, Status: out.Status.String(),
-		Score: jsonFloat(out.Score), Dropped: []int{}, Routes: make([]expertRoute, out.Experts)}
+		Steps: out.Steps, routeFigures: figures(out), Score: jsonFloat(out.Score), Dropped: []int{}, Routes: make([]expertRoute, out.Experts)}
 	for i := 0; i < out.Tokens; i++ {
 		if out.TokenLoad(i) == 0 {
 			rf.Dropped = append(rf.Dropped, i)

@@ -25,10 +25,46 @@ func TestRouteJSON(t *testing.T) {
 	assert.Equal(t, "Converged", s.Status)
 	assert.InDelta(t, 6.0380287465, float64(s.TotalScore), 1e-8)
 
-	// Reference settings (Adam, 20 steps) and tokens-choose-experts.
-	code, out, errs = runCLI("route", "--scores", path, "--k", "5")
+	assert.Equal(t, []int{0, 8}, s.ExpertsPerToken)
+	assert.Less(t, float64(s.TokenError), 1e-8)
+	assert.Less(t, float64(s.ExpertError), 1e-8)
+
+	// Reference settings (Adam, 20 steps): a fixed-step run that took its
+	// steps is Converged, with its figures.
+	code, out, errs = runCLI("route", "--scores", path, "--k", "5", "--strict")
 	require.Equal(t, 0, code, errs)
-	assert.Contains(t, out, "max load        ")
+	for _, line := range []string{"status             Converged", "steps              20", "token error        ",
+		"expert error       ", "experts per token  "} {
+		assert.Contains(t, out, line)
+	}
+	code, out, errs = runCLI("route", "--scores", path, "--k", "4", "--max-iter", "3", "--json")
+	require.Equal(t, 0, code, errs)
+	var raw map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &raw))
+	for _, key := range []string{"tokens", "experts", "k", "status", "steps", "load", "max_load", "dropped", "total_score",
+		"token_error", "expert_error", "experts_per_token", "seconds"} {
+		assert.Contains(t, raw, key)
+	}
+	assert.NotContains(t, raw, "marginal_error")
+	s = routeSummary{}
+	require.NoError(t, json.Unmarshal([]byte(out), &s))
+	assert.Equal(t, "Converged", s.Status)
+	assert.Equal(t, 3, s.Steps)
+	total := 0
+	for _, c := range s.ExpertsPerToken {
+		total += c
+	}
+	assert.Equal(t, 8, total)
+	assert.Equal(t, s.Dropped, s.ExpertsPerToken[0])
+	assert.Positive(t, float64(s.ExpertError)+float64(s.TokenError), "3 steps leave the marginals off")
+	assert.Less(t, float64(s.TokenError), 1.0, "normalized by the tokens")
+
+	// --refill: no token dropped.
+	code, out, errs = runCLI("route", "--scores", path, "--k", "4", "--max-iter", "1", "--refill", "--json")
+	require.Equal(t, 0, code, errs)
+	require.NoError(t, json.Unmarshal([]byte(out), &s))
+	assert.Equal(t, 0, s.Dropped)
+	assert.LessOrEqual(t, s.MaxLoad, 4)
 	code, out, errs = runCLI("route", "--scores", path, "--k", "1", "--row-sparse", "--json")
 	require.Equal(t, 0, code, errs)
 	require.NoError(t, json.Unmarshal([]byte(out), &s))
@@ -99,18 +135,26 @@ func TestRouteOut(t *testing.T) {
 	b, err := os.ReadFile(out)
 	require.NoError(t, err)
 	var rf struct {
-		Tokens, Experts, Capacity int
-		Status                    string
-		Score                     float64
-		Dropped                   []int
-		Routes                    []struct {
+		Tokens, Experts, Capacity, Steps int
+		Status                           string
+		Score                            float64
+		TokenError                       float64 `json:"token_error"`
+		ExpertError                      float64 `json:"expert_error"`
+		ExpertsPerToken                  []int   `json:"experts_per_token"`
+		Dropped                          []int
+		Routes                           []struct {
 			Expert  int
 			Tokens  []int
 			Weights []float64
 		}
 	}
 	require.NoError(t, json.Unmarshal(b, &rf))
-	assert.Equal(t, [3]int{8, 2, 4}, [3]int{rf.Tokens, rf.Experts, rf.Capacity})
+	assert.Equal(t, [4]int{8, 2, 4, 2}, [4]int{rf.Tokens, rf.Experts, rf.Capacity, rf.Steps})
+	assert.Equal(t, "Converged", rf.Status)
+	require.NotEmpty(t, rf.ExpertsPerToken)
+	assert.Equal(t, len(rf.Dropped), rf.ExpertsPerToken[0])
+	assert.GreaterOrEqual(t, rf.TokenError, 0.0)
+	assert.Positive(t, rf.ExpertError+rf.TokenError)
 	require.Len(t, rf.Routes, 2)
 	seen := map[int]bool{}
 	var score float64
@@ -147,6 +191,8 @@ func TestRouteRouters(t *testing.T) {
 		{[]string{"--router", "sinkhorn", "--eps", "0.1"}, 0, ""},
 		{[]string{"--router", "ot", "--lbfgs"}, 0, ""},
 		{[]string{"--router", "greedy", "--lbfgs"}, 2, "--lbfgs is not used by router greedy (its flags: none)"},
+		{[]string{"--router", "greedy", "--refill"}, 2, "--refill is not used by router greedy"},
+		{[]string{"--refill"}, 0, ""},
 		{[]string{"--router", "sinkhorn", "--gamma", "1"}, 2, "--gamma is not used by router sinkhorn (its flags: --eps, --max-iter)"},
 		{[]string{"--eps", "0.1"}, 2, "--eps is not used by router ot"},
 		{[]string{"--router", "sinkhorn", "--eps", "0"}, 2, "--eps 0"},
