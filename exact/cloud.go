@@ -3,6 +3,8 @@ package exact
 import (
 	"math"
 
+	"gonum.org/v1/gonum/mat"
+
 	"github.com/otkit/otkit/ot"
 )
 
@@ -19,12 +21,15 @@ type sqCloud struct {
 }
 
 func newSqCloud(pc *ot.PointCloud) *sqCloud {
-	pack := func(a interface {
-		Dims() (int, int)
-		RawRowView(int) []float64
-	}) []float64 {
-		r, _ := a.Dims()
-		var out []float64
+	// pack returns the points row-major without gaps, in place when the
+	// matrix already stores them so.
+	pack := func(a *mat.Dense) []float64 {
+		r, d := a.Dims()
+		raw := a.RawMatrix()
+		if raw.Stride == d {
+			return raw.Data[:r*d]
+		}
+		out := make([]float64, 0, r*d)
 		for i := 0; i < r; i++ {
 			out = append(out, a.RawRowView(i)...)
 		}

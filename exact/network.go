@@ -93,7 +93,7 @@ func solveNetwork(poll *poller, rows *costRows, a, b, f0, g0 []float64, maxIter,
 			net.status = ot.IterationLimit
 			return net
 		}
-		t.pivot(i, j, rc)
+		poll.add(t.pivot(i, j, rc))
 		fresh = false
 		net.iters++
 		if progress != nil && net.iters&1023 == 0 {

@@ -135,33 +135,20 @@ func (s *Solver) solve(poll *poller, p *ot.Problem, b []float64) (*ot.Result, er
 	net := solveNetwork(poll, rows, red.A, red.B, f0, g0, maxIter, s.blockSize(nr, mr), s.Progress)
 	arcs, F, G := net.flow()
 
-	// The plan, without flow on forbidden pairs. Its cost is summed in the
-	// order of ot.LinearCost (rows, then columns, ascending).
+	// The plan, without flow on forbidden pairs.
 	mass := red.Problem.Mass()
-	kept := make([]basisArc, 0, len(arcs))
 	var forbidden float64
 	for _, e := range arcs {
-		switch {
-		case e.i < 0 || e.x == 0:
-		case math.IsInf(e.c, 1):
+		if e.i >= 0 && e.x != 0 && math.IsInf(e.c, 1) {
 			forbidden += e.x
-		default:
-			kept = append(kept, e)
 		}
 	}
 	if net.status == ot.Converged && forbidden > forbiddenTol*mass {
 		// Validate rejects infeasible problems; this is a safeguard.
 		return nil, fmt.Errorf("%w: the optimal basis needs %.3g mass on forbidden (+Inf) pairs", ot.ErrInfeasible, forbidden)
 	}
-	slices.SortFunc(kept, func(x, y basisArc) int { return cmp.Or(cmp.Compare(x.i, y.i), cmp.Compare(x.j, y.j)) })
-	entries := make([]ot.Triplet, len(kept))
-	res := &ot.Result{Status: net.status, Iterations: net.iters}
-	for k, e := range kept {
-		entries[k] = ot.Triplet{I: e.i, J: e.j, V: e.x}
-		res.LinearCost += e.x * e.c
-	}
-	res.Value = res.LinearCost
-	plan := ot.NewSparsePlan(nr, mr, entries)
+	plan, lc := sparsePlan(nr, mr, arcs)
+	res := &ot.Result{Status: net.status, Iterations: net.iters, LinearCost: lc, Value: lc}
 	res.Plan = red.ExpandPlan(plan)
 	var ok bool
 	res.F, res.G, ok = completePotentials(p, red, F, G, poll)
@@ -172,6 +159,69 @@ func (s *Solver) solve(poll *poller, p *ot.Problem, b []float64) (*ot.Result, er
 	res.MarginalError = ot.MarginalError(res.Plan, p.A, p.B)
 	res.DualValue = floats.Dot(p.A, res.F) + floats.Dot(p.B, res.G)
 	return res, nil
+}
+
+// sparsePlan returns the plan of the arcs with i ≥ 0, positive flow and a
+// finite cost (no two for the same pair), built in CSR form by a bucket pass
+// over the rows, and its cost <P, C> summed in the order of ot.LinearCost
+// (rows, then columns, ascending).
+func sparsePlan(n, m int, arcs []basisArc) (*ot.SparsePlan, float64) {
+	keep := func(e basisArc) bool { return e.i >= 0 && e.x != 0 && !math.IsInf(e.c, 1) }
+	p := &ot.SparsePlan{N: n, M: m, RowPtr: make([]int, n+1)}
+	for _, e := range arcs {
+		if keep(e) {
+			p.RowPtr[e.i+1]++
+		}
+	}
+	for i := 0; i < n; i++ {
+		p.RowPtr[i+1] += p.RowPtr[i]
+	}
+	nnz := p.RowPtr[n]
+	p.ColIdx, p.Val = make([]int, nnz), make([]float64, nnz)
+	cost := make([]float64, nnz)
+	fill := append([]int(nil), p.RowPtr[:n]...)
+	for _, e := range arcs {
+		if keep(e) {
+			k := fill[e.i]
+			fill[e.i]++
+			p.ColIdx[k], p.Val[k], cost[k] = e.j, e.x, e.c
+		}
+	}
+	var lc float64
+	for i := 0; i < n; i++ {
+		lo, hi := p.RowPtr[i], p.RowPtr[i+1]
+		if hi-lo > 32 {
+			sortRow(p.ColIdx[lo:hi], p.Val[lo:hi], cost[lo:hi])
+		}
+		// Most rows hold few entries: insertion sort by column.
+		for k := lo + 1; k < hi; k++ {
+			for l := k; l > lo && p.ColIdx[l] < p.ColIdx[l-1]; l-- {
+				p.ColIdx[l], p.ColIdx[l-1] = p.ColIdx[l-1], p.ColIdx[l]
+				p.Val[l], p.Val[l-1] = p.Val[l-1], p.Val[l]
+				cost[l], cost[l-1] = cost[l-1], cost[l]
+			}
+		}
+		for k := lo; k < hi; k++ {
+			lc += p.Val[k] * cost[k]
+		}
+	}
+	return p, lc
+}
+
+// sortRow sorts the entries of a long row by column.
+func sortRow(cols []int, vals, cost []float64) {
+	type entry struct {
+		j    int
+		x, c float64
+	}
+	es := make([]entry, len(cols))
+	for k := range es {
+		es[k] = entry{cols[k], vals[k], cost[k]}
+	}
+	slices.SortFunc(es, func(a, b entry) int { return cmp.Compare(a.j, b.j) })
+	for k, e := range es {
+		cols[k], vals[k], cost[k] = e.j, e.x, e.c
+	}
 }
 
 func (s *Solver) check() error {

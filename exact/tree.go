@@ -63,15 +63,17 @@ func (t *tree) up(u int32) bool { return int(u) < t.n || t.parent[u] == t.root }
 // into the basis, pushes flow around the cycle it closes and removes the
 // leaving arc chosen by Cunningham's rule, which keeps the tree strongly
 // feasible (every zero-flow arc points towards the root, so that any node can
-// send flow to the root) and so prevents cycling. It returns the amount of
-// flow moved.
-func (t *tree) pivot(i, j int, rc float64) float64 {
+// send flow to the root) and so prevents cycling. It returns the number of
+// nodes it visited, a measure of its work.
+func (t *tree) pivot(i, j int, rc float64) int {
 	par, size, flow := t.parent, t.size, t.flow
 	src, snk := int32(i), int32(t.n+j)
 
 	// The apex of the cycle: the deepest common ancestor.
 	u, v := src, snk
+	work := 0
 	for u != v {
+		work++
 		if size[u] < size[v] {
 			u = par[u]
 		} else {
@@ -125,7 +127,7 @@ func (t *tree) pivot(i, j int, rc float64) float64 {
 		uIn, vIn, sigma = snk, src, rc
 	}
 	t.reroot(uIn, vIn, uOut, join, delta, sigma)
-	return delta
+	return 4*work + int(size[uIn])
 }
 
 // reroot detaches the subtree S rooted at uOut, re-roots it at uIn (a node of
