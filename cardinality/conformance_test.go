@@ -7,15 +7,18 @@ import (
 	"github.com/otkit/otkit/ot/ottest"
 )
 
+// conformanceCancelN is the point cloud of the cancellation test: the
+// solver forms the dense transposed cost, and 8000² is 512 MB, within the
+// default MaxDenseBytes (20 000², the suite's default, is refused with
+// ErrParameter).
+const conformanceCancelN = 8000
+
 // TestConformance runs the solver contract's suite on the default settings
 // with K = 3. The relaxation need not reach the marginals (Converges false).
-// CancelLarge is skipped: the solver forms the dense transposed cost
-// (20 000 × 20 000 is above MaxDenseBytes), and at n = 2000 a cancel 60 ms
-// into the solve is honoured only after about 260 ms (not yet located).
 func TestConformance(t *testing.T) {
 	ottest.Run(t, ottest.Config{
 		New:     func(s float64) ot.Solver { return &Solver{K: 3, Gamma: s} },
 		Tol:     defaultTol,
-		CancelN: 8000,
+		CancelN: conformanceCancelN,
 	})
 }

@@ -102,20 +102,18 @@ type results struct {
 	colObj []float64
 }
 
-// reset sizes r for m columns of at most k entries out of n.
-func (r *results) reset(n, m, k int) {
+// reset sizes r for m columns.
+func (r *results) reset(m int) {
 	if len(r.rows) < m {
 		r.rows = append(r.rows, make([][]int32, m-len(r.rows))...)
 		r.vals = append(r.vals, make([][]float64, m-len(r.vals))...)
 	}
 	r.rows, r.vals = r.rows[:m], r.vals[:m]
+	// The columns' slices grow in the evaluations (m small allocations
+	// here would delay a cancellation).
 	for j := range r.rows {
 		r.rows[j] = r.rows[j][:0]
 		r.vals[j] = r.vals[j][:0]
-		if k < n && cap(r.rows[j]) < k {
-			r.rows[j] = make([]int32, 0, k)
-			r.vals[j] = make([]float64, 0, k)
-		}
 	}
 	r.theta = grow(r.theta, m)
 	r.colObj = grow(r.colObj, m)
@@ -152,8 +150,8 @@ func (c *Columns) Reset(n, m, k int) {
 	} else {
 		c.ct = nil
 	}
-	c.cur.reset(n, m, k)
-	c.next.reset(n, m, k)
+	c.cur.reset(m)
+	c.next.reset(m)
 	c.hasPrev, c.hasLast = false, false
 	c.nb = (n + blockSize - 1) / blockSize
 	c.fmax = grow(c.fmax, c.nb)

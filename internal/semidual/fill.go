@@ -71,7 +71,7 @@ func (c *Columns) FillCT(ctx context.Context, row func(i int, dst []float64) []f
 
 // scatterCols is the number of columns a block scatter writes between two
 // context checks (each may fault in a page).
-const scatterCols = 256
+const scatterCols = 64
 
 // ScaleCT multiplies the transposed cost by 2^−e (exact), checking ctx
 // every few tens of thousands of entries; it reports false when ctx ended
