@@ -61,6 +61,20 @@
 // search, the working set covering the whole step. Near convergence an
 // evaluation costs O(nnz) instead of O(nm).
 //
+// # Cancellation
+//
+// The context is checked throughout: in the setup, in every pass over the
+// cost, in the conjugate gradients and in the line searches. A canceled
+// solve returns within about 100 ms with Status Canceled and the last
+// point evaluated in full, with its plan: Newton's current iterate, or the
+// last complete evaluation of an L-BFGS method (an iterate or a line-search
+// trial). Before the first such point, or when the plan of Newton's or the
+// dual's iterate would take too long to build (more than 2¹⁷ active
+// entries), it returns zero potentials, the empty plan, DualValue 0 and the
+// MarginalError of the empty plan. The dense cost of a large problem is
+// kept outside the Go heap (an anonymous mapping on Unix, obtained without
+// a pass to zero it) and released when Solve returns.
+//
 // # Value convention
 //
 // Result.Value = <T,C> + (γ/2)‖T‖²_F at the returned plan; LinearCost =

@@ -249,10 +249,13 @@ func (s *Solver) solveNewton(ctx context.Context, in *instance, f0, g0 []float64
 		st.dualValue = obj.activeValue(x, nt.ptr, nt.idx)
 		return st
 	}
-	st.dualValue = obj.eval(x, nt.grad)
+	if !nt.actOK {
+		// Recorded by the last pass, which was at x.
+		nt.ptr, nt.idx = obj.activeSet(x, nt.ptr, nt.idx)
+	}
 	st.f, st.g = x[:n], x[n:]
-	ptr, idx := obj.activeSet(x, nt.ptr, nt.idx)
-	st.active = &activeSet{ptr: ptr, idx: idx}
+	st.active = &activeSet{ptr: nt.ptr, idx: nt.idx}
+	st.dualValue = obj.activeValue(x, nt.ptr, nt.idx)
 	return st
 }
 

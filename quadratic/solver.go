@@ -191,6 +191,9 @@ func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
 		// line search fail), the solve was canceled.
 		st.status = ot.Canceled
 	}
+	if st.active != nil && len(st.active.ptr) != in.n+1 {
+		st.status, st.f = ot.Canceled, nil // a pass over the cost was cut short
+	}
 	if st.f == nil || (st.cols == nil && st.active == nil) {
 		// Canceled before the first iterate, or with one whose plan would
 		// take too long to build.
