@@ -12,34 +12,37 @@ import (
 //	Ψ(f, g, Z) = <f,a> + <g,b> − (1/2ρ)‖[f⊕g − C − D*Z]₊‖²,  ‖Z_e‖ ≤ λ,
 //	T(f, g, Z) = [f⊕g − C − D*Z]₊/ρ,
 //
-// by FISTA ascent with a diagonal metric (step ρ/(Σ|K_k,ij|·c_ij) on each
-// dual coordinate k, c_ij the column sums of |K|), the closed-form
+// by FISTA ascent with a diagonal metric (a weighted Gershgorin bound on
+// KKᵀ, weights 1 on f, g and λ on Z), the closed-form
 // projection of each Z_e onto the λ-ball, gradient restarts, and
 // continuation ρ ← ρ/10 when the smoothed gap is small next to the exact
 // one. Convergence is judged on the exact program.
 func (s *Solver) solveFISTA(in *instance) *state {
 	n, m := in.n, in.m
 	E := in.g.edges()
-	// Column sums of |K|: c_i = 2 + Σ_{e∋i} w_e/a_i (constant along a row).
-	ci := make([]float64, n)
-	var sumC float64
+	// Steps from a weighted Gershgorin (Schur) bound on KKᵀ: with weights
+	// d = 1 on f and g and d_Z = λ on Z (the sizes of the variables),
+	// r_k = Σ_l |KKᵀ|_kl d_l / d_k ⪰ KKᵀ row by row (docs/sumofnorms.md §6),
+	// s_i = Σ_{e∋i} w_e/a_i.
+	dz := in.lam
+	si := make([]float64, n)
+	var sumS float64
 	for i := 0; i < n; i++ {
-		d := 2.0
 		for p := in.g.ptr[i]; p < in.g.ptr[i+1]; p++ {
-			d += math.Abs(in.g.coef[p])
+			si[i] += math.Abs(in.g.coef[p])
 		}
-		ci[i] = d
-		sumC += d
+		sumS += si[i]
 	}
 	stepF0 := make([]float64, n)
 	for i := range stepF0 {
-		stepF0[i] = 1 / (float64(m) * ci[i])
+		stepF0[i] = 1 / (float64(m) * (2 + dz*si[i]))
 	}
-	stepG0 := 1 / sumC
+	stepG0 := 1 / (2*float64(n) + dz*sumS)
 	stepZ0 := make([]float64, E)
 	for e := 0; e < E; e++ {
 		t, h := in.g.tail[e], in.g.head[e]
-		stepZ0[e] = 1 / (in.g.w[e]/in.a[t]*ci[t] + in.g.w[e]/in.a[h]*ci[h])
+		ct, ch := in.g.w[e]/in.a[t], in.g.w[e]/in.a[h]
+		stepZ0[e] = 1 / (2*(ct+ch)/dz + ct*si[t] + ch*si[h])
 	}
 	var na, nb float64
 	for _, v := range in.a {
