@@ -21,3 +21,46 @@ func BenchmarkRouterRefill(b *testing.B) {
 	}
 	b.ReportMetric(float64(out.Dropped), "dropped")
 }
+
+// softmaxCostRef is the plain cost pass (copy, softmaxRow, negate,
+// transpose) that softmaxCost fuses; the two agree bitwise.
+func softmaxCostRef(ct []float64, s *Scores, rowSparse bool, lo, hi int) error {
+	n, m := s.Tokens, s.Experts
+	row := make([]float64, m)
+	for i := lo; i < hi; i++ {
+		s.row(i, row)
+		if err := softmaxRow(row, i); err != nil {
+			return err
+		}
+		for j, g := range row {
+			if rowSparse {
+				ct[i*m+j] = -g
+			} else {
+				ct[j*n+i] = -g
+			}
+		}
+	}
+	return nil
+}
+
+// BenchmarkSoftmaxCost times the cost pass of a 4096 × 64 group on one
+// goroutine: fused (softmaxCost) against the plain reference.
+func BenchmarkSoftmaxCost(b *testing.B) {
+	s := gaussianScores(7, 4096, 64)
+	ct := make([]float64, 4096*64)
+	buf := make([]float64, costTile*64)
+	b.Run("fused", func(b *testing.B) {
+		for b.Loop() {
+			if err := softmaxCost(ct, &s, false, buf, 0, 4096); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("plain", func(b *testing.B) {
+		for b.Loop() {
+			if err := softmaxCostRef(ct, &s, false, 0, 4096); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -277,3 +277,25 @@ func TestRouterExpertCapacity(t *testing.T) {
 	_, err = (&Router{Capacity: 1, RowSparse: true, ExpertCapacity: -1}).Route(ctx, s)
 	assert.ErrorIs(t, err, ot.ErrParameter)
 }
+
+// TestSoftmaxCostFused: the fused cost pass equals the plain one bitwise,
+// in both orientations, for float64 and float32 scores and partial tiles.
+func TestSoftmaxCostFused(t *testing.T) {
+	s := gaussianScores(61, 37, 5)
+	s.Data[3] = 700 // a large logit: exp underflows for the others
+	s32 := Scores{Tokens: 37, Experts: 5, Data32: make([]float32, len(s.Data))}
+	for q, v := range s.Data {
+		s32.Data32[q] = float32(v)
+	}
+	for _, sc := range []Scores{s, s32} {
+		for _, rowSparse := range []bool{false, true} {
+			want := make([]float64, 37*5)
+			got := make([]float64, 37*5)
+			require.NoError(t, softmaxCostRef(want, &sc, rowSparse, 0, 37))
+			buf := make([]float64, costTile*5)
+			require.NoError(t, softmaxCost(got, &sc, rowSparse, buf, 0, 20))
+			require.NoError(t, softmaxCost(got, &sc, rowSparse, buf, 20, 37))
+			assert.Equal(t, want, got, "row sparse %v", rowSparse)
+		}
+	}
+}

@@ -41,31 +41,99 @@ func softmaxRow(row []float64, i int) error {
 // softmaxCost writes −softmax(scores) of tokens [lo, hi) into ct,
 // column-major in the solved orientation (transposed scores unless
 // rowSparse), using buf (length costTile·Experts) as scratch. It reports the
-// first non-finite score.
+// first non-finite score. The entries are those of softmaxRow, negated:
+// −(e_j·(1/z)), computed in one pass over the scores for the maximum, one
+// for the exponentials and the store, which scales.
 func softmaxCost(ct []float64, s *Scores, rowSparse bool, buf []float64, lo, hi int) error {
 	n, m := s.Tokens, s.Experts
+	var scale [costTile]float64
 	for i0 := lo; i0 < hi; i0 += costTile {
 		i1 := min(i0+costTile, hi)
 		for i := i0; i < i1; i++ {
 			row := buf[(i-i0)*m : (i-i0+1)*m]
-			s.row(i, row)
-			if err := softmaxRow(row, i); err != nil {
-				return err
+			var z float64
+			if s.Data != nil {
+				z = expShifted(row, s.Data[i*m:(i+1)*m])
+			} else {
+				z = expShifted32(row, s.Data32[i*m:(i+1)*m])
 			}
-			for j := range row {
-				row[j] = -row[j]
+			if z != z { // a non-finite score: name the first
+				s.row(i, row)
+				return softmaxRow(row, i)
 			}
+			scale[i-i0] = -(1 / z)
 		}
 		if rowSparse {
-			copy(ct[i0*m:i1*m], buf[:(i1-i0)*m])
+			for i := i0; i < i1; i++ {
+				src, c := buf[(i-i0)*m:(i-i0+1)*m], scale[i-i0]
+				dst := ct[i*m : (i+1)*m]
+				for j, e := range src {
+					dst[j] = e * c
+				}
+			}
+			continue
+		}
+		if i1-i0 == costTile {
+			for j := 0; j < m; j++ {
+				dst := ct[j*n+i0 : j*n+i0+costTile]
+				for t := range dst {
+					dst[t] = buf[t*m+j] * scale[t]
+				}
+			}
 			continue
 		}
 		for j := 0; j < m; j++ {
 			dst := ct[j*n+i0 : j*n+i1]
 			for t := range dst {
-				dst[t] = buf[t*m+j]
+				dst[t] = buf[t*m+j] * scale[t]
 			}
 		}
 	}
 	return nil
+}
+
+// expShifted writes exp(x_j − max x) into dst and returns their sum, or NaN
+// when a score is not finite.
+func expShifted(dst, x []float64) float64 {
+	dst = dst[:len(x)]
+	mx, bad := math.Inf(-1), 0.0
+	for _, v := range x {
+		bad += v - v // NaN for ±Inf and NaN, else 0
+		if v > mx {
+			mx = v
+		}
+	}
+	if bad != 0 || bad != bad {
+		return math.NaN()
+	}
+	var z float64
+	for j, v := range x {
+		e := lse.Exp(v - mx)
+		dst[j] = e
+		z += e
+	}
+	return z
+}
+
+// expShifted32 is expShifted for float32 scores.
+func expShifted32(dst []float64, x []float32) float64 {
+	dst = dst[:len(x)]
+	mx, bad := math.Inf(-1), 0.0
+	for _, v32 := range x {
+		v := float64(v32)
+		bad += v - v
+		if v > mx {
+			mx = v
+		}
+	}
+	if bad != 0 || bad != bad {
+		return math.NaN()
+	}
+	var z float64
+	for j, v := range x {
+		e := lse.Exp(float64(v) - mx)
+		dst[j] = e
+		z += e
+	}
+	return z
 }
