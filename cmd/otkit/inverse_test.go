@@ -241,3 +241,55 @@ func TestInverseBadInput(t *testing.T) {
 	_, err := os.Stat(filepath.Join(dir, "p.png"))
 	assert.True(t, os.IsNotExist(err))
 }
+
+func TestExperimentInverse(t *testing.T) {
+	dir := t.TempDir()
+	png := filepath.Join(dir, "rec.png")
+	code, out, errs := runCLI("experiment-inverse", "--trials", "3", "--eps", "1,10", "--n", "1000,100000", "--json",
+		"--plot", png)
+	require.Equal(t, 0, code, errs)
+	var cells []experimentInverseCell
+	dec := json.NewDecoder(strings.NewReader(out))
+	for dec.More() {
+		var c experimentInverseCell
+		require.NoError(t, dec.Decode(&c))
+		cells = append(cells, c)
+	}
+	require.Len(t, cells, 4)
+	// docs/inverse.md §9.1, d = 10, δ = 0.1.
+	assert.InDelta(t, 1.1405, float64(cells[0].Certificate), 1e-4)
+	assert.False(t, cells[0].Nondegenerate)
+	assert.InDelta(t, 0.1241, float64(cells[3].Certificate), 1e-4)
+	assert.True(t, cells[3].Nondegenerate)
+	assert.Equal(t, [2]int{10, 100000}, [2]int{int(cells[3].Eps), cells[3].N})
+	assert.Equal(t, 3, cells[3].Recovered, "a nondegenerate certificate recovers at n = 1e5")
+	assert.Equal(t, 0, cells[1].Recovered, "a degenerate certificate does not at n = 1e5")
+	assert.InDelta(t, 0.5*math.Sqrt(2*math.Log(100))*math.Pow(1000, -1.0/3), float64(cells[0].Lambda), 1e-12)
+	b, err := os.ReadFile(png)
+	require.NoError(t, err)
+	assert.True(t, bytes.HasPrefix(b, []byte("\x89PNG")))
+
+	// Markdown table.
+	code, out, errs = runCLI("experiment-inverse", "--trials", "2", "--eps", "10", "--n", "100000")
+	require.Equal(t, 0, code, errs)
+	assert.Contains(t, out, "| 10 | 0.1241 (nondegenerate) | 2/2 (")
+
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--eps", "0,1"}, "--eps"},
+		{[]string{"--n", "1000,100"}, "increasing"},
+		{[]string{"--n", "1e3,x"}, "--n"},
+		{[]string{"--alpha", "0.7"}, "--alpha 0.7"},
+		{[]string{"--d", "2"}, "--d 2"},
+		{[]string{"--trials", "0"}, "--trials 0"},
+		{[]string{"--plot", filepath.Join(dir, "r.gif")}, "unknown extension"},
+	} {
+		code, out, errs := runCLI(append([]string{"experiment-inverse"}, tc.args...)...)
+		assert.Equal(t, 2, code, "%v", tc.args)
+		assert.Empty(t, out)
+		assert.Contains(t, errs, tc.want, "%v", tc.args)
+		oneLine(t, errs)
+	}
+}
