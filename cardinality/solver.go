@@ -270,6 +270,11 @@ func (pr *solved) solve(ctx context.Context, p *ot.Problem, init *ot.Potentials,
 		// row potentials of the unregularised optimum maximise S_1, and
 		// with G_j = −max_i(F_i − C_ij) they maximise D_1.
 		lp = pr.exactLP(ctx, &c)
+		if lp == nil {
+			res := pr.canceled(p)
+			res.Status = ot.NumericalError
+			return res
+		}
 		if lp.Status == ot.Canceled {
 			return pr.canceled(p)
 		}
@@ -370,7 +375,7 @@ func (pr *solved) solve(ctx context.Context, p *ot.Problem, init *ot.Potentials,
 }
 
 // exactLP solves the unregularised problem (normalized, solved
-// orientation) with package exact.
+// orientation) with package exact; nil if package exact refuses it.
 func (pr *solved) exactLP(ctx context.Context, c *semidual.Columns) *ot.Result {
 	n, m := pr.n, pr.m
 	data := make([]float64, n*m)
@@ -387,8 +392,9 @@ func (pr *solved) exactLP(ctx context.Context, c *semidual.Columns) *ot.Result {
 			return res
 		}
 	}
-	// The reduced problem is valid: an error here is a bug.
-	panic(fmt.Sprintf("cardinality: the unregularised problem failed: %v", err))
+	// The reduced problem is valid, so this does not happen; if it did, the
+	// solve reports NumericalError rather than panic.
+	return nil
 }
 
 // matching returns the cheapest plan that matches rows and columns of equal

@@ -87,6 +87,9 @@ func runExperimentCardinality(ctx context.Context, args []string, stdout, stderr
 	}
 	p := &ot.Problem{A: gauss(10, 4), B: gauss(16, 5), C: cost}
 	lp, err := (&exact.Solver{}).Solve(ctx, p)
+	if err == nil {
+		err = lp.Status.Err()
+	}
 	if err != nil {
 		return err
 	}
