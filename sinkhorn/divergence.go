@@ -70,7 +70,9 @@ func (s *Solver) Divergence(ctx context.Context, p *ot.Problem) (*Divergence, er
 		initX, initY = s.Init.F, s.Init.G
 	}
 	self := func(x *mat.Dense, w []float64) *ot.Problem {
-		return &ot.Problem{A: w, B: w, C: &ot.PointCloud{X: x, Y: x, Metric: pc.Metric, P: pc.P}}
+		// Every exported field of pc (a fresh value: PointCloud holds a
+		// sync.Once and caches that must not be copied).
+		return &ot.Problem{A: w, B: w, C: &ot.PointCloud{X: x, Y: x, Metric: pc.Metric, P: pc.P, Elastic: pc.Elastic}}
 	}
 	probs := []*ot.Problem{p, self(pc.X, p.A), self(pc.Y, p.B)}
 	inits := [][]float64{nil, initX, initY}
