@@ -101,28 +101,66 @@ func (s *GroupLasso) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, erro
 		labels = make([]int, n)
 	}
 	groups := classes(labels)
+	canceled := func() (*ot.Result, error) {
+		plan := &ot.SparsePlan{N: n, M: m, RowPtr: make([]int, n+1)}
+		return &ot.Result{Status: ot.Canceled, Plan: plan, MarginalError: ot.MarginalError(plan, p.A, p.B)}, nil
+	}
 	cost := make([]float64, n*m)
 	for i := 0; i < n; i++ {
+		if i%64 == 0 && ctx.Err() != nil {
+			return canceled()
+		}
 		p.C.Row(i, cost[i*m:(i+1)*m])
 	}
+	// Normalize the cost (and ε, η) by the power of two that brings its
+	// largest finite |entry| into [1, 2): exact, so that cost scales from
+	// 1e-300 to 1e300 give the same plan.
+	var cmax float64
+	for _, v := range cost {
+		if !math.IsInf(v, 1) {
+			cmax = math.Max(cmax, math.Abs(v))
+		}
+	}
+	ke := 0
+	if cmax > 0 {
+		_, e := math.Frexp(cmax)
+		ke = e - 1
+	}
+	for k := range cost {
+		cost[k] = math.Ldexp(cost[k], -ke)
+	}
+	eta = math.Ldexp(eta, -ke)
 	mass := p.Mass()
-	sk := &sinkhorn.Solver{Eps: s.Eps, MaxIter: inner, Tol: tol * mass, Workers: s.Workers}
+	sk := &sinkhorn.Solver{Eps: math.Ldexp(s.Eps, -ke), MaxIter: inner, Tol: tol * mass, Workers: s.Workers}
 	if sk.Eps == 0 {
 		// The default ε of the original cost, for every linearized problem.
 		sk.Eps = defaultEps(cost)
 	}
 	eps := sk.Eps
 
-	groupNorm := func(G []float64) float64 {
-		var s float64
-		for j := 0; j < m; j++ {
-			for _, rows := range groups {
-				var q float64
-				for _, i := range rows {
-					q += G[i*m+j] * G[i*m+j]
-				}
-				s += math.Sqrt(q)
+	K := len(groups)
+	class := make([]int, n)
+	for c, rows := range groups {
+		for _, i := range rows {
+			class[i] = c
+		}
+	}
+	sq := make([]float64, K*m)
+	// sumSq fills sq with Σ_{i∈I_c} G_ij², row by row.
+	sumSq := func(G []float64) {
+		clear(sq)
+		for i := 0; i < n; i++ {
+			q := sq[class[i]*m : (class[i]+1)*m]
+			for j, v := range G[i*m : (i+1)*m] {
+				q[j] += v * v
 			}
+		}
+	}
+	groupNorm := func(G []float64) float64 {
+		sumSq(G)
+		var s float64
+		for _, v := range sq {
+			s += math.Sqrt(v)
 		}
 		return s
 	}
@@ -135,29 +173,32 @@ func (s *GroupLasso) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, erro
 		}
 		return s
 	}
-	objective := func(G []float64) float64 {
+	objective := func(ctx context.Context, G []float64) float64 {
 		var lin float64
-		for k, v := range G {
-			if v > 0 {
-				lin += v * cost[k]
+		for i := 0; i < n; i++ {
+			if i%64 == 0 && ctx.Err() != nil {
+				return math.Inf(1)
+			}
+			for k := i * m; k < (i+1)*m; k++ {
+				if v := G[k]; v > 0 {
+					lin += v * cost[k]
+				}
 			}
 		}
 		return lin + eps*negEnt(G) + eta*groupNorm(G)
 	}
 	grad := func(G, W []float64) { // W = ∇Ω(G), 0 on zero groups (POT 0.8)
-		for j := 0; j < m; j++ {
-			for _, rows := range groups {
-				var q float64
-				for _, i := range rows {
-					q += G[i*m+j] * G[i*m+j]
-				}
-				q = math.Sqrt(q)
-				for _, i := range rows {
-					if q > 0 {
-						W[i*m+j] = G[i*m+j] / q
-					} else {
-						W[i*m+j] = 0
-					}
+		sumSq(G)
+		for k := range sq {
+			sq[k] = math.Sqrt(sq[k])
+		}
+		for i := 0; i < n; i++ {
+			q := sq[class[i]*m : (class[i]+1)*m]
+			for j, v := range G[i*m : (i+1)*m] {
+				if q[j] > 0 {
+					W[i*m+j] = v / q[j]
+				} else {
+					W[i*m+j] = 0
 				}
 			}
 		}
@@ -175,7 +216,10 @@ func (s *GroupLasso) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, erro
 	Mi := make([]float64, n*m)
 	D := make([]float64, n*m)
 	trial := make([]float64, n*m)
-	fval := objective(G)
+	fval := objective(ctx, G)
+	if ctx.Err() != nil {
+		return canceled()
+	}
 	res := &ot.Result{Status: ot.IterationLimit}
 	gapAbs := math.Inf(1)
 	it := 0
@@ -195,6 +239,9 @@ func (s *GroupLasso) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, erro
 			return nil, err
 		}
 		if sr.Status == ot.Canceled {
+			if it == 1 {
+				return canceled()
+			}
 			res.Status = ot.Canceled
 			break
 		}
@@ -221,12 +268,19 @@ func (s *GroupLasso) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, erro
 			break
 		}
 		phi := func(alpha float64) float64 {
+			if ctx.Err() != nil {
+				return math.Inf(1)
+			}
 			for k := range trial {
 				trial[k] = G[k] + alpha*D[k]
 			}
-			return objective(trial)
+			return objective(ctx, trial)
 		}
 		alpha, fnew := armijo(phi, fval, derphi)
+		if ctx.Err() != nil {
+			res.Status = ot.Canceled
+			break
+		}
 		for k := range G {
 			G[k] += alpha * D[k]
 		}
@@ -243,12 +297,19 @@ func (s *GroupLasso) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, erro
 	res.Iterations = it
 	plan := &ot.DensePlan{N: n, M: m, Data: G}
 	res.Plan = plan
-	res.LinearCost = ot.LinearCost(plan, p.C)
-	res.Value = objective(G)
-	res.DualValue = res.Value
-	if !math.IsInf(gapAbs, 1) {
-		res.DualValue = res.Value - math.Max(0, gapAbs)
+	var lin float64
+	for k, v := range G {
+		if v > 0 {
+			lin += v * cost[k]
+		}
 	}
+	res.LinearCost = math.Ldexp(lin, ke)
+	val := objective(context.Background(), G)
+	dual := val
+	if !math.IsInf(gapAbs, 1) {
+		dual = val - math.Max(0, gapAbs)
+	}
+	res.Value, res.DualValue = math.Ldexp(val, ke), math.Ldexp(dual, ke)
 	res.MarginalError = ot.MarginalError(plan, p.A, p.B)
 	if res.Status == ot.Converged && res.MarginalError > tol*mass {
 		res.Status = ot.IterationLimit
