@@ -9,11 +9,50 @@ import (
 // Validate.
 const MassTol = 1e-9
 
-// Problem is a balanced transport problem: move the row weights A onto the
-// column weights B at ground cost C.
+// Problem is a transport problem: move the row weights A onto the column
+// weights B at ground cost C.
+//
+// It is balanced by default: the plan P must satisfy P1 = a and Pᵀ1 = b, so
+// ΣA = ΣB. Two generalizations are part of the problem's data (not of a
+// solver's settings), so that every solver reads them the same way and
+// refuses them the same way (Require, RequireBalanced) when it cannot solve
+// them:
+//
+// Unbalanced (relaxed) marginals. RhoA > 0 replaces the hard constraint
+// P1 = a by the penalty RhoA·KL(P1 ‖ a) added to the objective, and RhoB > 0
+// replaces Pᵀ1 = b by RhoB·KL(Pᵀ1 ‖ b), where KL(x ‖ y) = Σ x log(x/y) − x + y
+// is the generalized Kullback–Leibler divergence (+Inf when x_k > 0 = y_k).
+// RhoA and RhoB are in cost units (scaling the cost by s scales them by s).
+// Zero, the zero value, and +Inf mean the hard constraint (ρ → ∞ is the
+// balanced limit); negative or NaN values are an error. One side may be
+// relaxed and the other kept hard; the masses ΣA and ΣB may then differ.
+// Conversions: POT's ot.unbalanced.sinkhorn_unbalanced(a, b, M, reg, reg_m)
+// and ot.solve(..., unbalanced=reg_m, unbalanced_type="KL") use the same
+// penalty with RhoA = RhoB = reg_m (reg_m = (ρ_a, ρ_b) where POT accepts a
+// pair; reg_m = inf is the hard constraint). OTT-JAX's LinearProblem(tau_a,
+// tau_b) with entropic regularization ε uses τ = ρ/(ρ + ε), so
+// ρ = ε·τ/(1 − τ), and τ = 1 is the hard constraint.
+//
+// Partial transport. PartialMass = s > 0 asks for a plan that moves exactly
+// s, at least cost: 1ᵀP1 = s, P1 ≤ a, Pᵀ1 ≤ b, P ≥ 0, for
+// 0 < s ≤ min(ΣA, ΣB) (a larger s is infeasible); the masses may differ.
+// This is POT's ot.partial.partial_wasserstein(a, b, M, m=s). Zero means the
+// balanced problem (everything moves). Partial transport cannot be combined
+// with relaxed marginals.
+//
+// For a relaxed or partial problem the solvers report as
+// Result.MarginalError the violation of the constraints that remain hard,
+// Problem.MarginalError, and Mass stays ΣA.
 type Problem struct {
-	A, B []float64 // row (source) and column (target) weights, ≥ 0, equal sums
+	A, B []float64 // row (source) and column (target) weights, ≥ 0, equal sums unless relaxed or partial
 	C    Cost      // n×m ground cost
+
+	// RhoA, RhoB are the strengths of the KL penalties that relax the row
+	// and column marginals, in cost units; 0 (or +Inf) keeps a marginal hard.
+	RhoA, RhoB float64
+	// PartialMass, when positive, is the mass a partial plan moves; 0 means
+	// balanced transport.
+	PartialMass float64
 }
 
 // NewProblem returns a Problem with uniform weights 1/n and 1/m.
@@ -38,12 +77,18 @@ func (p *Problem) Dims() (n, m int) { return p.C.Dims() }
 func (p *Problem) Mass() float64 { return sum(p.A) }
 
 // Validate checks the problem: a non-empty cost, weights of matching lengths
-// that are finite and non-negative with positive and equal totals (relative
-// MassTol), no NaN or −Inf cost (for a PointCloud: finite points whose
-// costs do not overflow), and a +Inf (forbidden) pattern that admits a
-// transport plan (ErrInfeasible otherwise, decided by a maximum flow over
-// the finite entries when any positive-weight pair is forbidden). Errors
-// wrap the package's sentinel errors.
+// that are finite and non-negative with positive totals, equal (relative
+// MassTol) unless a marginal is relaxed or the problem is partial, RhoA and
+// RhoB ≥ 0 (ErrParameter), PartialMass ≥ 0, not combined with a relaxed
+// marginal (ErrParameter) and at most min(ΣA, ΣB) (relative MassTol;
+// ErrInfeasible), no NaN or −Inf cost (for a PointCloud: finite points
+// whose costs do not overflow), and a +Inf (forbidden) pattern that admits
+// a plan (ErrInfeasible otherwise): for a balanced or partial problem, a
+// maximum flow over the finite entries (when any positive-weight pair is
+// forbidden) must carry the mass to move; each positive-weight row of a
+// hard row marginal, and column of a hard column marginal, needs a finite
+// cost to (from) a positive-weight column (row). Errors wrap the package's
+// sentinel errors.
 func (p *Problem) Validate() error {
 	if p == nil || p.C == nil {
 		return fmt.Errorf("%w: no cost", ErrEmpty)
@@ -66,9 +111,8 @@ func (p *Problem) Validate() error {
 	if err != nil {
 		return err
 	}
-	if d := math.Abs(sa - sb); d > MassTol*math.Max(sa, sb) {
-		return fmt.Errorf("%w: sum(a) = %.17g, sum(b) = %.17g (relative difference %.3g > %g)",
-			ErrMassMismatch, sa, sb, d/math.Max(sa, sb), MassTol)
+	if err := p.checkMasses(sa, sb); err != nil {
+		return err
 	}
 	return p.validateCost()
 }
@@ -134,7 +178,7 @@ func (p *Problem) validateCost() error {
 			}
 			forbidden = forbidden || (p.A[i] > 0 && p.B[j] > 0)
 		}
-		if p.A[i] > 0 && !rowOpen {
+		if p.A[i] > 0 && !rowOpen && p.HardA() {
 			return fmt.Errorf("%w: row %d has weight %v but every cost to a positive-weight column is +Inf", ErrInfeasible, i, p.A[i])
 		}
 		if p.A[i] > 0 && colsLeft > 0 {
@@ -147,12 +191,12 @@ func (p *Problem) validateCost() error {
 		}
 	}
 	for j, ok := range colOpen {
-		if p.B[j] > 0 && !ok {
+		if p.B[j] > 0 && !ok && p.HardB() {
 			return fmt.Errorf("%w: column %d has weight %v but every cost from a positive-weight row is +Inf", ErrInfeasible, j, p.B[j])
 		}
 	}
-	if forbidden {
-		return p.checkFeasible(math.Min(sum(p.A), sum(p.B)))
+	if mass := p.flowMass(); forbidden && mass > 0 {
+		return p.checkFeasible(mass)
 	}
 	return nil
 }
