@@ -57,7 +57,9 @@ func (e *Estimator) Certificate(ctx context.Context, d *Data, theta0 []float64) 
 		}
 	}
 	c := make([]float64, pr.n*pr.m)
-	pr.feat.costTo(c, theta0)
+	if !pr.feat.costTo(ctx, c, theta0) {
+		return nil, fmt.Errorf("%w: %w", ot.ErrNotConverged, context.Canceled)
+	}
 	sv := sinkhorn.Solver{Eps: pr.eps, Tol: ft.set.innerTol, MaxIter: ft.set.innerMax, Workers: pr.workers}
 	res, err := sv.Solve(ctx, &ot.Problem{A: pr.a, B: pr.b, C: &ot.DenseCost{N: pr.n, M: pr.m, Data: c}})
 	if err != nil {
@@ -67,7 +69,9 @@ func (e *Estimator) Certificate(ctx context.Context, d *Data, theta0 []float64) 
 		return nil, fmt.Errorf("%w: the plan at θ0: %v", ot.ErrNotConverged, res.Status.Err())
 	}
 	p := make([]float64, pr.n*pr.m)
-	pr.planTo(p, res.F, res.G, c)
+	if !pr.planTo(ctx, p, res.F, res.G, c) {
+		return nil, fmt.Errorf("%w: %w", ot.ErrNotConverged, context.Canceled)
+	}
 	idx := make([]int, pr.s)
 	for k := range idx {
 		idx[k] = k

@@ -21,7 +21,7 @@ type oracle interface {
 	// model is the majorant frozen at the last eval point: J(θ, f, g) at the
 	// frozen potentials for the discrete loss, the loss itself for exact
 	// oracles.
-	model(theta []float64) float64
+	model(ctx context.Context, theta []float64) float64
 	// hessian is ∇²L at the last eval point, restricted to idx.
 	hessian(ctx context.Context, idx []int) (*mat.SymDense, error)
 	exact() bool
@@ -39,7 +39,6 @@ type discrete struct {
 
 func newDiscrete(pr *problem, innerMax int) *discrete {
 	o := &discrete{pr: pr, innerMax: innerMax,
-		c: make([]float64, pr.n*pr.m), c2: make([]float64, pr.n*pr.m), p: make([]float64, pr.n*pr.m),
 		f: make([]float64, pr.n), g: make([]float64, pr.m)}
 	for i, v := range pr.a {
 		o.f[i] = pr.eps * math.Log(v)
@@ -52,12 +51,25 @@ func newDiscrete(pr *problem, innerMax int) *discrete {
 
 func (o *discrete) exact() bool { return false }
 
+// alloc returns buf, or a new slice of length n when buf is nil.
+func alloc(buf []float64, n int) []float64 {
+	if buf == nil {
+		return make([]float64, n)
+	}
+	return buf
+}
+
 func (o *discrete) eval(ctx context.Context, theta []float64, tol float64, grad []float64) (float64, ot.Status) {
 	pr := o.pr
 	if ctx.Err() != nil {
 		return math.NaN(), ot.Canceled
 	}
-	pr.feat.costTo(o.c, theta)
+	// The n×m buffers are allocated at first use, each followed by a
+	// cancellation check: on a loaded machine first-touching or zeroing
+	// one can take a noticeable time.
+	if o.c = alloc(o.c, pr.n*pr.m); ctx.Err() != nil || !pr.feat.costTo(ctx, o.c, theta) {
+		return math.NaN(), ot.Canceled
+	}
 	for _, v := range o.c {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return math.NaN(), ot.NumericalError
@@ -75,20 +87,20 @@ func (o *discrete) eval(ctx context.Context, theta []float64, tol float64, grad 
 	}
 	copy(o.f, res.F)
 	copy(o.g, res.G)
-	if ctx.Err() != nil {
+	if o.p = alloc(o.p, pr.n*pr.m); ctx.Err() != nil || !pr.planTo(ctx, o.p, o.f, o.g, o.c) || !pr.feat.adjoint(ctx, grad, o.p) {
 		return math.NaN(), ot.Canceled
 	}
-	pr.planTo(o.p, o.f, o.g, o.c)
-	pr.feat.adjoint(grad, o.p)
 	floats.SubTo(grad, pr.chat, grad)
 	lin := pr.c0hat + floats.Dot(theta, pr.chat)
 	val := lin - floats.Dot(pr.a, o.f) - floats.Dot(pr.b, o.g) + pr.eps*(floats.Sum(o.p)-pr.ent)
 	return val, res.Status
 }
 
-func (o *discrete) model(theta []float64) float64 {
-	o.pr.feat.costTo(o.c2, theta)
-	return o.pr.joint(theta, o.f, o.g, o.c2)
+func (o *discrete) model(ctx context.Context, theta []float64) float64 {
+	if o.c2 = alloc(o.c2, o.pr.n*o.pr.m); ctx.Err() != nil || !o.pr.feat.costTo(ctx, o.c2, theta) {
+		return math.NaN()
+	}
+	return o.pr.joint(ctx, theta, o.f, o.g, o.c2)
 }
 
 func (o *discrete) hessian(ctx context.Context, idx []int) (*mat.SymDense, error) {
@@ -251,7 +263,7 @@ func (d *driver) run(ctx context.Context, theta0 []float64, lbar float64) *outco
 				}
 			}
 			floats.SubTo(step, tp, y)
-			jp = d.o.model(tp)
+			jp = d.o.model(ctx, tp)
 			bound := jy + floats.Dot(G, step) + lbar/2*floats.Dot(step, step) + 1e-13*(1+math.Abs(jy))
 			if !math.IsNaN(jp) && jp <= bound {
 				break

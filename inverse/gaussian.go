@@ -271,7 +271,7 @@ func (o *gaussOracle) eval(ctx context.Context, theta []float64, _ float64, grad
 	return o.g.loss(A, sig, o.sigHat), ot.Converged
 }
 
-func (o *gaussOracle) model(theta []float64) float64 {
+func (o *gaussOracle) model(_ context.Context, theta []float64) float64 {
 	A := mat.NewDense(o.g.dx, o.g.dy, theta)
 	return o.g.loss(A, o.g.cross(A), o.sigHat)
 }

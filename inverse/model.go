@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync/atomic"
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
@@ -60,18 +61,22 @@ func Linear(p *mat.Dense, basis ...*mat.Dense) *Data { return &Data{Basis: basis
 // kept (positive-weight) rows and columns.
 type features interface {
 	size() int
-	// costTo writes C_0 + Σ θ_k C_k, n×m row-major, into dst.
-	costTo(dst, theta []float64)
-	// adjoint writes (Φ*M)_k = <C_k, M> into dst for a dense n×m M.
-	adjoint(dst, M []float64)
+	// costTo writes C_0 + Σ θ_k C_k, n×m row-major, into dst. It polls ctx
+	// between chunks of work and returns false, dst partly written, once ctx
+	// is done.
+	costTo(ctx context.Context, dst, theta []float64) bool
+	// adjoint writes (Φ*M)_k = <C_k, M> into dst for a dense n×m M, polling
+	// ctx as costTo (false: canceled, dst partly written).
+	adjoint(ctx context.Context, dst, M []float64) bool
 	// row writes row i of C_θ into dst (length m).
 	row(theta []float64, i int, dst []float64)
 	// adjointDiag writes Φ*diag(w) (n = m).
 	adjointDiag(dst, w []float64)
 	// adjointOuter writes Φ*(a bᵀ).
 	adjointOuter(dst, a, b []float64)
-	// gram returns Σ_ij P_ij C_k,ij C_l,ij for k, l in idx.
-	gram(P []float64, idx []int) *mat.Dense
+	// gram returns Σ_ij P_ij C_k,ij C_l,ij for k, l in idx (nil once ctx is
+	// done).
+	gram(ctx context.Context, P []float64, idx []int) *mat.Dense
 	// margins writes ru_i = Σ_j P_ij C_k,ij and rv_j = Σ_i P_ij C_k,ij.
 	margins(P []float64, k int, ru, rv []float64)
 	// scale2 returns max_ij Σ_k C̃_k,ij², C̃_k doubly centered under a⊗b.
@@ -309,7 +314,7 @@ func (pr *problem) finish(phat []float64) {
 			}
 		}
 	} else {
-		pr.feat.adjoint(pr.chat, phat)
+		pr.feat.adjoint(context.Background(), pr.chat, phat)
 		if lin != nil && lin.offset != nil {
 			pr.c0hat = floats.Dot(lin.offset, phat)
 		}
@@ -375,7 +380,7 @@ type bilinear struct {
 
 func (f *bilinear) size() int { return f.dx * f.dy }
 
-func (f *bilinear) costTo(dst, theta []float64) {
+func (f *bilinear) costTo(ctx context.Context, dst, theta []float64) bool {
 	// Row i is −(x_iᵀA) Yᵀ: dy multiply-adds per entry, no packing.
 	xa := make([]float64, f.n*f.dy)
 	for i := 0; i < f.n; i++ {
@@ -386,8 +391,13 @@ func (f *bilinear) costTo(dst, theta []float64) {
 	}
 	yd := f.y.RawMatrix().Data
 	dy := f.dy
-	parallel.For(f.workers, parallel.Chunks(f.n, rowChunk), func(_, ch int) {
-		lo, hi := parallel.Bounds(ch, rowChunk, f.n)
+	size := chunkRows(f.m)
+	var stop atomic.Bool
+	parallel.For(f.workers, parallel.Chunks(f.n, size), func(_, ch int) {
+		if stopped(ctx, &stop) {
+			return
+		}
+		lo, hi := parallel.Bounds(ch, size, f.n)
 		for i := lo; i < hi; i++ {
 			r := xa[i*dy : (i+1)*dy]
 			out := dst[i*f.m : (i+1)*f.m]
@@ -401,14 +411,30 @@ func (f *bilinear) costTo(dst, theta []float64) {
 			}
 		}
 	})
+	return !stop.Load()
 }
 
-func (f *bilinear) adjoint(dst, M []float64) {
+func (f *bilinear) adjoint(ctx context.Context, dst, M []float64) bool {
+	// M·Y by blocks of rows (the same blocks for any worker count), then
+	// −Xᵀ(MY).
 	my := mat.NewDense(f.n, f.dy, nil)
-	my.Mul(mat.NewDense(f.n, f.m, M), f.y)
+	mm := mat.NewDense(f.n, f.m, M)
+	size := chunkRows(f.m)
+	var stop atomic.Bool
+	parallel.For(f.workers, parallel.Chunks(f.n, size), func(_, ch int) {
+		if stopped(ctx, &stop) {
+			return
+		}
+		lo, hi := parallel.Bounds(ch, size, f.n)
+		my.Slice(lo, hi, 0, f.dy).(*mat.Dense).Mul(mm.Slice(lo, hi, 0, f.m), f.y)
+	})
+	if stop.Load() {
+		return false
+	}
 	r := mat.NewDense(f.dx, f.dy, dst)
 	r.Mul(f.x.T(), my)
 	r.Scale(-1, r)
+	return true
 }
 
 func (f *bilinear) row(theta []float64, i int, dst []float64) {
@@ -446,7 +472,7 @@ func (f *bilinear) adjointOuter(dst, a, b []float64) {
 	}
 }
 
-func (f *bilinear) gram(P []float64, idx []int) *mat.Dense {
+func (f *bilinear) gram(ctx context.Context, P []float64, idx []int) *mat.Dense {
 	// Σ_ij P_ij x_ik x_ik' y_jl y_jl' = Σ_i x_ik x_ik' T_i,ll', T = P·(y_l y_l').
 	dx, dy := f.dx, f.dy
 	yy := mat.NewDense(f.m, dy*dy, nil)
@@ -457,8 +483,14 @@ func (f *bilinear) gram(P []float64, idx []int) *mat.Dense {
 			}
 		}
 	}
+	if ctx.Err() != nil {
+		return nil
+	}
 	t := mat.NewDense(f.n, dy*dy, nil)
 	t.Mul(mat.NewDense(f.n, f.m, P), yy)
+	if ctx.Err() != nil {
+		return nil
+	}
 	xx := mat.NewDense(f.n, dx*dx, nil)
 	for i := 0; i < f.n; i++ {
 		for k := 0; k < dx; k++ {
@@ -528,7 +560,7 @@ type linear struct {
 
 func (f *linear) size() int { return len(f.basis) }
 
-func (f *linear) costTo(dst, theta []float64) {
+func (f *linear) costTo(ctx context.Context, dst, theta []float64) bool {
 	if f.offset != nil {
 		copy(dst, f.offset)
 	} else {
@@ -536,13 +568,23 @@ func (f *linear) costTo(dst, theta []float64) {
 	}
 	for k, t := range theta {
 		if t != 0 {
+			if ctx.Err() != nil {
+				return false
+			}
 			floats.AddScaled(dst, t, f.basis[k])
 		}
 	}
+	return true
 }
 
-func (f *linear) adjoint(dst, M []float64) {
-	parallel.For(f.workers, len(f.basis), func(_, k int) { dst[k] = floats.Dot(f.basis[k], M) })
+func (f *linear) adjoint(ctx context.Context, dst, M []float64) bool {
+	var stop atomic.Bool
+	parallel.For(f.workers, len(f.basis), func(_, k int) {
+		if !stopped(ctx, &stop) {
+			dst[k] = floats.Dot(f.basis[k], M)
+		}
+	})
+	return !stop.Load()
 }
 
 func (f *linear) row(theta []float64, i int, dst []float64) {
@@ -578,10 +620,13 @@ func (f *linear) adjointOuter(dst, a, b []float64) {
 	}
 }
 
-func (f *linear) gram(P []float64, idx []int) *mat.Dense {
+func (f *linear) gram(ctx context.Context, P []float64, idx []int) *mat.Dense {
 	g := mat.NewDense(len(idx), len(idx), nil)
 	pc := make([]float64, len(P))
 	for a, k := range idx {
+		if ctx.Err() != nil {
+			return nil
+		}
 		floats.MulTo(pc, P, f.basis[k])
 		for b := a; b < len(idx); b++ {
 			v := floats.Dot(pc, f.basis[idx[b]])
@@ -630,24 +675,55 @@ func (c *modelCost) Row(i int, dst []float64) []float64 {
 	return dst
 }
 
-// rowChunk is the number of rows per parallel chunk of the exp passes.
+// rowChunk is the most rows per parallel chunk of the dense passes.
 const rowChunk = 64
 
+// chunkEntries bounds the entries of a chunk of rows: every chunk polls the
+// context once, so a pass stops within one chunk's work (~1 ms) of a
+// cancellation.
+const chunkEntries = 1 << 16
+
+// chunkRows returns the rows per chunk of a pass over rows of m entries. It
+// depends on m only, so that sums by chunks have the same bits for any
+// worker count.
+func chunkRows(m int) int { return max(1, min(rowChunk, chunkEntries/max(m, 1))) }
+
+// stopped reports whether a parallel pass is to stop: an earlier chunk saw
+// ctx done, or ctx is done now.
+func stopped(ctx context.Context, stop *atomic.Bool) bool {
+	if stop.Load() {
+		return true
+	}
+	if ctx.Err() != nil {
+		stop.Store(true)
+		return true
+	}
+	return false
+}
+
 // sumExp returns Σ_ij exp((f_i + g_j − C_ij)/ε), summed by chunks of rows in
-// order (the same bits for any worker count).
-func (pr *problem) sumExp(f, g, c []float64) float64 {
+// order (the same bits for any worker count), or NaN once ctx is done.
+func (pr *problem) sumExp(ctx context.Context, f, g, c []float64) float64 {
 	n, m := pr.n, pr.m
-	chunks := parallel.Chunks(n, rowChunk)
+	size := chunkRows(m)
+	chunks := parallel.Chunks(n, size)
 	part := make([]float64, chunks)
 	k := 1 / pr.eps
+	var stop atomic.Bool
 	parallel.For(pr.workers, chunks, func(_, ch int) {
-		lo, hi := parallel.Bounds(ch, rowChunk, n)
+		if stopped(ctx, &stop) {
+			return
+		}
+		lo, hi := parallel.Bounds(ch, size, n)
 		var s float64
 		for i := lo; i < hi; i++ {
 			s += lse.AffineSumExp(f[i], g, c[i*m:(i+1)*m], k)
 		}
 		part[ch] = s
 	})
+	if stop.Load() {
+		return math.NaN()
+	}
 	var s float64
 	for _, v := range part {
 		s += v
@@ -655,23 +731,31 @@ func (pr *problem) sumExp(f, g, c []float64) float64 {
 	return s
 }
 
-// planTo writes P_ij = exp((f_i + g_j − C_ij)/ε) into dst.
-func (pr *problem) planTo(dst, f, g, c []float64) {
+// planTo writes P_ij = exp((f_i + g_j − C_ij)/ε) into dst; false (dst
+// partly written) once ctx is done.
+func (pr *problem) planTo(ctx context.Context, dst, f, g, c []float64) bool {
 	n, m := pr.n, pr.m
 	k := 1 / pr.eps
-	parallel.For(pr.workers, parallel.Chunks(n, rowChunk), func(_, ch int) {
-		lo, hi := parallel.Bounds(ch, rowChunk, n)
+	size := chunkRows(m)
+	var stop atomic.Bool
+	parallel.For(pr.workers, parallel.Chunks(n, size), func(_, ch int) {
+		if stopped(ctx, &stop) {
+			return
+		}
+		lo, hi := parallel.Bounds(ch, size, n)
 		for i := lo; i < hi; i++ {
 			lse.AffineExpTo(dst[i*m:(i+1)*m], f[i], g, c[i*m:(i+1)*m], k)
 		}
 	})
+	return !stop.Load()
 }
 
 // joint returns J(θ, f, g) for the cost c = C_θ:
-// <C_θ, P̂> − <a, f> − <b, g> + ε Σ exp((f⊕g − C_θ)/ε) − ε(1 + H(a) + H(b)).
-func (pr *problem) joint(theta, f, g, c []float64) float64 {
+// <C_θ, P̂> − <a, f> − <b, g> + ε Σ exp((f⊕g − C_θ)/ε) − ε(1 + H(a) + H(b)),
+// or NaN once ctx is done.
+func (pr *problem) joint(ctx context.Context, theta, f, g, c []float64) float64 {
 	lin := pr.c0hat + floats.Dot(theta, pr.chat)
-	return lin - floats.Dot(pr.a, f) - floats.Dot(pr.b, g) + pr.eps*(pr.sumExp(f, g, c)-pr.ent)
+	return lin - floats.Dot(pr.a, f) - floats.Dot(pr.b, g) + pr.eps*(pr.sumExp(ctx, f, g, c)-pr.ent)
 }
 
 // hessian returns ∇²L restricted to idx at the plan P (n×m), by the
@@ -740,7 +824,10 @@ func (pr *problem) hessian(ctx context.Context, P []float64, idx []int) (*mat.Sy
 		}
 		us[a], vs[a] = u, v.RawVector().Data
 	}
-	g := pr.feat.gram(P, idx)
+	g := pr.feat.gram(ctx, P, idx)
+	if g == nil {
+		return nil, errCanceled
+	}
 	H := mat.NewSymDense(k, nil)
 	for a := 0; a < k; a++ {
 		for b := a; b < k; b++ {
