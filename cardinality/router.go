@@ -260,11 +260,11 @@ type routeWorkspace struct {
 	hist   []float64
 	eval   func(x, grad []float64) float64 // cols.SemiDual, bound once
 	count  []int
-	tcount []int  // refill: experts per token
+	tcount []int  // refill: experts per token; tokens-choose drop: first entry per token
 	load   []int  // refill: tokens per expert
 	estart []int  // refill: first entry of each expert
 	tried  []bool // refill: experts tried for the current token
-	addTok []int  // refill: added entries, then their order by expert
+	addTok []int  // refill: added entries, then their order by expert; drop: entry ranks
 	addExp []int
 	// entries in the order they are produced
 	eTok, eExp []int

@@ -64,3 +64,19 @@ func BenchmarkSoftmaxCost(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkRouterRefill2 is BenchmarkRouterRefill with 2 Adam steps, the
+// low-latency setting (no token dropped either).
+func BenchmarkRouterRefill2(b *testing.B) {
+	s := gaussianScores(7, 4096, 64)
+	r := Router{Capacity: 80, MaxIter: 2, Refill: true, Workers: 2}
+	var out Routing
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := r.RouteInto(ctx, &out, s); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(out.Dropped), "dropped")
+}

@@ -213,7 +213,8 @@ func TestRouteBatch(t *testing.T) {
 func TestRouterAllocs(t *testing.T) {
 	ctx := context.Background()
 	s := gaussianScores(2, 512, 8)
-	for _, r := range []Router{{Capacity: 80}, {Capacity: 80, Optimizer: LBFGS, MaxIter: 30}, {Capacity: 2, RowSparse: true}} {
+	for _, r := range []Router{{Capacity: 80}, {Capacity: 80, Optimizer: LBFGS, MaxIter: 30}, {Capacity: 2, RowSparse: true},
+		{Capacity: 70, MaxIter: 3, Refill: true, FixedSlots: true}, {Capacity: 2, RowSparse: true, ExpertCapacity: 100, BatchPriority: true}} {
 		var out Routing
 		require.NoError(t, r.RouteInto(ctx, &out, s))
 		allocs := testing.AllocsPerRun(5, func() {

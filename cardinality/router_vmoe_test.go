@@ -299,3 +299,94 @@ func TestSoftmaxCostFused(t *testing.T) {
 		}
 	}
 }
+
+// refillRef is Refill as documented, on the relaxation's routing: tokens in
+// index order; each dropped token tries the experts by descending gate
+// (ties by index), takes a free slot, or evicts the expert's relaxation
+// entry of least plan value (ties by token) whose token also goes
+// elsewhere. It returns every expert's (token → plan value) map.
+func refillRef(plain *Routing, s Scores, capacity int) []map[int]float64 {
+	n, m := plain.Tokens, plain.Experts
+	ent := make([]map[int]float64, m)
+	count := make([]int, n)
+	for j := range ent {
+		ent[j] = map[int]float64{}
+		for q := plain.ExpertStart[j]; q < plain.ExpertStart[j+1]; q++ {
+			ent[j][plain.ExpertTokens[q]] = plain.ExpertPlan[q]
+			count[plain.ExpertTokens[q]]++
+		}
+	}
+	added := make([]map[int]bool, m)
+	for j := range added {
+		added[j] = map[int]bool{}
+	}
+	for i := 0; i < n; i++ {
+		if count[i] > 0 {
+			continue
+		}
+		g := softmaxOf(s.Data[i*m : (i+1)*m])
+		order := make([]int, m)
+		for j := range order {
+			order[j] = j
+		}
+		slices.SortStableFunc(order, func(x, y int) int {
+			switch {
+			case g[x] > g[y]:
+				return -1
+			case g[x] < g[y]:
+				return 1
+			}
+			return 0
+		})
+		for _, j := range order {
+			if len(ent[j]) >= capacity {
+				out, ov := -1, math.Inf(1)
+				for t, v := range ent[j] {
+					if !added[j][t] && count[t] >= 2 && (v < ov || v == ov && t < out) {
+						out, ov = t, v
+					}
+				}
+				if out < 0 {
+					continue
+				}
+				delete(ent[j], out)
+				count[out]--
+			}
+			ent[j][i] = 1
+			added[j][i] = true
+			count[i]++
+			break
+		}
+	}
+	return ent
+}
+
+// TestRouterRefillReference: Refill's fast path (sorted eviction lists)
+// gives the documented routing.
+func TestRouterRefillReference(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		seed          uint64
+		n, m, k, iter int
+	}{
+		{71, 512, 16, 40, 2},
+		{72, 512, 16, 33, 10},
+		{73, 256, 8, 40, 1},
+		{74, 300, 7, 43, 20},
+	} {
+		s := gaussianScores(tc.seed, tc.n, tc.m)
+		plain, err := (&Router{Capacity: tc.k, MaxIter: tc.iter}).Route(ctx, s)
+		require.NoError(t, err)
+		require.Positive(t, plain.Dropped)
+		out, err := (&Router{Capacity: tc.k, MaxIter: tc.iter, Refill: true}).Route(ctx, s)
+		require.NoError(t, err)
+		want := refillRef(plain, s, tc.k)
+		for j := 0; j < tc.m; j++ {
+			got := map[int]float64{}
+			for q := out.ExpertStart[j]; q < out.ExpertStart[j+1]; q++ {
+				got[out.ExpertTokens[q]] = out.ExpertPlan[q]
+			}
+			assert.Equal(t, want[j], got, "seed %d expert %d", tc.seed, j)
+		}
+	}
+}

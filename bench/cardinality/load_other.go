@@ -4,6 +4,8 @@ package main
 
 import "math"
 
-// threadCPU is not measured outside Linux (no per-thread CPU clock in
-// package syscall): NaN.
-func threadCPU() float64 { return math.NaN() }
+// loadAverage is not read outside Linux: "?".
+func loadAverage() string { return "?" }
+
+// processCPU is not measured outside Linux: NaN.
+func processCPU() float64 { return math.NaN() }

@@ -2,14 +2,16 @@
 // report (bench/results/cardinality.md through bench/cardinality.sh):
 //
 //   - MoE routing, 4096 tokens × 64 experts, capacity 80 (factor 1.25),
-//     Gaussian scores: the sparsity-constrained router (1 and 2 workers)
-//     beside greedy top-1 routing with capacity drop and Sinkhorn-based
-//     balanced routing (package sinkhorn), on total score, max expert load,
-//     dropped tokens and median latency;
+//     Gaussian scores: the sparsity-constrained router (reference settings,
+//     with Refill, L-BFGS) beside greedy top-1 routing with capacity drop
+//     and Sinkhorn-based balanced routing (package sinkhorn), on dropped
+//     tokens, max expert load, total score, token and expert errors, the
+//     experts-per-token histogram and latency (median and minimum over
+//     interleaved rounds, with the load average);
 //   - general n = m = 1000 problems for k = 1, 5, 50: time to Tol beside
 //     package quadratic on the same problem.
 //
-// Usage: go run ./bench/cardinality [-reps 15] [-quick]
+// Usage: go run ./bench/cardinality [-reps 15] [-quick] [-routing]
 package main
 
 import (
@@ -18,9 +20,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"runtime"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/otkit/otkit/cardinality"
@@ -36,7 +36,7 @@ const (
 )
 
 func main() {
-	reps := flag.Int("reps", 15, "timed repetitions per routing method (median reported)")
+	reps := flag.Int("reps", 15, "timed rounds of the routing methods (median and minimum reported)")
 	quick := flag.Bool("quick", false, "smaller general problems (n = m = 300) for a fast check")
 	routingOnly := flag.Bool("routing", false, "only the MoE routing table")
 	flag.Parse()
@@ -70,46 +70,22 @@ func scores(seed uint64) []float64 {
 
 // outcome summarises one routing.
 type outcome struct {
-	score          float64 // sum of the gates of the dispatched pairs
-	massScore      float64 // Σ mass·gate: plan-weighted (each kept token has mass 1 in hard routings)
-	pairs, maxLoad int
-	dropped        int
-	marginalErr    float64 // sparsity-constrained router only
-	latencies, cpu []float64
-	status         string
+	score                   float64 // sum of the gates of the dispatched pairs
+	pairs, maxLoad, dropped int
+	tokenErr, expertErr     float64 // ‖T1 − 1‖₁/n, ‖Tᵀ1 − n/m‖₁/n
+	perToken                []int   // experts-per-token histogram
+	latencies, cpu          []float64
+	status                  string
 }
 
-func (o *outcome) median() float64 { return median(o.latencies) }
-
 func fromRouting(r *cardinality.Routing) outcome {
-	o := outcome{score: r.Score, pairs: len(r.ExpertTokens), dropped: r.Dropped, marginalErr: r.MarginalError,
+	o := outcome{score: r.Score, pairs: len(r.ExpertTokens), dropped: r.Dropped, tokenErr: r.TokenError,
+		expertErr: r.ExpertError, perToken: slices.Clone(r.ExpertsPerToken),
 		status: fmt.Sprintf("%v, %d steps", r.Status, r.Steps)}
 	for j := 0; j < r.Experts; j++ {
 		o.maxLoad = max(o.maxLoad, r.Load(j))
 	}
-	for q, t := range r.ExpertPlan {
-		o.massScore += t * r.ExpertWeights[q]
-	}
 	return o
-}
-
-// timeIt returns the wall-clock latencies (ms) of reps calls of f, and
-// the CPU time of the calling OS thread per call (ms): on a shared machine
-// the latter is what one uncontended core would need for single-worker
-// code (it excludes time spent descheduled).
-func timeIt(reps int, f func() error) (wall, cpu []float64, err error) {
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	for r := 0; r < reps; r++ {
-		c0 := threadCPU()
-		start := time.Now()
-		if err := f(); err != nil {
-			return nil, nil, err
-		}
-		wall = append(wall, time.Since(start).Seconds()*1e3)
-		cpu = append(cpu, (threadCPU()-c0)*1e3)
-	}
-	return wall, cpu, nil
 }
 
 func median(x []float64) float64 {
@@ -118,37 +94,68 @@ func median(x []float64) float64 {
 	return s[len(s)/2]
 }
 
+// method is one router of the table: route routes the group once and
+// returns the routing; every is how often it is timed (1: every round).
+type method struct {
+	name  string
+	route func() (*cardinality.Routing, error)
+	every int
+	o     outcome
+}
+
 func routing(ctx context.Context, reps int) error {
 	logits := scores(1)
 	s := cardinality.Scores{Tokens: tokens, Experts: experts, Data: logits}
-	type row struct {
-		name string
-		o    outcome
-	}
-	var rows []row
+	var methods []*method
 	for _, tc := range []struct {
 		name string
 		r    cardinality.Router
 	}{
-		{"sparsity-constrained, Adam 20 steps (reference), 1 worker", cardinality.Router{Capacity: capacity, Workers: 1}},
-		{"sparsity-constrained, Adam 20 steps (reference), 2 workers", cardinality.Router{Capacity: capacity, Workers: 2}},
-		{"sparsity-constrained, Adam 10 steps + Refill, 2 workers", cardinality.Router{Capacity: capacity, MaxIter: 10, Refill: true, Workers: 2}},
-		{"sparsity-constrained, Adam 20 steps + Refill, 2 workers", cardinality.Router{Capacity: capacity, Refill: true, Workers: 2}},
-		{"sparsity-constrained, L-BFGS ≤ 100 iterations, 1 worker", cardinality.Router{Capacity: capacity, Optimizer: cardinality.LBFGS, MaxIter: 100}},
-		{"sparsity-constrained, L-BFGS ≤ 100 iterations, 2 workers", cardinality.Router{Capacity: capacity, Optimizer: cardinality.LBFGS, MaxIter: 100, Workers: 2}},
+		{"`Router` reference (Adam 20 steps), 1 worker", cardinality.Router{Capacity: capacity, Workers: 1}},
+		{"`Router` reference (Adam 20 steps)", cardinality.Router{Capacity: capacity, Workers: 2}},
+		{"`Router{MaxIter: 10, Refill: true}`", cardinality.Router{Capacity: capacity, MaxIter: 10, Refill: true, Workers: 2}},
+		{"`Router{MaxIter: 2, Refill: true}`", cardinality.Router{Capacity: capacity, MaxIter: 2, Refill: true, Workers: 2}},
+		{"`Router{Refill: true}` (Adam 20 steps)", cardinality.Router{Capacity: capacity, Refill: true, Workers: 2}},
+		{"`Router{Optimizer: LBFGS, MaxIter: 100}`", cardinality.Router{Capacity: capacity, Optimizer: cardinality.LBFGS, MaxIter: 100, Workers: 2}},
 	} {
-		var out cardinality.Routing
-		if err := tc.r.RouteInto(ctx, &out, s); err != nil { // warm-up: grows the workspace
-			return err
-		}
-		lat, cpu, err := timeIt(reps, func() error { return tc.r.RouteInto(ctx, &out, s) })
+		r := tc.r
+		out := new(cardinality.Routing)
+		methods = append(methods, &method{name: tc.name, every: 1, route: func() (*cardinality.Routing, error) {
+			return out, r.RouteInto(ctx, out, s)
+		}})
+	}
+	greedy := cardinality.GreedyRouter{Capacity: capacity}
+	methods = append(methods, &method{name: "`GreedyRouter` (top-1, capacity drop)", every: 1,
+		route: func() (*cardinality.Routing, error) { return greedy.Route(ctx, s) }})
+	sk := cardinality.SinkhornRouter{Capacity: capacity}
+	sk.Solver.Workers = 2
+	methods = append(methods, &method{name: "`SinkhornRouter` (balanced, top-1 of the plan row, capacity drop)", every: 3,
+		route: func() (*cardinality.Routing, error) { return sk.Route(ctx, s) }})
+
+	load0 := loadAverage()
+	// Warm-up (grows the workspaces), then rounds that time every method
+	// once in turn, so that a change of the machine's load hits all alike.
+	for _, m := range methods {
+		out, err := m.route()
 		if err != nil {
 			return err
 		}
-		o := fromRouting(&out)
-		o.latencies, o.cpu = lat, cpu
-		rows = append(rows, row{tc.name, o})
+		m.o = fromRouting(out)
 	}
+	for round := 0; round < reps; round++ {
+		for _, m := range methods {
+			if round%m.every != 0 {
+				continue
+			}
+			c0, start := processCPU(), time.Now()
+			if _, err := m.route(); err != nil {
+				return err
+			}
+			m.o.latencies = append(m.o.latencies, time.Since(start).Seconds()*1e3)
+			m.o.cpu = append(m.o.cpu, processCPU()-c0)
+		}
+	}
+	load1 := loadAverage()
 	// Batches of 8 groups through RouteBatch.
 	const groups = 8
 	batch := make([]cardinality.Scores, groups)
@@ -157,67 +164,41 @@ func routing(ctx context.Context, reps int) error {
 	}
 	batchMedian := map[int]float64{}
 	for _, w := range []int{1, 2} {
-		r := cardinality.Router{Capacity: capacity, Workers: w}
+		r := cardinality.Router{Capacity: capacity, MaxIter: 10, Refill: true, Workers: w}
 		dst := make([]cardinality.Routing, groups)
 		if err := r.RouteBatch(ctx, dst, batch); err != nil {
 			return err
 		}
-		lat, _, err := timeIt(max(3, reps/4), func() error { return r.RouteBatch(ctx, dst, batch) })
-		if err != nil {
-			return err
+		var lat []float64
+		for range max(3, reps/4) {
+			start := time.Now()
+			if err := r.RouteBatch(ctx, dst, batch); err != nil {
+				return err
+			}
+			lat = append(lat, time.Since(start).Seconds()*1e3)
 		}
 		batchMedian[w] = median(lat) / groups
 	}
-	greedy := cardinality.GreedyRouter{Capacity: capacity}
-	var gr *cardinality.Routing
-	lat, cpu, err := timeIt(reps, func() error {
-		var err error
-		gr, err = greedy.Route(ctx, s)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	o := fromRouting(gr)
-	o.latencies, o.cpu, o.status, o.marginalErr = lat, cpu, "-", 0
-	rows = append(rows, row{"greedy top-1, capacity drop", o})
-	sk := cardinality.SinkhornRouter{Capacity: capacity}
-	var sr *cardinality.Routing
-	lat, cpu, err = timeIt(max(3, reps/3), func() error {
-		var err error
-		sr, err = sk.Route(ctx, s)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	so := fromRouting(sr)
-	so.latencies, so.cpu, so.marginalErr = lat, cpu, 0
-	rows = append(rows, row{"Sinkhorn balanced (ε default, Tol 1e-6), top-1 of plan row, capacity drop", so})
 
 	fmt.Printf("## cardinality: MoE routing\n\n")
-	fmt.Printf("%d tokens × %d experts, capacity k = %d (capacity factor 1.25), Gaussian logits (seed 1), cost −softmax(logits).\n", tokens, experts, capacity)
-	fmt.Printf("Median latency of %d runs per group (one call routes one group; workspace reused), wall clock and CPU time of the calling\n", reps)
-	fmt.Printf("thread (single-worker rows: the cost on one uncontended core; Sinkhorn runs on one worker too). Total score = sum of the softmax gates\n")
-	fmt.Printf("over the dispatched (token, expert) pairs; the sparsity-constrained router may send a token to several experts (pairs > tokens − dropped).\n")
-	fmt.Printf("Mass-weighted score = Σ plan mass × gate (a hard routing gives every kept token mass 1; the plan carries n = %d in all),\n", tokens)
-	fmt.Printf("the like-for-like figure. Target: ≤ 20 ms per group on one core.\n\n")
-	fmt.Println("| method | median ms | median thread-CPU ms | total score | mass-weighted score | pairs | max load | dropped tokens | marginal error (tokens) | status |")
-	fmt.Println("|---|---|---|---|---|---|---|---|---|---|")
-	for _, r := range rows {
-		me := "-"
-		if r.o.marginalErr > 0 {
-			me = fmt.Sprintf("%.1f", r.o.marginalErr)
-		}
-		cpu := "-"
-		if !strings.Contains(r.name, "2 workers") {
-			cpu = fmt.Sprintf("%.2f", median(r.o.cpu))
-		}
-		fmt.Printf("| %s | %.2f | %s | %.2f | %.2f | %d | %d | %d | %s | %s |\n", r.name, r.o.median(), cpu, r.o.score, r.o.massScore, r.o.pairs,
-			r.o.maxLoad, r.o.dropped, me, r.o.status)
+	fmt.Printf("%d tokens × %d experts, capacity k = %d (CapacityFactor(%d, %d, 1.25)), Gaussian logits (seed 1), cost −softmax(logits),\n",
+		tokens, experts, capacity, tokens, experts)
+	fmt.Printf("2 workers unless stated. %d rounds, each timing every method once in turn (Sinkhorn every third round); median and\n", reps)
+	fmt.Printf("minimum wall-clock ms per group (workspace reused), and the median CPU ms of the process per group (all workers:\n")
+	fmt.Printf("on an idle machine the wall clock of w workers is about CPU/w). Load average (1 min) %s before, %s after.\n", load0, load1)
+	fmt.Printf("Total score = sum of the softmax gates over the dispatched (token, expert) pairs; token error = ‖T1 − 1‖₁/n and\n")
+	fmt.Printf("expert error = ‖Tᵀ1 − n/m‖₁/n of the plan (1 per pair for the hard baselines); experts per token: counts of tokens\n")
+	fmt.Printf("sent to 0, 1, 2, … experts.\n\n")
+	fmt.Println("| router | median ms | min ms | CPU ms | dropped | max load | total score (pairs) | token error | expert error | experts per token | status |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|")
+	for _, m := range methods {
+		o := m.o
+		fmt.Printf("| %s | %.2f | %.2f | %.2f | %d | %d | %.1f (%d) | %.3f | %.3f | %v | %s |\n", m.name, median(o.latencies),
+			slices.Min(o.latencies), median(o.cpu), o.dropped, o.maxLoad, o.score, o.pairs, o.tokenErr, o.expertErr, o.perToken, o.status)
 	}
-	fmt.Printf("\nRouteBatch, %d groups of the same size, Adam 20 steps: median per group %.2f ms with 1 worker, %.2f ms with 2 workers (ratio %.2f).\n\n",
-		groups, batchMedian[1], batchMedian[2], batchMedian[1]/batchMedian[2])
+	fmt.Printf("\nRouteBatch, %d groups of the same size, Adam 10 steps + Refill: median per group %.2f ms with 1 worker, %.2f ms with 2\n",
+		groups, batchMedian[1], batchMedian[2])
+	fmt.Printf("workers (ratio %.2f).\n\n", batchMedian[1]/batchMedian[2])
 	return nil
 }
 
