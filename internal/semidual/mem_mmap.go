@@ -3,9 +3,16 @@
 package semidual
 
 import (
+	"sync"
 	"syscall"
 	"unsafe"
 )
+
+// mappings records the base of every live buffer of mapFloats.
+var mappings struct {
+	sync.Mutex
+	base map[*float64]bool
+}
 
 // mapFloats maps n float64 of anonymous private memory, or returns nil.
 func mapFloats(n int) []float64 {
@@ -13,12 +20,31 @@ func mapFloats(n int) []float64 {
 	if err != nil {
 		return nil
 	}
-	return unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(b))), n)
+	x := unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(b))), n)
+	mappings.Lock()
+	if mappings.base == nil {
+		mappings.base = make(map[*float64]bool)
+	}
+	mappings.base[unsafe.SliceData(x)] = true
+	mappings.Unlock()
+	return x
 }
 
 // unmapFloats unmaps a buffer of mapFloats; one from make (the mapping
-// failed) is left to the garbage collector.
+// failed) is left to the garbage collector. The pages are dropped first
+// with madvise, which, unlike munmap, does not hold off the page faults of
+// the rest of the process while it frees them (a canceled solve is
+// released in the background while the next one faults in its buffers).
 func unmapFloats(x []float64) {
-	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(x))), cap(x)*8)
-	_ = syscall.Munmap(b) // EINVAL: not a mapping of mapFloats
+	p := unsafe.SliceData(x)
+	mappings.Lock()
+	ok := mappings.base[p]
+	delete(mappings.base, p)
+	mappings.Unlock()
+	if !ok {
+		return
+	}
+	b := unsafe.Slice((*byte)(unsafe.Pointer(p)), cap(x)*8)
+	dropPages(b)
+	_ = syscall.Munmap(b)
 }
