@@ -18,7 +18,7 @@ import (
 // was doubled and one of 1.0000000000000002 was not).
 func TestNormalizationRounded(t *testing.T) {
 	for _, c := range []struct {
-		mass, cmax      float64
+		mass, cmax       float64
 		massExp, costExp int
 	}{
 		{1, 1, 0, 0},

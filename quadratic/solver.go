@@ -76,7 +76,7 @@ type Solver struct {
 	// 20 000 points would take 3.2 GB): a larger one is an error wrapping
 	// ot.ErrParameter. 0 means DefaultMaxDenseBytes (1 GiB). An
 	// *ot.DenseCost is used in place (copied once, scaled by a power of
-	// two, when its largest |entry| is outside [1, 2)).
+	// two, when its largest |entry| is outside [1/√2, √2)).
 	MaxDenseBytes int64
 	// Progress, if not nil, is called after every iteration with the
 	// iteration count and the current MarginalError.
