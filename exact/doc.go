@@ -3,9 +3,10 @@
 //
 //	minimize <P, C> = Σ_ij P_ij C_ij  subject to  P1 = a, Pᵀ1 = b, P ≥ 0,
 //
-// by the primal network simplex (Solver), and the assignment problem (unit
-// weights, a matching as the answer, square or rectangular) with the same
-// simplex (Assign).
+// by the primal network simplex (Solver), partial transport (move only a
+// given mass s, ot.Problem.PartialMass) with the same Solver, and the
+// assignment problem (unit weights, a matching as the answer, square or
+// rectangular) with the same simplex (Assign).
 //
 // # Network simplex
 //
@@ -85,6 +86,40 @@
 // matching. ot.Permutation reads the same matching from any plan that is
 // one.
 //
+// # Partial transport
+//
+// With ot.Problem.PartialMass = s > 0 Solver solves
+//
+//	minimize <P, C>  subject to  1ᵀP1 = s, P1 ≤ a, Pᵀ1 ≤ b, P ≥ 0,
+//
+// for s ≤ min(Σa, Σb) (the masses may differ), by the dummy-node reduction
+// of Chapel et al. (2020), as POT's ot.partial.partial_wasserstein: the
+// transportation problem extended by a dummy row of weight Σb − s and a dummy
+// column of weight Σa − s, at zero cost to and from every real node, and
+// cost 2·max|C| between the two dummies, which keeps that arc empty at the
+// optimum (any flow on it is cheaper moved onto a real pair). A dense cost
+// is copied into the extended matrix, as POT does, to be priced in place;
+// other costs are read through, never stored. The result is that of
+// POT's partial_wasserstein and of its log["partial_w_dist"]: Value =
+// LinearCost = <P, C> at the returned plan, a *ot.SparsePlan with at most
+// n+m+1 entries. The dual of the partial problem is
+//
+//	maximize <a, u> + <b, v> + s·λ  subject to  u ≤ 0, v ≤ 0, u_i + v_j + λ ≤ C_ij,
+//
+// and the returned potentials are F = u + λ/2, G = v + λ/2: F_i + G_j ≤ C_ij
+// everywhere with equality on the support, F_i ≤ λ/2 with equality on rows
+// that keep mass back (P1 < a), and G_j ≤ λ/2 likewise; DualValue is the dual
+// objective, equal to Value at optimality up to round-off. MarginalError is
+// ot.Problem.MarginalError, the violation of P1 ≤ a, Pᵀ1 ≤ b and 1ᵀP1 = s.
+// Forbidden (+Inf) entries are allowed as long as s can move on the finite
+// ones (ot.Problem.Validate checks it by a maximum flow).
+//
+// Rectangular assignment is the special case of unit weights and
+// s = min(n, m), and Assign builds the same extended problem.
+//
+// Relaxed marginals (ot.Problem.RhoA, RhoB) are not supported: Solve
+// returns an error wrapping ot.ErrUnsupported.
+//
 // # Why a network simplex of its own
 //
 // The solver is written here rather than bound to an existing one because it
@@ -111,4 +146,7 @@
 //     Optimization Methods and Software 30(1), 2015. (LEMON's block search.)
 //   - R. K. Ahuja, T. L. Magnanti, J. B. Orlin. Network Flows. Prentice Hall,
 //     1993, chapters 11 (network simplex) and 12 (assignment).
+//   - L. Chapel, M. Z. Alaya, G. Gasso. Partial optimal transport with
+//     applications on positive-unlabeled learning. NeurIPS 2020. (The
+//     dummy-node reduction of partial transport.)
 package exact

@@ -69,14 +69,17 @@ const relTol = 1e-13
 // forbidden (+Inf) arc by round-off is dropped from the plan.
 const forbiddenTol = 1e-12
 
-// Solve finds an optimal plan for p. The Result holds a *ot.SparsePlan with
+// Solve finds an optimal plan for p, balanced or partial (p.PartialMass > 0,
+// see the package documentation for its plan, potentials and figures). For a
+// balanced problem the Result holds a *ot.SparsePlan with
 // at most n+m−1 entries, potentials F, G with F_i + G_j ≤ C_ij everywhere and
 // equality on the plan's support (centred so that <a,F> = <b,G>), Value =
 // LinearCost = <P, C> and DualValue = <a,F> + <b,G>. A nil ctx means
 // context.Background().
 //
 // Errors are for bad input only: a problem that fails ot.Problem.Validate
-// (infeasible +Inf patterns included) or a setting out of range gives a nil
+// (infeasible +Inf patterns and a PartialMass above min(ΣA, ΣB) included),
+// relaxed marginals (ot.ErrUnsupported) or a setting out of range gives a nil
 // Result and an error wrapping an ot sentinel error. Otherwise the error is
 // nil and Status says how the solve ended:
 //
@@ -98,19 +101,25 @@ func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
 	if err := s.check(); err != nil {
 		return nil, err
 	}
+	if err := p.Require("exact.Solver", ot.Support{Partial: true}); err != nil {
+		return nil, err
+	}
 	if err := p.ValidateWith(s.Init); err != nil {
 		return nil, err
 	}
 	n, m := p.Dims()
-	if n+m >= math.MaxInt32 {
+	if n+m+2 >= math.MaxInt32 {
 		return nil, fmt.Errorf("%w: %d rows and %d columns exceed the solver's 2³¹−1 nodes", ot.ErrShape, n, m)
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if p.PartialMass > 0 {
+		return s.solvePartial(newPoller(ctx), p)
 	}
 	b, err := s.balance(p.A, p.B)
 	if err != nil {
 		return nil, err
-	}
-	if ctx == nil {
-		ctx = context.Background()
 	}
 	return s.solve(newPoller(ctx), p, b)
 }
