@@ -76,13 +76,14 @@ type expertRoute struct {
 
 // routerFlags lists the flags each --router uses; the others are errors.
 var routerFlags = map[string]string{
-	"ot":       "--gamma --max-iter --lbfgs --row-sparse --refill",
+	"ot":       "--gamma --max-iter --lbfgs --row-sparse --refill --expert-capacity",
 	"greedy":   "",
 	"sinkhorn": "--eps --max-iter",
 }
 
-const routeHelp = `routers and the flags each uses (any other of --gamma, --max-iter, --lbfgs, --row-sparse, --refill, --eps is an error):
-  ot        --gamma, --max-iter, --lbfgs, --row-sparse, --refill (the default)
+const routeHelp = `routers and the flags each uses (any other of --gamma, --max-iter, --lbfgs, --row-sparse, --refill,
+--expert-capacity, --eps is an error):
+  ot        --gamma, --max-iter, --lbfgs, --row-sparse, --refill, --expert-capacity (the default)
   greedy    none: every token to its best expert, each expert keeps its --k best
   sinkhorn  --eps, --max-iter: entropic OT (Tol 1e-6), each token to its plan row's largest entry
 
@@ -113,6 +114,7 @@ func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		eps        = fs.Float64("eps", 0, "entropic regularization of the sinkhorn router (default: package sinkhorn's)")
 		strictOn   = fs.Bool("strict", false, "exit with status 3 when the routing does not end Converged")
 		plotPath   = fs.String("plot", "", "draw the expert loads against the capacity as a .png or .svg picture")
+		expertCap  = fs.Int("expert-capacity", 0, "with --row-sparse: the most tokens an expert takes; choices over it are dropped as vmoe does (first choices first, tokens in order)")
 		refill     = fs.Bool("refill", false, "give every token the relaxation drops the best expert with room (or a slot held by a token also sent elsewhere)")
 	)
 	if err := parse(fs, &c, args, stdout, routeSummaryText, routeHelp); err != nil {
@@ -135,7 +137,7 @@ func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if !ok {
 		return usagef("unknown router %q (available: greedy, ot, sinkhorn)", *routerName)
 	}
-	for _, name := range []string{"gamma", "max-iter", "lbfgs", "row-sparse", "refill", "eps"} {
+	for _, name := range []string{"gamma", "max-iter", "lbfgs", "row-sparse", "refill", "expert-capacity", "eps"} {
 		if set[name] && !strings.Contains(" "+uses+" ", " --"+name+" ") {
 			list := "none"
 			if uses != "" {
@@ -143,6 +145,9 @@ func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			}
 			return usagef("--%s is not used by router %s (its flags: %s)", name, *routerName, list)
 		}
+	}
+	if set["expert-capacity"] && (*expertCap < 1 || !*rowSparse) {
+		return usagef("--expert-capacity %d: %w: want an integer ≥ 1, with --row-sparse", *expertCap, ot.ErrParameter)
 	}
 	if set["eps"] && !(*eps > 0 && *eps < 1e308) {
 		return usagef("--eps %v: %w: want a finite number > 0", *eps, ot.ErrParameter)
@@ -168,7 +173,7 @@ func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	switch *routerName {
 	case "ot":
 		rt := &cardinality.Router{Capacity: *k, Gamma: *gamma, MaxIter: *maxIter, RowSparse: *rowSparse,
-			Refill: *refill, Workers: c.Workers}
+			Refill: *refill, ExpertCapacity: *expertCap, Workers: c.Workers}
 		if *lbfgs {
 			rt.Optimizer = cardinality.LBFGS
 		}

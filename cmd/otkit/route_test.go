@@ -59,6 +59,17 @@ func TestRouteJSON(t *testing.T) {
 	assert.Positive(t, float64(s.ExpertError)+float64(s.TokenError), "3 steps leave the marginals off")
 	assert.Less(t, float64(s.TokenError), 1.0, "normalized by the tokens")
 
+	// --expert-capacity caps the loads in tokens-choose-experts mode.
+	code, out, errs = runCLI("route", "--scores", path, "--k", "1", "--row-sparse", "--expert-capacity", "3", "--json")
+	require.Equal(t, 0, code, errs)
+	s = routeSummary{}
+	require.NoError(t, json.Unmarshal([]byte(out), &s))
+	assert.LessOrEqual(t, s.MaxLoad, 3)
+	assert.Equal(t, 8-6, s.Dropped, "2 experts × 3 slots for 8 tokens")
+	code, _, errs = runCLI("route", "--scores", path, "--k", "1", "--expert-capacity", "3")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errs, "--expert-capacity 3")
+
 	// --refill: no token dropped.
 	code, out, errs = runCLI("route", "--scores", path, "--k", "4", "--max-iter", "1", "--refill", "--json")
 	require.Equal(t, 0, code, errs)
