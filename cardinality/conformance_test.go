@@ -14,10 +14,12 @@ import (
 const conformanceCancelN = 8000
 
 // TestConformance runs the solver contract's suite on the default settings
-// with K = 3. The relaxation need not reach the marginals (Converges false).
+// with K = 5: every problem of the suite has a 5-sparse plan (its 5×1
+// problem has none with fewer), and K stays below n on the 6×5 and 7×4 ones.
+// Converges is false: the gap to the relaxation's bound may stay above GapTol.
 func TestConformance(t *testing.T) {
 	ottest.Run(t, ottest.Config{
-		New:     func(s float64) ot.Solver { return &Solver{K: 3, Gamma: s} },
+		New:     func(s float64) ot.Solver { return &Solver{K: 5, Gamma: s} },
 		Tol:     defaultTol,
 		CancelN: conformanceCancelN,
 	})
