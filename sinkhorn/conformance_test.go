@@ -16,6 +16,9 @@ func TestConformance(t *testing.T) {
 		{"default", func(float64) ot.Solver { return &Solver{} }},
 		{"LogDomain", func(s float64) ot.Solver { return &Solver{Eps: 0.1 * s, Method: LogDomain} }},
 		{"Stabilized", func(s float64) ot.Solver { return &Solver{Eps: 0.1 * s, Method: Stabilized} }},
+		{"Sparse", func(s float64) ot.Solver { return &Solver{Eps: 0.1 * s, Method: Sparse} }},
+		// ε small enough for Auto's ε-scaling and truncated kernel.
+		{"AutoSmallEps", func(s float64) ot.Solver { return &Solver{Eps: 1e-3 * s} }},
 		{"EpsScaling", func(s float64) ot.Solver { return &Solver{Eps: 0.02 * s, Scaling: &EpsScaling{}} }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

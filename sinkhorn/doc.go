@@ -92,8 +92,18 @@
 // with Relax = 1 (their default) both compute the plain Sinkhorn iterates,
 // the same sweep for sweep.
 //
-// Auto, the default, picks Stabilized when the kernel fits in
-// MaxKernelBytes (else LogDomain), absorbs only when a scaling leaves
+// Sparse is Stabilized with a truncated kernel (Schmitzer 2019): kernel
+// entries below θ are dropped, so a sweep costs O(nnz) instead of O(nm),
+// and every absorption re-truncates the kernel around the moved potentials.
+// θ is chosen so that the dropped plan mass is at most Tol·M/200; the
+// convergence checks add twice that bound to the truncated marginal error,
+// and the Result's figures are those of the full plan. SolveStats reports
+// the support kept and the bound.
+//
+// Auto, the default, turns ε-scaling on when (max C − min C)/ε exceeds
+// ScalingRatio (500) and no warm start is given, and then uses Sparse (the
+// support shrinks with ε); otherwise it picks Stabilized when the kernel
+// fits in MaxKernelBytes (else LogDomain). It absorbs only when a scaling leaves
 // [e^−30, e^30] instead of [1e-3, 1e3], and adds adaptive over-relaxation
 // (see Solver.Relax): plain sweeps until the error is below 1e-3, then ω from
 // the observed linear rate, raised as the rate estimate improves and reset

@@ -40,7 +40,7 @@ func TestGoldenPOT(t *testing.T) {
 		pc := &ot.PointCloud{X: mat.NewDense(gc.N, gc.D, gc.X), Y: mat.NewDense(gc.M, gc.D, gc.Y)}
 		costs := map[string]ot.Cost{"pointcloud": pc, "dense": &ot.DenseCost{N: gc.N, M: gc.M, Data: ot.CostData(pc)}}
 		for cname, c := range costs {
-			for _, meth := range []Method{Auto, LogDomain, Stabilized} {
+			for _, meth := range []Method{Auto, LogDomain, Stabilized, Sparse} {
 				p := &ot.Problem{A: gc.A, B: gc.B, C: c}
 				res, err := (&Solver{Eps: gc.Eps, Tol: 1e-12, Method: meth}).Solve(context.Background(), p)
 				require.NoError(t, err)

@@ -15,9 +15,12 @@ import (
 type Method int
 
 const (
-	// Auto uses Stabilized when the stored kernel (8·n·m bytes) fits in
-	// MaxKernelBytes and LogDomain otherwise, with adaptive
-	// over-relaxation unless Relax is set.
+	// Auto turns ε-scaling on when ε is small relative to the cost range
+	// (see Solver.ScalingRatio) and then uses Sparse when its kernel
+	// (24·n·m bytes before truncation) fits in MaxKernelBytes; otherwise
+	// it uses Stabilized when the stored kernel (8·n·m bytes) fits and
+	// LogDomain when it does not; with adaptive over-relaxation unless
+	// Relax is set.
 	Auto Method = iota
 	// LogDomain iterates on the potentials with log-sum-exp updates,
 	// streaming the cost a row at a time (O(n+m) memory besides the cost).
@@ -27,9 +30,16 @@ const (
 	// potentials when they leave [e^−τ, e^τ] and falling back to a
 	// log-domain half-step when a kernel sum underflows (Schmitzer 2019).
 	Stabilized
+	// Sparse is Stabilized with a truncated kernel (Schmitzer 2019):
+	// entries below θ (Solver.Truncation) are dropped, so a sweep costs
+	// O(nnz); the kernel is re-truncated at every absorption (τ at most 7).
+	// Its convergence checks report the truncated plan's marginal error
+	// plus twice the bound on the dropped mass, so Converged holds for the
+	// full plan, whose figures the Result reports.
+	Sparse
 )
 
-var methodNames = [...]string{Auto: "Auto", LogDomain: "LogDomain", Stabilized: "Stabilized"}
+var methodNames = [...]string{Auto: "Auto", LogDomain: "LogDomain", Stabilized: "Stabilized", Sparse: "Sparse"}
 
 // String returns the method name.
 func (m Method) String() string {
@@ -53,6 +63,19 @@ type EpsScaling struct {
 	StageTol float64
 	// StageMaxIter bounds the sweeps of an intermediate stage; zero means 100.
 	StageMaxIter int
+}
+
+// defaults sets the zero fields but Start to their defaults.
+func (sc *EpsScaling) defaults() {
+	if sc.Decay == 0 {
+		sc.Decay = 0.5
+	}
+	if sc.StageTol == 0 {
+		sc.StageTol = 1e-3
+	}
+	if sc.StageMaxIter == 0 {
+		sc.StageMaxIter = 100
+	}
 }
 
 // Solver is entropic optimal transport by Sinkhorn iterations. The zero
@@ -100,6 +123,18 @@ type Solver struct {
 	MaxKernelBytes int
 	// Scaling enables ε-scaling when non-nil.
 	Scaling *EpsScaling
+	// ScalingRatio: with Method Auto and Scaling nil, ε-scaling with the
+	// default EpsScaling is turned on when (max C − min C)/ε exceeds it
+	// (plain Sinkhorn needs O((max C − min C)/ε) sweeps) and Init is nil
+	// (a warm start is taken to be close); zero means 500, a negative value
+	// never.
+	ScalingRatio float64
+	// Truncation is θ, the kernel entries that Sparse drops (in the
+	// absorbed kernel, whose scalings stay in [e^−τ, e^τ]); zero means
+	// automatic: θ = Tol·M/(200·n·m)·e^{−2τ}, so that the dropped plan
+	// mass is at most Tol·M/200. A θ set by hand may keep Sparse from
+	// converging at Tol.
+	Truncation float64
 	// Init, when non-nil, warm-starts from potentials in cost units (from
 	// POT's sinkhorn_log use F = ε·log_u). Only F matters: the first
 	// g-update overwrites G (which LogDomain uses as a shift), so either
@@ -119,6 +154,7 @@ const (
 	DefaultMaxIter        = 10000
 	DefaultMaxKernelBytes = 256 << 20
 	defaultEpsScale       = 0.05
+	DefaultScalingRatio   = 500
 	autoAbsorbThreshold   = 30
 )
 
@@ -136,12 +172,15 @@ type settings struct {
 	scaling    EpsScaling
 	scale      bool
 	omega      float64 // fixed over-relaxation, or 0 for adaptive
+	ratio      float64 // Auto's ε-scaling ratio (≤ 0: never)
+	theta      float64 // Sparse's θ (0: automatic)
 }
 
 func (s *Solver) settings() (settings, error) {
 	r := settings{
 		tol: s.Tol, tau: s.AbsorbThreshold, checkEvery: s.CheckEvery, maxIter: s.MaxIter,
 		method: s.Method, kernelMax: s.MaxKernelBytes, workers: s.Workers,
+		ratio: s.ScalingRatio, theta: s.Truncation,
 	}
 	bad := func(name string, v any) (settings, error) {
 		return settings{}, fmt.Errorf("%w: sinkhorn: %s = %v", ot.ErrParameter, name, v)
@@ -180,8 +219,15 @@ func (s *Solver) settings() (settings, error) {
 		return bad("MaxKernelBytes", r.kernelMax)
 	case r.workers < 0:
 		return bad("Workers", r.workers)
-	case r.method < Auto || r.method > Stabilized:
+	case r.method < Auto || r.method > Sparse:
 		return bad("Method", r.method)
+	case math.IsNaN(r.ratio):
+		return bad("ScalingRatio", r.ratio)
+	case !(r.theta >= 0 && r.theta < 1):
+		return bad("Truncation", r.theta)
+	}
+	if r.ratio == 0 {
+		r.ratio = DefaultScalingRatio
 	}
 	if r.checkEvery == 0 {
 		r.checkEvery = DefaultCheckEvery
@@ -198,6 +244,7 @@ func (s *Solver) settings() (settings, error) {
 	if sc := s.Scaling; sc != nil {
 		r.scale = true
 		r.scaling = *sc
+		r.ratio = -1
 		switch {
 		case !(sc.Start >= 0) || math.IsInf(sc.Start, 1):
 			return bad("Scaling.Start", sc.Start)
@@ -208,16 +255,8 @@ func (s *Solver) settings() (settings, error) {
 		case sc.StageMaxIter < 0:
 			return bad("Scaling.StageMaxIter", sc.StageMaxIter)
 		}
-		if r.scaling.Decay == 0 {
-			r.scaling.Decay = 0.5
-		}
-		if r.scaling.StageTol == 0 {
-			r.scaling.StageTol = 1e-3
-		}
-		if r.scaling.StageMaxIter == 0 {
-			r.scaling.StageMaxIter = 100
-		}
 	}
+	r.scaling.defaults()
 	return r, nil
 }
 
@@ -227,12 +266,37 @@ func (s *Solver) settings() (settings, error) {
 // lazily from the potentials; Value is Value_K (see the package doc) and
 // DualValue the dual objective at (F, G).
 func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
+	res, _, err := s.SolveStats(ctx, p)
+	return res, err
+}
+
+// Stats describes how a solve ran.
+type Stats struct {
+	// Method is the iteration that ran (never Auto).
+	Method Method
+	// Stages is the number of ε stages (1 without ε-scaling).
+	Stages int
+	// Support is the largest number of kernel entries Sparse kept, and
+	// Dropped the entries its last kernel dropped (both 0 for the other
+	// methods).
+	Support, Dropped int
+	// DroppedMass is Sparse's bound on the plan mass of the dropped
+	// entries at the last check, in the Result's plan's units (0 for the
+	// other methods).
+	DroppedMass float64
+	// Builds counts the kernel builds (truncations) of Sparse and
+	// Stabilized.
+	Builds int
+}
+
+// SolveStats is Solve that also reports how the solve ran.
+func (s *Solver) SolveStats(ctx context.Context, p *ot.Problem) (*ot.Result, *Stats, error) {
 	set, err := s.settings()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := p.ValidateWith(s.Init); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if ctx == nil {
 		ctx = context.Background()
@@ -255,6 +319,7 @@ func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
 	st := newState(red.Problem, eps*scale, set)
 	_, st.nonneg = p.C.(*ot.PointCloud)
 	if s.Init != nil {
+		st.set.ratio = -1
 		copy(st.f, red.RowsOf(s.Init.F))
 		copy(st.g, red.ColsOf(s.Init.G))
 		floats.Scale(scale, st.f)
@@ -272,7 +337,7 @@ func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
 	g := red.ExpandCols(st.g, math.Inf(-1))
 	res.F, res.G = f, g
 	res.Plan = &ot.EntropicPlan{F: f, G: g, Eps: st.curEps / scale, C: p.C}
-	return res, nil
+	return res, &st.stats, nil
 }
 
 // normScale returns the power of two the cost is multiplied by in a solve

@@ -28,6 +28,7 @@ type stabilized struct {
 	lo, hi     float64 // e^−τ, e^τ
 	absorbed   int     // number of absorptions (for tests and tuning)
 	rebalanced int     // number of gauge rebalancings
+	builds     int     // number of kernel builds
 }
 
 func newStabilized(s *state) *stabilized {
@@ -109,6 +110,7 @@ func (e *stabilized) build() bool {
 		return false
 	}
 	e.kValid = true
+	e.builds++
 	e.iterate, e.curEps = true, e.eps
 	return true
 }
@@ -243,22 +245,39 @@ func (e *stabilized) inBounds() bool {
 	if umin >= e.lo && umax <= e.hi && vmin >= e.lo && vmax <= e.hi {
 		return true
 	}
-	tau := e.set.tau
+	if !rebalance(e.u, e.v, e.t, e.s, e.set.tau) {
+		return false
+	}
+	e.rebalanced++
+	return true
+}
+
+// rebalance reports whether every u_i and v_j is in [e^−τ, e^τ], possibly
+// after moving a common factor c between them (u/c, v·c), which it then
+// does, keeping t = K v and s = Kᵀu (when not nil) consistent.
+func rebalance(u, v, t, s []float64, tau float64) bool {
+	umin, umax := minMax(u)
+	vmin, vmax := minMax(v)
+	lo0, hi0 := math.Exp(-tau), math.Exp(tau)
+	if umin >= lo0 && umax <= hi0 && vmin >= lo0 && vmax <= hi0 {
+		return true
+	}
 	lo := math.Max(math.Log(umax)-tau, -tau-math.Log(vmin))
 	hi := math.Min(math.Log(umin)+tau, tau-math.Log(vmax))
 	if !(lo <= hi) {
 		return false
 	}
 	c := math.Exp((lo + hi) / 2)
-	for i := range e.u {
-		e.u[i] /= c
-		e.t[i] *= c // t = K v
+	for i := range u {
+		u[i] /= c
+		t[i] *= c
 	}
-	for j := range e.v {
-		e.v[j] *= c
-		e.s[j] /= c // s = Kᵀu
+	for j := range v {
+		v[j] *= c
+		if s != nil {
+			s[j] /= c
+		}
 	}
-	e.rebalanced++
 	return true
 }
 
@@ -287,7 +306,7 @@ func (e *stabilized) marginalError() (float64, bool) {
 
 // minShift sets g_j = min_i (C_ij − f_i), by per-block minima; false:
 // canceled (g unchanged).
-func (e *stabilized) minShift() bool {
+func (e *state) minShift() bool {
 	e.blocks(func(w, b, lo, hi int) {
 		p := e.part[b]
 		for j := range p {

@@ -50,6 +50,7 @@ type state struct {
 	iterate  bool        // (f, g) is an iterate whose plan has finite sums
 	nonneg   bool        // the cost is known to be ≥ 0 (a point cloud)
 	curEps   float64     // the ε of the iterate in f, g
+	stats    Stats
 }
 
 // pollEntries is about the number of cost entries a pass handles between
@@ -271,36 +272,67 @@ func (s *state) run(ctx context.Context, progress ot.Progress) *ot.Result {
 	res := &ot.Result{}
 	var eng engine
 	method := s.set.method
+	stages := []float64{s.eps}
+	var lo, hi float64
+	rangeOK := false
+	if method == Auto || s.set.scale && s.set.scaling.Start == 0 {
+		var ok bool
+		if lo, hi, ok = s.minMax(); !ok {
+			stages = nil // canceled
+		}
+		rangeOK = ok && hi > lo
+	}
+	if method == Auto && !s.set.scale && s.set.ratio > 0 && rangeOK && hi-lo > s.set.ratio*s.eps {
+		s.set.scale = true
+		s.set.scaling = EpsScaling{}
+		s.set.scaling.defaults()
+	}
+	nm := float64(s.n) * float64(s.m)
 	if method == Auto {
-		method = LogDomain
-		if float64(s.n)*float64(s.m)*8 <= float64(s.set.kernelMax) {
+		switch kb := float64(s.set.kernelMax); {
+		case s.set.scale && rangeOK && hi-lo > sparseRatio*s.eps && 24*nm <= kb:
+			method = Sparse
+		case 8*nm <= kb:
 			method = Stabilized
+		default:
+			method = LogDomain
 		}
 	}
-	if method == Stabilized {
-		eng = newStabilized(s)
-	} else {
+	s.stats.Method = method
+	var sp *sparseKernel
+	var stab *stabilized
+	switch method {
+	case Stabilized:
+		stab = newStabilized(s)
+		eng = stab
+	case Sparse:
+		sp = newSparse(s)
+		eng = sp
+	default:
 		eng = newLogDomain(s)
 	}
+	defer func() {
+		switch {
+		case sp != nil:
+			s.stats.Builds, s.stats.Support, s.stats.Dropped = sp.builds, sp.maxNNZ, sp.dropped
+			s.stats.DroppedMass = sp.lastBound
+		case stab != nil:
+			s.stats.Builds = stab.builds
+		}
+	}()
 	canceled := s.stopped
-	stages := []float64{s.eps}
-	if s.set.scale {
+	if s.set.scale && stages != nil {
 		start := s.set.scaling.Start
 		if start == 0 {
-			lo, hi, ok := s.minMax()
-			if !ok {
-				stages = nil // canceled
-			}
 			start = math.Min(hi-lo, math.MaxFloat64)
 		}
-		if stages != nil {
-			stages = stages[:0]
-			for e := start; e > s.eps; e *= s.set.scaling.Decay {
-				stages = append(stages, e)
-			}
-			stages = append(stages, s.eps)
+		stages = stages[:0]
+		for e := start; e > s.eps; e *= s.set.scaling.Decay {
+			stages = append(stages, e)
 		}
+		stages = append(stages, s.eps)
 	}
+	s.stats.Stages = len(stages)
 	tol := s.set.tol * s.mass
 	relax := newRelaxation(s.set.omega, s.set.checkEvery)
 	it := 0
@@ -455,6 +487,10 @@ func (s *state) minMax() (lo, hi float64, ok bool) {
 	return floats.Min(los), floats.Max(his), !s.stopped()
 }
 
+// sparseRatio: Auto uses Sparse (with ε-scaling) when (max C − min C)/ε
+// exceeds it; below, truncation keeps most of the kernel.
+const sparseRatio = 200
+
 // Parameters of the adaptive over-relaxation.
 const (
 	maxOmega = 1.95
@@ -465,6 +501,9 @@ const (
 	// multiple of the smallest error seen since ω was raised (over-relaxed
 	// errors are not monotone).
 	relaxGrowth = 4
+	// relaxCalm: decreasing checks in a row after which a halved step is
+	// doubled again.
+	relaxCalm = 10
 )
 
 // relaxation chooses ω at each check: fixed or adaptive (from the observed
@@ -477,6 +516,7 @@ type relaxation struct {
 	prev       float64 // error at the previous check (NaN: none)
 	best       float64 // smallest error since ω was raised
 	damp       float64 // fraction of ω* − 1 applied; halved at each reset
+	calm       int     // consecutive decreasing checks since the last reset
 }
 
 func newRelaxation(fixed float64, checkEvery int) *relaxation {
@@ -499,14 +539,23 @@ func (r *relaxation) update(e float64) {
 	case r.omega > 1 && (e > relaxGrowth*r.best || e != e):
 		r.omega = 1
 		r.damp /= 2
+		r.calm = 0
 		r.prev = math.NaN()
 	case !(e < prev && e < relaxStart):
+		r.calm = 0
 	case r.fixed > 0:
 		if r.omega == 1 {
 			r.omega = 1 + r.damp*(r.fixed-1)
 			r.best = e
 		}
 	default:
+		// After relaxCalm decreasing checks in a row, the halving of the
+		// last reset (taken far from the solution, where the iteration is
+		// not yet linear) is undone step by step.
+		if r.calm++; r.calm >= relaxCalm && r.damp < 1 {
+			r.damp = math.Min(1, 2*r.damp)
+			r.calm = 0
+		}
 		// The observed rate λ per sweep at ω gives the plain rate κ through
 		// the SOR relation (λ + ω − 1)² = λ ω² κ (Young), valid while
 		// λ > ω − 1, i.e. below the optimal ω = 2/(1 + √(1 − κ)).
