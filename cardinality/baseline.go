@@ -19,9 +19,10 @@ type GreedyRouter struct {
 	Capacity int
 }
 
-// Route routes one group. The Routing's MarginalError is that of the hard
-// assignment (plan entries 1) against a_i = 1, b_j = n/m; Status is
-// Converged (there is nothing to iterate).
+// Route routes one group. The Routing's TokenError, ExpertError and
+// MarginalError are those of the hard assignment (plan entries 1) against
+// a_i = 1, b_j = n/m; Status is Converged (there is nothing to iterate) and
+// Steps 0.
 func (g *GreedyRouter) Route(ctx context.Context, s Scores) (*Routing, error) {
 	if err := checkBaseline(&s, g.Capacity); err != nil {
 		return nil, err
