@@ -69,7 +69,7 @@ func TestUsageErrors(t *testing.T) {
 	}{
 		{"unknown flag", []string{"solve", "--frobnicate", "--cost", cost}, "flag provided but not defined: -frobnicate (run 'otkit help solve')"},
 		{"bad value", []string{"solve", "--cost", cost, "--eps", "abc"}, `invalid value "abc" for flag -eps`},
-		{"eps with exact", []string{"solve", "--method", "exact", "--cost", cost, "--eps", "0.3"}, "--eps is not used by method exact (its flags: --max-iter)"},
+		{"eps with exact", []string{"solve", "--method", "exact", "--cost", cost, "--eps", "0.3"}, "--eps is not used by method exact (its flags: --max-iter, --mass)"},
 		{"gamma with sinkhorn", []string{"solve", "--method", "sinkhorn", "--cost", cost, "--gamma", "1"}, "--gamma is not used by method sinkhorn"},
 		{"k with quadratic", []string{"solve", "--method", "quadratic", "--cost", cost, "--k", "1"}, "--k is not used by method quadratic"},
 		{"tol with exact", []string{"solve", "--method", "exact", "--cost", cost, "--tol", "1e-6"}, "--tol is not used by method exact"},
@@ -122,7 +122,7 @@ func TestHelp(t *testing.T) {
 		assert.Contains(t, out, "-json", "%v", args)
 	}
 	_, out, _ := runCLI("help", "solve")
-	assert.Contains(t, out, "exact        --max-iter; dual_value")
+	assert.Contains(t, out, "exact        --max-iter, --mass; dual_value")
 	assert.Contains(t, out, "cardinality  --k (required), --gamma, --tol, --max-iter; dual_value")
 	assert.Contains(t, out, "sinkhorn     --eps, --tol, --max-iter; dual_value")
 	code, _, errs := runCLI("help", "nope")

@@ -8,8 +8,8 @@ import (
 func init() {
 	register(method{
 		Name:    "exact",
-		Summary: "unregularized OT by network simplex (sparse optimal plan; --max-iter caps the pivots; one core)",
-		Flags:   []string{"max-iter"},
+		Summary: "unregularized OT by network simplex (sparse optimal plan; --max-iter caps the pivots; --mass: partial transport; one core)",
+		Flags:   []string{"max-iter", "mass"},
 		// The potentials are dual feasible only at the optimum.
 		DualBound: func(res *ot.Result) bool { return res.Status == ot.Converged },
 		DualNote:  "when Converged",

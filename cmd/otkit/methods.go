@@ -16,13 +16,20 @@ type params struct {
 	K        int         // --k (cardinality)
 	Tol      float64     // --tol
 	MaxIter  int         // --max-iter
+	Lambda   float64     // --lambda (sumofnorms)
+	Labels   string      // --labels: path of the source class labels (sumofnorms)
+	RhoA     float64     // --rho-a (KL relaxation of the row marginal; problem data, ot.Problem.RhoA)
+	RhoB     float64     // --rho-b (KL relaxation of the column marginal; ot.Problem.RhoB)
+	Mass     float64     // --mass (partial transport; ot.Problem.PartialMass)
 	Workers  int         // --workers
 	Progress ot.Progress // progress callback (nil when --quiet or stderr is not a terminal)
 }
 
 // solverFlags are the solve flags that belong to a method; a method lists
 // the ones it uses in method.Flags, and giving another is a usage error.
-var solverFlags = []string{"eps", "gamma", "k", "tol", "max-iter"}
+// The problem flags --rho-a, --rho-b and --mass are listed here too, so that
+// a method that cannot solve relaxed or partial problems refuses them.
+var solverFlags = []string{"eps", "gamma", "k", "tol", "max-iter", "lambda", "labels", "rho-a", "rho-b", "mass"}
 
 // method is one entry of the `otkit solve --method` table. Each solver
 // package registers itself from its own method_<name>.go file.
@@ -84,6 +91,12 @@ func (m method) uses(name string) bool {
 func (m method) checkFlags(set map[string]bool) error {
 	for _, f := range solverFlags {
 		if set[f] && !m.uses(f) {
+			switch f {
+			case "rho-a", "rho-b":
+				return usagef("--%s: method %s does not solve unbalanced (relaxed-marginal) problems yet (its flags: %s)", f, m.Name, m.flagList())
+			case "mass":
+				return usagef("--mass: method %s does not solve partial transport (its flags: %s)", m.Name, m.flagList())
+			}
 			return usagef("--%s is not used by method %s (its flags: %s)", f, m.Name, m.flagList())
 		}
 	}
@@ -114,7 +127,11 @@ func (m method) flagList() string {
 // methodTable is the per-method part of `otkit help solve`.
 func methodTable() string {
 	var b strings.Builder
-	b.WriteString("methods and the flags each uses (any other of --eps, --gamma, --k, --tol, --max-iter is an error):\n")
+	all := make([]string, len(solverFlags))
+	for k, f := range solverFlags {
+		all[k] = "--" + f
+	}
+	fmt.Fprintf(&b, "methods and the flags each uses (any other of %s is an error):\n", strings.Join(all, ", "))
 	for _, n := range methodNames() {
 		m := methods[n]
 		bound := "no dual_value"

@@ -84,6 +84,11 @@ func newSolveFlags() (*flag.FlagSet, *solveFlags) {
 	fs.IntVar(&f.prm.K, "k", 0, "maximum nonzeros per column (cardinality; required; k ≥ n means no constraint)")
 	fs.Float64Var(&f.prm.Tol, "tol", 0, "tolerance on the marginal error relative to the mass (default: the solver's)")
 	fs.IntVar(&f.prm.MaxIter, "max-iter", 0, "iteration limit (default: the solver's; pivots for exact)")
+	fs.Float64Var(&f.prm.Lambda, "lambda", 0, "sum-of-norms weight λ ≥ 0 in cost units (sumofnorms; required)")
+	fs.StringVar(&f.prm.Labels, "labels", "", "source class labels, integers ≥ 0, one per row of the cost (sumofnorms; default: a kNN graph)")
+	fs.Float64Var(&f.prm.Mass, "mass", 0, "partial transport: move exactly this mass, at most min(Σa, Σb), in the units of the weights (exact); Σa and Σb may then differ")
+	fs.Float64Var(&f.prm.RhoA, "rho-a", 0, "relax the source marginal to the penalty ρ_a·KL(P1‖a), ρ_a > 0 in cost units (inf: hard; POT reg_m; OTT τ_a = ρ_a/(ρ_a+ε)); no method supports it yet")
+	fs.Float64Var(&f.prm.RhoB, "rho-b", 0, "relax the target marginal to ρ_b·KL(Pᵀ1‖b), as --rho-a; no method supports it yet")
 	return fs, f
 }
 
@@ -206,10 +211,21 @@ func checkParams(set map[string]bool, p params) error {
 	for _, c := range []struct {
 		name string
 		v    float64
-	}{{"eps", p.Eps}, {"gamma", p.Gamma}, {"tol", p.Tol}} {
+	}{{"eps", p.Eps}, {"gamma", p.Gamma}, {"tol", p.Tol}, {"mass", p.Mass}} {
 		if set[c.name] && (!(c.v > 0) || math.IsInf(c.v, 0)) {
 			return usagef("--%s %v: %w: want a finite number > 0", c.name, c.v, ot.ErrParameter)
 		}
+	}
+	for _, c := range []struct {
+		name string
+		v    float64
+	}{{"rho-a", p.RhoA}, {"rho-b", p.RhoB}} {
+		if set[c.name] && !(c.v > 0) {
+			return usagef("--%s %v: %w: want ρ > 0 (inf for a hard marginal)", c.name, c.v, ot.ErrParameter)
+		}
+	}
+	if set["mass"] && (set["rho-a"] || set["rho-b"]) {
+		return usagef("--mass cannot be combined with --rho-a or --rho-b: %w", ot.ErrParameter)
 	}
 	for _, c := range []struct {
 		name string
@@ -312,6 +328,7 @@ func loadProblem(f *solveFlags) (*ot.Problem, error) {
 		names = append(names, f.x, f.y)
 	}
 	prob := ot.NewProblem(c)
+	prob.RhoA, prob.RhoB, prob.PartialMass = f.prm.RhoA, f.prm.RhoB, f.prm.Mass
 	rebalance := f.rebalance
 	for _, w := range []struct {
 		path string
@@ -331,7 +348,7 @@ func loadProblem(f *solveFlags) (*ot.Problem, error) {
 		rebalance = rebalance || a.DType == "float32"
 		names = append(names, w.path)
 	}
-	if rebalance {
+	if rebalance && prob.Balanced() {
 		if err := prob.Rebalance(); err != nil {
 			if verr := prob.Validate(); verr != nil && !errors.Is(verr, ot.ErrMassMismatch) {
 				err = verr // the precise complaint (negative weight, NaN, …)
@@ -342,7 +359,7 @@ func loadProblem(f *solveFlags) (*ot.Problem, error) {
 	if err := prob.Validate(); err != nil {
 		hint := ""
 		if errors.Is(err, ot.ErrMassMismatch) {
-			hint = fmt.Sprintf(" (--rebalance repairs differences up to %g relative)", ot.RebalanceTol)
+			hint = fmt.Sprintf(" (--rebalance repairs differences up to %g relative; --mass moves only part of the mass)", ot.RebalanceTol)
 		}
 		return nil, fmt.Errorf("%s: %w%s", strings.Join(names, ", "), err, hint)
 	}
