@@ -23,7 +23,7 @@ func CheckCapacity(p *ot.Problem, k int, rowSparse bool) error {
 	if k < 1 {
 		return fmt.Errorf("%w: cardinality K = %d (want K ≥ 1)", ot.ErrParameter, k)
 	}
-	if err := p.Validate(); err != nil {
+	if err := p.ValidateWith(nil); err != nil {
 		return err
 	}
 	rows, cols, what := p.A, p.B, "column"

@@ -17,5 +17,6 @@ func TestConformance(t *testing.T) {
 		Converges: true,
 		PlanTol:   1e-12,
 		ScaleTol:  1e-9,
+		Supports:  ot.Support{Partial: true},
 	})
 }

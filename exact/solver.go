@@ -101,10 +101,7 @@ func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
 	if err := s.check(); err != nil {
 		return nil, err
 	}
-	if err := p.Require("exact.Solver", ot.Support{Partial: true}); err != nil {
-		return nil, err
-	}
-	if err := p.ValidateWith(s.Init); err != nil {
+	if err := p.ValidateFor("exact.Solver", ot.Support{Partial: true}, s.Init); err != nil {
 		return nil, err
 	}
 	n, m := p.Dims()

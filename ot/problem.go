@@ -232,10 +232,22 @@ func (p *Problem) Rebalance() error {
 	return nil
 }
 
-// ValidateWith is Validate followed by a check of warm-start potentials
-// (nil is allowed): F and G, where given, must have lengths n and m and no
-// NaN or +Inf (−Inf marks a zero-weight row or column).
+// ValidateWith is the check a solver of the balanced problem makes first:
+// it refuses relaxed and partial problems (RhoA, RhoB, PartialMass) with
+// ErrUnsupported, then runs Validate and checks warm-start potentials (nil
+// is allowed): F and G, where given, must have lengths n and m and no NaN
+// or +Inf (−Inf marks a zero-weight row or column). Solvers that handle
+// some relaxations call ValidateFor instead.
 func (p *Problem) ValidateWith(init *Potentials) error {
+	return p.ValidateFor("this solver", Support{}, init)
+}
+
+// ValidateFor is ValidateWith for a solver (named in errors) that handles
+// the relaxations in s.
+func (p *Problem) ValidateFor(solver string, s Support, init *Potentials) error {
+	if err := p.Require(solver, s); err != nil {
+		return err
+	}
 	if err := p.Validate(); err != nil {
 		return err
 	}

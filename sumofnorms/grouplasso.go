@@ -86,7 +86,7 @@ func (s *GroupLasso) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, erro
 	if p == nil {
 		return nil, fmt.Errorf("%w: sumofnorms: nil problem", ot.ErrEmpty)
 	}
-	if err := p.Validate(); err != nil {
+	if err := p.ValidateFor("sumofnorms.GroupLasso", ot.Support{}, nil); err != nil {
 		return nil, err
 	}
 	if err := checkLabels(p, s.Labels); err != nil {

@@ -201,7 +201,7 @@ func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
 	if p == nil {
 		return nil, fmt.Errorf("%w: sumofnorms: nil problem", ot.ErrEmpty)
 	}
-	if err := p.Validate(); err != nil {
+	if err := p.ValidateFor("sumofnorms.Solver", ot.Support{}, nil); err != nil {
 		return nil, err
 	}
 	if ctx == nil {

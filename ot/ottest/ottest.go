@@ -56,10 +56,16 @@ type Config struct {
 	// ScaleTol is the relative tolerance of Value, LinearCost and
 	// potentials across cost scales; 0 means 1e-6.
 	ScaleTol float64
+	// Supports lists the relaxations (partial transport, relaxed
+	// marginals) the solver handles; the suite checks that it refuses the
+	// others with ot.ErrUnsupported.
+	Supports ot.Support
 }
 
 // CancelLatency is the longest a solve may run on after its context is
-// canceled (five times longer under the race detector).
+// canceled (five times longer under the race detector). Each measurement
+// is tried up to three times, since a loaded machine can delay any
+// goroutine; uninterruptible work fails every try.
 const CancelLatency = 100 * time.Millisecond
 
 // Run runs the conformance suite as subtests of t.
@@ -80,6 +86,40 @@ func Run(t *testing.T, c Config) {
 	t.Run("Figures", func(t *testing.T) { figures(t, c) })
 	t.Run("Scale", func(t *testing.T) { costScales(t, c) })
 	t.Run("Concurrent", func(t *testing.T) { concurrent(t, c) })
+	t.Run("Unsupported", func(t *testing.T) { unsupported(t, c) })
+}
+
+// unsupported checks that relaxed or partial problems the solver does not
+// handle are refused with ot.ErrUnsupported, never solved as balanced.
+func unsupported(t *testing.T, c Config) {
+	base := Problems()["dense 6×5"]
+	relax := func(f func(p *ot.Problem)) *ot.Problem {
+		p := scaled(base, 1, 1)
+		p.B[0] *= 1.5 // unequal masses, allowed only when relaxed or partial
+		f(p)
+		return p
+	}
+	cases := []struct {
+		name     string
+		p        *ot.Problem
+		declared bool
+	}{
+		{"partial", relax(func(p *ot.Problem) { p.PartialMass = 0.5 }), c.Supports.Partial},
+		{"relaxed rows", relax(func(p *ot.Problem) { p.RhoA = 1 }), c.Supports.RelaxA},
+		{"relaxed columns", relax(func(p *ot.Problem) { p.RhoB = 1 }), c.Supports.RelaxB},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := solveNoPanic(t, c.New(1), context.Background(), tc.p)
+			if tc.declared {
+				require.NoError(t, err)
+				checkFinite(t, res)
+				return
+			}
+			assert.ErrorIs(t, err, ot.ErrUnsupported)
+			assert.Nil(t, res)
+		})
+	}
 }
 
 // Problems returns the suite's small problems, by name: dense and point
@@ -243,34 +283,62 @@ func cancelLarge(t *testing.T, c Config) {
 		limit *= 5
 	}
 	for _, delay := range []time.Duration{time.Millisecond, 60 * time.Millisecond} {
-		ctx, cancel := context.WithCancel(context.Background())
-		type out struct {
-			res *ot.Result
-			err error
-			at  time.Time
-		}
-		done := make(chan out, 1)
-		go func() {
-			res, err := c.New(1).Solve(ctx, p)
-			done <- out{res, err, time.Now()}
-		}()
-		time.Sleep(delay)
-		canceledAt := time.Now()
-		cancel()
-		o := <-done
-		require.NoError(t, o.err)
-		if o.res.Status != ot.Canceled {
-			if testing.Short() {
-				t.Logf("n = %d: the solve ended %v before the cancel", n, o.res.Status)
-				continue
+		// A busy machine can delay any goroutine by more than the bound, so
+		// the bound must hold on one of cancelTries attempts: work that
+		// cannot be interrupted fails them all.
+		var best time.Duration
+		for try := 0; try < cancelTries; try++ {
+			lat, ok := cancelOnce(t, c, p, n, delay)
+			if !ok {
+				break
 			}
-			t.Fatalf("n = %d: the solve ended %v before the cancel after %v; the test needs a larger problem", n, o.res.Status, delay)
+			if try == 0 || lat < best {
+				best = lat
+			}
+			if best <= limit {
+				break
+			}
 		}
-		lat := o.at.Sub(canceledAt)
-		t.Logf("n = %d, canceled after %v: returned %v later", n, delay, lat)
-		assert.LessOrEqual(t, lat, limit, "n = %d: returned %v after the cancel", n, lat)
-		checkFinite(t, o.res)
+		assert.LessOrEqual(t, best, limit, "n = %d: returned %v after the cancel (best of %d tries)", n, best, cancelTries)
 	}
+}
+
+// cancelTries is the number of attempts of each cancellation measurement.
+const cancelTries = 3
+
+// cancelOnce solves p, cancels after delay and returns how long the solve
+// ran on; ok is false when the solve ended before the cancel (allowed only
+// with -short).
+func cancelOnce(t *testing.T, c Config, p *ot.Problem, n int, delay time.Duration) (lat time.Duration, ok bool) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	type out struct {
+		res *ot.Result
+		err error
+		at  time.Time
+	}
+	done := make(chan out, 1)
+	go func() {
+		res, err := c.New(1).Solve(ctx, p)
+		done <- out{res, err, time.Now()}
+	}()
+	time.Sleep(delay)
+	canceledAt := time.Now()
+	cancel()
+	o := <-done
+	require.NoError(t, o.err)
+	if o.res.Status != ot.Canceled {
+		if testing.Short() {
+			t.Logf("n = %d: the solve ended %v before the cancel", n, o.res.Status)
+			return 0, false
+		}
+		t.Fatalf("n = %d: the solve ended %v before the cancel after %v; the test needs a larger problem", n, o.res.Status, delay)
+	}
+	lat = o.at.Sub(canceledAt)
+	t.Logf("n = %d, canceled after %v: returned %v later", n, delay, lat)
+	checkFinite(t, o.res)
+	return lat, true
 }
 
 func massScales(t *testing.T, c Config) {

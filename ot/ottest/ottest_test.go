@@ -19,7 +19,7 @@ func (s *independent) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, err
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if err := p.Validate(); err != nil {
+	if err := p.ValidateWith(nil); err != nil {
 		return nil, err
 	}
 	status := ot.Converged
