@@ -11,11 +11,17 @@
 //     is row-major.
 //   - A (length n) are the row weights, B (length m) the column weights; both
 //     are non-negative with equal total mass (Problem.Validate checks it;
-//     Problem.Rebalance fixes totals that differ by rounding, e.g. float32).
+//     Problem.Rebalance fixes totals that differ by rounding, e.g. float32),
+//     unless the problem is partial (PartialMass) or has a relaxed marginal
+//     (RhoA, RhoB). Solvers of the balanced problem refuse those with
+//     ErrUnsupported (Problem.ValidateWith); the others opt in with
+//     Problem.ValidateFor.
 //   - Potentials F, G are in cost units. Each solver package documents its
 //     Value convention and how to convert from POT and OTT-JAX.
 //   - LinearCost = <P, C> is comparable across solvers; MarginalError is
-//     ‖P1 − a‖₁ + ‖Pᵀ1 − b‖₁ of the returned plan.
+//     ‖P1 − a‖₁ + ‖Pᵀ1 − b‖₁ of the returned plan for a balanced problem,
+//     and Problem.MarginalError (the violation of the constraints that stay
+//     hard) for partial and relaxed ones.
 //   - A +Inf cost entry marks a forbidden pair; NaN and −Inf are rejected.
 //
 // # The solver contract
