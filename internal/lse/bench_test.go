@@ -125,3 +125,21 @@ func BenchmarkMathExpMixed(b *testing.B) {
 	}
 	reportExps(b, len(x))
 }
+
+func BenchmarkAffineExpTo(b *testing.B) {
+	g, c := benchArgs(4096), benchArgs(4096)
+	dst := make([]float64, len(g))
+	for b.Loop() {
+		AffineExpTo(dst, -1, g, c, -0.5)
+	}
+	reportExps(b, len(g))
+}
+
+func BenchmarkAffineExpToScalar(b *testing.B) {
+	g, c := benchArgs(4096), benchArgs(4096)
+	dst := make([]float64, len(g))
+	for b.Loop() {
+		affineExpScalar(dst, -1, g, c, -0.5)
+	}
+	reportExps(b, len(g))
+}

@@ -10,6 +10,22 @@ func ExpTo(dst, x []float64) []float64 {
 	if len(dst) != len(x) {
 		panic("lse: length mismatch")
 	}
+	out := dst
+	for done := 0; useAVX2 && len(x) >= 4; {
+		done = expAVX2(&dst[0], &x[0], len(x)&^3, &exp2Table[0])
+		if done+4 > len(x) {
+			dst, x = dst[done:], x[done:]
+			break
+		}
+		expToScalar(dst[done:done+4], x[done:done+4])
+		dst, x = dst[done+4:], x[done+4:]
+	}
+	expToScalar(dst, x)
+	return out
+}
+
+// expToScalar is ExpTo without the vector kernel (its reference).
+func expToScalar(dst, x []float64) []float64 {
 	for i, v := range x {
 		if math.Float64bits(v)&^signBit <= expLimBits {
 			dst[i] = expKernel(v)
@@ -116,6 +132,22 @@ func AffineExpTo(dst []float64, s float64, g, c []float64, k float64) []float64 
 	if len(g) != len(c) || len(dst) != len(g) {
 		panic("lse: length mismatch")
 	}
+	out := dst
+	for done := 0; useAVX2 && len(g) >= 4; {
+		done = affineExpAVX2(&dst[0], &g[0], &c[0], len(g)&^3, s, k, &exp2Table[0])
+		if done+4 > len(g) {
+			dst, g, c = dst[done:], g[done:], c[done:]
+			break
+		}
+		affineExpScalar(dst[done:done+4], s, g[done:done+4], c[done:done+4], k)
+		dst, g, c = dst[done+4:], g[done+4:], c[done+4:]
+	}
+	affineExpScalar(dst, s, g, c, k)
+	return out
+}
+
+// affineExpScalar is AffineExpTo without the vector kernel (its reference).
+func affineExpScalar(dst []float64, s float64, g, c []float64, k float64) {
 	for j, gj := range g {
 		if z := (s + gj - c[j]) * k; math.Float64bits(z)&^signBit <= expLimBits {
 			dst[j] = expKernel(z)
@@ -123,5 +155,4 @@ func AffineExpTo(dst []float64, s float64, g, c []float64, k float64) []float64 
 			dst[j] = expSlow(z)
 		}
 	}
-	return dst
 }

@@ -1,0 +1,42 @@
+//go:build !purego
+
+package lse
+
+// useAVX2 selects the AVX2 kernels (the scalar code is their fallback and
+// test reference; both give bitwise equal results).
+var useAVX2 = hasAVX2()
+
+// hasAVX2 reports whether the CPU has AVX2 and the OS saves the YMM state.
+func hasAVX2() bool {
+	maxID, _, _, _ := cpuid(0, 0)
+	if maxID < 7 {
+		return false
+	}
+	_, _, ecx1, _ := cpuid(1, 0)
+	const osxsave, avx = 1 << 27, 1 << 28
+	if ecx1&osxsave == 0 || ecx1&avx == 0 {
+		return false
+	}
+	if xcr0, _ := xgetbv(); xcr0&6 != 6 { // XMM and YMM state
+		return false
+	}
+	_, ebx7, _, _ := cpuid(7, 0)
+	return ebx7&(1<<5) != 0
+}
+
+func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
+
+func xgetbv() (eax, edx uint32)
+
+// affineExpAVX2 sets dst[j] = Exp((s + g[j] − c[j])·k) for j < n (a
+// multiple of 4), four at a time, and returns the number done: n, or the
+// start of the first group of four with an argument outside the fast path
+// (other than below underflow, which gives 0).
+//
+//go:noescape
+func affineExpAVX2(dst, gs, c *float64, n int, s, k float64, tab *float64) (done int)
+
+// expAVX2 is affineExpAVX2 for dst[j] = Exp(x[j]).
+//
+//go:noescape
+func expAVX2(dst, x *float64, n int, tab *float64) (done int)

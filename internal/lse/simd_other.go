@@ -1,0 +1,9 @@
+//go:build !amd64 || purego
+
+package lse
+
+const useAVX2 = false
+
+func affineExpAVX2(dst, gs, c *float64, n int, s, k float64, tab *float64) int { panic("lse: no AVX2") }
+
+func expAVX2(dst, x *float64, n int, tab *float64) int { panic("lse: no AVX2") }

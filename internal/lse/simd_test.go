@@ -1,0 +1,84 @@
+package lse
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// simdArgs mixes the fast path with every slow case, at every offset of
+// the groups of four.
+func simdArgs(n int, seed uint64) []float64 {
+	rng := rand.New(rand.NewPCG(seed, 5))
+	special := []float64{-800, -745.2, -745.1, -720, -707.5, 707.5, 709.7, 800, math.Inf(-1), math.Inf(1), math.NaN(), 0, -0.0, 1e-300}
+	x := make([]float64, n)
+	for i := range x {
+		switch r := rng.IntN(20); {
+		case r == 0:
+			x[i] = special[rng.IntN(len(special))]
+		case r < 4:
+			x[i] = -2000 * rng.Float64()
+		default:
+			x[i] = -708 + 1416*rng.Float64()
+		}
+	}
+	return x
+}
+
+func sameBits(t *testing.T, want, got []float64, msg string) {
+	t.Helper()
+	for i := range want {
+		if math.Float64bits(want[i]) != math.Float64bits(got[i]) && !(math.IsNaN(want[i]) && math.IsNaN(got[i])) {
+			t.Fatalf("%s: index %d: got %v want %v", msg, i, got[i], want[i])
+		}
+	}
+}
+
+// TestExpToVector: the vector kernels give bitwise the results of the
+// scalar code (their reference), for every length and offset.
+func TestExpToVector(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("no vector kernel on this machine")
+	}
+	for n := 0; n < 70; n++ {
+		for _, seed := range []uint64{1, 2, 3} {
+			x := simdArgs(n, seed)
+			want := expToScalar(make([]float64, n), x)
+			got := ExpTo(make([]float64, n), x)
+			sameBits(t, want, got, "ExpTo")
+			g, c := simdArgs(n, seed+10), simdArgs(n, seed+20)
+			for i := range g {
+				g[i] /= 3
+				c[i] /= 5
+			}
+			for _, k := range []float64{0.5, 1, 3.7} {
+				want := make([]float64, n)
+				affineExpScalar(want, -1.25, g, c, k)
+				got := AffineExpTo(make([]float64, n), -1.25, g, c, k)
+				sameBits(t, want, got, "AffineExpTo")
+			}
+		}
+	}
+}
+
+// TestExpUlpVector is TestExpUlp for the vector kernel.
+func TestExpUlpVector(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	x := make([]float64, 3000)
+	for i := range x {
+		x[i] = -708 + 1416*rng.Float64()
+	}
+	got := ExpTo(make([]float64, len(x)), x)
+	var worst float64
+	for i, v := range x {
+		want := bigExp(v)
+		ulp := math.Nextafter(want, math.Inf(1)) - want
+		worst = math.Max(worst, math.Abs(got[i]-want)/ulp)
+	}
+	t.Logf("worst error %.2f ulp (vector kernel: %v)", worst, useAVX2)
+	assert.LessOrEqual(t, worst, 1.5)
+	require.Panics(t, func() { AffineExpTo(make([]float64, 3), 0, x[:4], x[:4], 1) })
+}
