@@ -124,3 +124,44 @@ func TestSumOfNormsBadCommandLines(t *testing.T) {
 		})
 	}
 }
+
+// TestExperimentSumOfNorms: a small run prints one JSON row per (data,
+// method, λ) with figures in [0, 1], exact OT once per data set; the
+// markdown table and the picture are written; bad flags are usage errors.
+func TestExperimentSumOfNorms(t *testing.T) {
+	base := []string{"experiment-sumofnorms", "--per-class", "5", "--classes", "2", "--lambdas", "0.1,1", "--quiet", "--workers", "2"}
+	code, out, errs := runCLI(append(base, "--json")...)
+	require.Equal(t, 0, code, errs)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	require.Len(t, lines, 2*(1+3*2))
+	count := map[string]int{}
+	for _, l := range lines {
+		var r sonRow
+		require.NoError(t, json.Unmarshal([]byte(l), &r), l)
+		count[r.Data+"/"+r.Method]++
+		if r.Method == "sumofnorms" || r.Method == "exact" { // the baselines may stop at their iteration limits
+			assert.Equal(t, "Converged", r.Status, l)
+		}
+		for _, v := range []float64{float64(r.Purity), float64(r.Accuracy)} {
+			assert.True(t, v >= 0 && v <= 1, l)
+		}
+	}
+	assert.Equal(t, map[string]int{"segments/exact": 1, "segments/sumofnorms": 2, "segments/grouplasso": 2, "segments/entropic": 2,
+		"rotated/exact": 1, "rotated/sumofnorms": 2, "rotated/grouplasso": 2, "rotated/entropic": 2}, count)
+
+	path := filepath.Join(t.TempDir(), "son.png")
+	code, out, errs = runCLI(append(base, "--data", "segments", "--plot", path)...)
+	require.Equal(t, 0, code, errs)
+	assert.Contains(t, out, "| λ | sumofnorms | grouplasso | entropic | exact |")
+	assert.Equal(t, 2+2, strings.Count(out, "\n|"), "header, separator and one row per λ: %s", out)
+	assert.FileExists(t, path)
+
+	for _, args := range [][]string{
+		{"--lambdas", "0.1,-1"}, {"--lambdas", "x"}, {"--data", "moons"}, {"--per-class", "1"}, {"--classes", "1"},
+		{"--plot", "out.gif"},
+	} {
+		code, _, errs := runCLI(append([]string{"experiment-sumofnorms"}, args...)...)
+		assert.Equal(t, 2, code, "%v: %s", args, errs)
+		oneLine(t, errs)
+	}
+}
