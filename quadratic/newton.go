@@ -4,6 +4,8 @@ import (
 	"context"
 	"math"
 
+	"gonum.org/v1/gonum/floats"
+
 	"github.com/otkit/otkit/ot"
 )
 
@@ -15,7 +17,7 @@ const (
 	deltaFloor  = 1e-5 // Hessian shift δ, lower bound
 	deltaCeil   = 1e5
 
-	newtonStallMax = 20 // iterations without progress before the L-BFGS fallback
+	newtonStallMax = 20 // iterations without progress before the exact block updates, then the L-BFGS fallback
 	cgMaxIter      = 1000
 	stageTol       = 1e-2 // MarginalError target of the intermediate stages, × mass
 	cgEtaMax       = 0.03 // CG relative residual min(cgEtaMax, sqrt(MarginalError))
@@ -46,6 +48,10 @@ type newton struct {
 	delta           float64 // δ of docs/quadratic.md §5.3, adapted by the backtracking
 	shift           float64 // the diagonal shift used in H
 	actOK           bool    // ptr, idx hold the active set at the current iterate
+	// exact enables the exact block updates after every accepted step
+	// (set after a stall; see reproject).
+	exact bool
+	rp    reprojector
 }
 
 func newNewton(obj *dualObjective) *newton {
@@ -198,6 +204,7 @@ func (s *Solver) solveNewton(ctx context.Context, in *instance, f0, g0 []float64
 	obj := newDualObjective(in)
 	n := in.n
 	nt := newNewton(obj)
+	nt.exact = spread(in.a) > exactSpread || spread(in.b) > exactSpread
 	var st state
 	maxIter := s.maxIter(200)
 
@@ -334,6 +341,9 @@ func (nt *newton) stage(ctx context.Context, s *Solver, x []float64, target floa
 				for q := range x {
 					nt.xt[q] = x[q] + t*nt.d[q]
 				}
+				if nt.exact && !nt.rp.reproject(obj.instance, gamma, nt.xt) {
+					return ot.Canceled
+				}
 				dt := obj.eval(nt.xt, nt.gradT)
 				if obj.stopped.Load() {
 					return ot.Canceled
@@ -374,9 +384,32 @@ func (nt *newton) stage(ctx context.Context, s *Solver, x []float64, target floa
 		if merr < best*(1-1e-3) {
 			best, stall = merr, 0
 		} else if stall++; stall >= newtonStallMax {
-			return ot.Stalled
+			if nt.exact {
+				return ot.Stalled
+			}
+			// Weights spanning many orders of magnitude (see
+			// reproject): continue with the exact block updates.
+			nt.exact, stall = true, 0
+			if !nt.rp.reproject(obj.instance, gamma, x) {
+				return ot.Canceled
+			}
+			phi = -gamma * obj.eval(x, nt.grad)
+			if obj.stopped.Load() {
+				return ot.Canceled
+			}
+			nt.ptr, nt.idx = obj.activeSet(x, nt.ptr, nt.idx)
+			nt.actOK = true
 		}
 	}
+}
+
+// exactSpread: weights whose largest/smallest ratio exceeds it start with
+// the exact block updates (see reproject).
+const exactSpread = 1e6
+
+// spread returns max(w)/min(w) for positive weights.
+func spread(w []float64) float64 {
+	return floats.Max(w) / floats.Min(w)
 }
 
 func maxAbs(x []float64) float64 {
