@@ -27,8 +27,12 @@
 //     otherwise scaled by 1/δ); γ-continuation from max(γ, 4·range(C)),
 //     dividing γ by 8 per stage, each intermediate stage to
 //     MarginalError 1e-2 × mass (docs/quadratic.md §5.3; the tuning is in
-//     bench/RESULTS.md); and a fallback to SemiDualLBFGS from the
-//     current F after 20 iterations without progress. MaxIter applies per stage. By far the
+//     bench/RESULTS.md); exact row and column updates (docs/quadratic.md
+//     §5.4) of every trial point when the weights of a side span more
+//     than six orders of magnitude or after 20 iterations without
+//     progress (then the cost is also kept transposed); and a fallback to
+//     SemiDualLBFGS from the current F after 20 more iterations without
+//     progress. MaxIter applies per stage. By far the
 //     fastest method on the benchmark family (bench/results/quadratic.md:
 //     roughly 6–24 times faster than the L-BFGS methods to MarginalError
 //     1e-6, 20–70 times faster than POT's smooth_ot_dual to its own

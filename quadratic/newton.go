@@ -48,8 +48,8 @@ type newton struct {
 	delta           float64 // δ of docs/quadratic.md §5.3, adapted by the backtracking
 	shift           float64 // the diagonal shift used in H
 	actOK           bool    // ptr, idx hold the active set at the current iterate
-	// exact enables the exact block updates after every accepted step
-	// (set after a stall; see reproject).
+	// exact enables the exact block updates of every trial point (for
+	// widely spread weights or after a stall; see reproject).
 	exact bool
 	rp    reprojector
 }

@@ -10,14 +10,18 @@ import (
 // row of mass a_i is resolved only at the scale γ·a_i of its entries
 // F_i + G_j − C_ij, and a Newton step sized for the heavy rows moves the
 // potentials far more than that: the light rows' active sets flip, a row
-// holds several times its mass or none, and Newton stalls. Once it has
-// stalled, every accepted step is followed by the exact block updates of
+// holds several times its mass or none, and Newton stalls. When the
+// weights span more than exactSpread, or once Newton has stalled, every
+// trial point of the line search is followed by the exact block updates of
 // docs/quadratic.md §5.4 (Gauss–Seidel on the dual): F_i ← the value that
 // makes row i's marginal exactly a_i given G, then G_j ← the value that
 // makes column j's exactly b_j given F. Each maximizes D over its block, so
 // D only increases; the light rows and columns follow the heavy ones at
-// their own scale. It costs two passes over the cost (and the transposed
-// cost) per iteration, so it is used only after a stall.
+// their own scale. It costs two passes over the cost (and a transposed
+// copy of it) per trial, so it is used only then (on 60×50 clouds with
+// weights spanning 1e-12…1, Newton then converges in 7–25 iterations at
+// most seeds and γ ≥ the default; without it every method ended
+// IterationLimit).
 
 // reprojector holds the scratch memory of the exact block updates.
 type reprojector struct {
