@@ -3,15 +3,17 @@
 // COO matrices in .npz archives.
 //
 // Reading turns a file into an Array: a row-major []float64 with its shape
-// (one or two dimensions). ReadNpy accepts float64, float32, int64 and int32
-// data (either byte order), in C or Fortran order; ReadCSV accepts one row
+// (one or two dimensions). ReadNpy accepts float16, float32, float64 and
+// int8 … int64, uint8 … uint64 data (either byte order), in C or Fortran
+// order; ReadCSV accepts one row
 // per line, comma-separated, skipping blank lines and lines starting with #.
 // ReadFile picks the format by the file's extension.
 //
 // The readers are meant for untrusted files. Malformed input is an error,
 // never a panic, and never an allocation larger than the file: the .npy
 // header length and the array shape are checked against the file's size
-// before any data is read. Errors wrap ErrMalformed (not a well-formed file),
+// before any data is read; CSV values beyond the float64 range are named as
+// such; ReadFile refuses directories and named pipes before opening them. Errors wrap ErrMalformed (not a well-formed file),
 // ErrUnsupported (a well-formed file holding something this package does not
 // read, such as a string dtype) or ot.ErrShape (an array of the wrong shape
 // for the request, such as a matrix where a vector is wanted); errors from
@@ -32,6 +34,11 @@ var (
 	// needs more data than the file holds, a ragged or non-numeric CSV row.
 	ErrMalformed = errors.New("arrayio: malformed file")
 	// ErrUnsupported is wrapped by errors for well-formed files this package
-	// does not read: dtypes other than float64, float32, int64 and int32.
+	// does not read: dtypes other than float16, float32, float64 and the
+	// signed and unsigned integers of 8 to 64 bits (bool, complex, strings,
+	// objects, structured arrays), and .npy format versions above 3.
 	ErrUnsupported = errors.New("arrayio: unsupported array")
+	// ErrNotRegular is wrapped by errors of ReadFile for paths that are not
+	// regular files: directories, named pipes, sockets, devices.
+	ErrNotRegular = errors.New("arrayio: not a regular file")
 )

@@ -2,16 +2,14 @@ package arrayio
 
 import (
 	"bufio"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-
-	"codeberg.org/sbinet/npyio"
 
 	"github.com/otkit/otkit/ot"
 )
@@ -23,8 +21,9 @@ type Array struct {
 	// Data holds the values in row-major (C) order; len(Data) is the
 	// product of Shape.
 	Data []float64
-	// DType is the element type stored in the file: "float64", "float32",
-	// "int64" or "int32" for .npy files, "float64" for CSV.
+	// DType is the element type stored in the file, as NumPy names it
+	// ("float64", "float16", "int8", "uint64", …) for .npy files, "float64"
+	// for CSV.
 	DType string
 }
 
@@ -47,8 +46,14 @@ func (a *Array) Vector() ([]float64, error) {
 }
 
 // ReadFile reads a CSV file (a name ending in .csv, any case) or a .npy file
-// (any other name). Errors start with the file's name.
+// (any other name). Errors start with the file's name. Only regular files
+// (or links to them) are read: a directory, named pipe, socket or device is
+// an error wrapping ErrNotRegular, refused before it is opened (opening a
+// named pipe would block).
 func ReadFile(path string) (*Array, error) {
+	if err := regular(path); err != nil {
+		return nil, err
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err // *PathError names the file
@@ -67,119 +72,6 @@ func ReadFile(path string) (*Array, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return a, nil
-}
-
-// maxNpyHeader bounds the header length accepted from a .npy file, so a
-// corrupt length field cannot make the decoder allocate much.
-const maxNpyHeader = 1 << 20
-
-// ReadNpy decodes a NumPy .npy stream of size bytes (the file's size; it
-// bounds the header length and the shape, so that a corrupt file cannot make
-// ReadNpy allocate more than about size bytes of data). The array must be
-// 1-D or 2-D (ot.ErrShape otherwise) with dtype float64, float32, int64 or
-// int32 in either byte order (ErrUnsupported otherwise); Fortran-ordered
-// data is transposed to row-major. Integers beyond 2⁵³ are rounded to the
-// nearest float64. Any other defect wraps ErrMalformed.
-func ReadNpy(r io.Reader, size int64) (a *Array, err error) {
-	defer func() {
-		if p := recover(); p != nil { // the header parser panics on some garbage
-			a, err = nil, fmt.Errorf("%w: not a .npy file (%v)", ErrMalformed, p)
-		}
-	}()
-	br := bufio.NewReader(r)
-	head, _ := br.Peek(12)
-	if len(head) < 10 || string(head[:6]) != "\x93NUMPY" {
-		return nil, fmt.Errorf("%w: not a .npy file (no NUMPY magic)", ErrMalformed)
-	}
-	hlen := int64(binary.LittleEndian.Uint16(head[8:10])) + 10
-	if head[6] >= 2 && len(head) == 12 {
-		hlen = int64(binary.LittleEndian.Uint32(head[8:12])) + 12
-	}
-	if hlen > maxNpyHeader || hlen > size {
-		return nil, fmt.Errorf("%w: .npy header of %d bytes in a file of %d", ErrMalformed, hlen, size)
-	}
-	rd, err := npyio.NewReader(br)
-	if err != nil {
-		return nil, fmt.Errorf("%w: .npy header: %v", ErrMalformed, err)
-	}
-	shape := append([]int(nil), rd.Header.Descr.Shape...)
-	var rows, cols int
-	switch len(shape) {
-	case 1:
-		rows, cols = shape[0], 1
-	case 2:
-		rows, cols = shape[0], shape[1]
-	default:
-		return nil, fmt.Errorf("%w: want a 1-D or 2-D array, got shape %v", ot.ErrShape, shape)
-	}
-	dtype := rd.Header.Descr.Type
-	var name string
-	var itemsize int64
-	switch strings.TrimLeft(strings.Trim(dtype, `'"`), "<>|=") {
-	case "f8":
-		name, itemsize = "float64", 8
-	case "f4":
-		name, itemsize = "float32", 4
-	case "i8":
-		name, itemsize = "int64", 8
-	case "i4":
-		name, itemsize = "int32", 4
-	default:
-		return nil, fmt.Errorf("%w: dtype %q (want float64, float32, int64 or int32)", ErrUnsupported, dtype)
-	}
-	// Every dimension, and the data, must fit in the file after the header.
-	avail := size - hlen
-	if rows < 0 || cols < 0 || int64(rows) > size || int64(cols) > size ||
-		(cols > 0 && int64(rows) > avail/int64(cols)/itemsize) {
-		return nil, fmt.Errorf("%w: shape %v needs more data than the file's %d bytes", ErrMalformed, shape, size)
-	}
-	var data []float64
-	switch name {
-	case "float64":
-		err = rd.Read(&data)
-	case "float32":
-		var v []float32
-		err = rd.Read(&v)
-		data = widen(v)
-	case "int64":
-		var v []int64
-		err = rd.Read(&v)
-		data = widen(v)
-	case "int32":
-		var v []int32
-		err = rd.Read(&v)
-		data = widen(v)
-	}
-	if err != nil && !(errors.Is(err, io.EOF) && rows*cols == 0) {
-		return nil, fmt.Errorf("%w: reading %s data: %v", ErrMalformed, dtype, err)
-	}
-	if len(data) != rows*cols {
-		return nil, fmt.Errorf("%w: the file holds %d values, shape %v needs %d", ErrMalformed, len(data), shape, rows*cols)
-	}
-	if rd.Header.Descr.Fortran && len(shape) == 2 {
-		t := make([]float64, len(data))
-		for j := 0; j < cols; j++ {
-			for i := 0; i < rows; i++ {
-				t[i*cols+j] = data[j*rows+i]
-			}
-		}
-		data = t
-	}
-	if data == nil {
-		data = []float64{}
-	}
-	return &Array{Shape: shape, Data: data, DType: name}, nil
-}
-
-func widen[T float32 | int64 | int32](v []T) []float64 {
-	if v == nil {
-		return nil
-	}
-	d := make([]float64, len(v))
-	for k, x := range v {
-		d[k] = float64(x)
-	}
-	return d
 }
 
 // ReadCSV reads comma-separated rows of numbers, one row per line, into a
@@ -208,7 +100,10 @@ func ReadCSV(r io.Reader) (*Array, error) {
 		}
 		for k, s := range fields {
 			v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-			if err != nil {
+			if errors.Is(err, strconv.ErrRange) && math.IsInf(v, 0) {
+				return nil, fmt.Errorf("%w: line %d, field %d: %q is out of float64 range", ErrMalformed, line, k+1, strings.TrimSpace(s))
+			}
+			if err != nil && !errors.Is(err, strconv.ErrRange) { // underflow reads as 0 or a subnormal
 				return nil, fmt.Errorf("%w: line %d, field %d: %q is not a number", ErrMalformed, line, k+1, s)
 			}
 			data = append(data, v)
@@ -224,4 +119,29 @@ func ReadCSV(r io.Reader) (*Array, error) {
 		return nil, fmt.Errorf("%w: no data", ErrMalformed)
 	}
 	return &Array{Shape: []int{rows, cols}, Data: data, DType: "float64"}, nil
+}
+
+// regular returns nil when path names a regular file (following links),
+// and otherwise an error naming the file and what it is.
+func regular(path string) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		return err // *PathError names the file
+	}
+	mode := st.Mode()
+	if mode.IsRegular() {
+		return nil
+	}
+	what := "not a regular file"
+	switch {
+	case mode.IsDir():
+		what = "a directory"
+	case mode&os.ModeNamedPipe != 0:
+		what = "a named pipe (FIFO)"
+	case mode&os.ModeSocket != 0:
+		what = "a socket"
+	case mode&os.ModeDevice != 0:
+		what = "a device"
+	}
+	return fmt.Errorf("%s: %w: it is %s", path, ErrNotRegular, what)
 }
