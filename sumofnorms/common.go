@@ -43,8 +43,9 @@ func (in *instance) addAdjoint(i int, Z, dst []float64) {
 	for p := g.ptr[i]; p < g.ptr[i+1]; p++ {
 		e, c := int(g.adj[p]), g.coef[p]
 		z := Z[e*m : (e+1)*m]
+		d := dst[:len(z)]
 		for j, v := range z {
-			dst[j] += c * v
+			d[j] += c * v
 		}
 	}
 }
@@ -55,6 +56,7 @@ func (in *instance) edgeDiff(e int, T, dst []float64) {
 	t, h := int(g.tail[e]), int(g.head[e])
 	ct, ch := g.w[e]/in.a[t], g.w[e]/in.a[h]
 	rt, rh := T[t*m:(t+1)*m], T[h*m:(h+1)*m]
+	rt, rh = rt[:len(dst)], rh[:len(dst)]
 	for j := range dst {
 		dst[j] = ct*rt[j] - ch*rh[j]
 	}

@@ -21,6 +21,7 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -55,7 +56,18 @@ func main() {
 	methods := flag.String("methods", "pdhg,fista,grouplasso", "methods to run")
 	workers := flag.Int("workers", 1, "workers")
 	write := flag.String("write", "", "directory for the .npy data (and nothing is solved)")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the solves to this file")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	enc := json.NewEncoder(os.Stdout)
 	for _, f := range strings.Split(*sizes, ",") {
 		n, err := strconv.Atoi(f)
