@@ -112,6 +112,11 @@ func ThresholdMax(v []float64, z, vmax float64, w *Workspace) (float64, error) {
 			k++
 		}
 	}
+	if k == 0 {
+		// NaN in v or z (a diverging trial point of an optimizer): no
+		// threshold; NaN tells the caller.
+		return math.NaN(), nil
+	}
 	return condat(y[:k], wait, z, vmax), nil
 }
 

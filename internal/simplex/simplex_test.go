@@ -276,3 +276,18 @@ func TestEmpty(t *testing.T) {
 	_, err = ProjectK(nil, nil, 1, 1, nil)
 	assert.ErrorIs(t, err, ErrEmpty)
 }
+
+// TestThresholdNaN: NaN entries or a NaN mass give a NaN threshold, not a
+// panic.
+func TestThresholdNaN(t *testing.T) {
+	nan := math.NaN()
+	for _, c := range []struct {
+		v []float64
+		z float64
+	}{{[]float64{nan, nan}, 1}, {[]float64{1, 2}, nan}} {
+		th, err := Threshold(c.v, c.z, nil)
+		if err != nil || !math.IsNaN(th) {
+			t.Errorf("Threshold(%v, %v) = %v, %v; want NaN, nil", c.v, c.z, th, err)
+		}
+	}
+}
