@@ -18,7 +18,7 @@ func TestConformance(t *testing.T) {
 		{"Stabilized", func(s float64) ot.Solver { return &Solver{Eps: 0.1 * s, Method: Stabilized} }},
 		{"Sparse", func(s float64) ot.Solver { return &Solver{Eps: 0.1 * s, Method: Sparse} }},
 		// ε small enough for Auto's ε-scaling and truncated kernel.
-		{"AutoSmallEps", func(s float64) ot.Solver { return &Solver{Eps: 1e-3 * s} }},
+		{"AutoSmallEps", func(s float64) ot.Solver { return &Solver{Eps: 2e-4 * s} }},
 		{"EpsScaling", func(s float64) ot.Solver { return &Solver{Eps: 0.02 * s, Scaling: &EpsScaling{}} }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -101,7 +101,7 @@
 // the support kept and the bound.
 //
 // Auto, the default, turns ε-scaling on when (max C − min C)/ε exceeds
-// ScalingRatio (500) and no warm start is given, and then uses Sparse (the
+// ScalingRatio (2000) and no warm start is given, and then uses Sparse (the
 // support shrinks with ε); otherwise it picks Stabilized when the kernel
 // fits in MaxKernelBytes (else LogDomain). It absorbs only when a scaling leaves
 // [e^−30, e^30] instead of [1e-3, 1e3], and adds adaptive over-relaxation

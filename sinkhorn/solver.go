@@ -126,7 +126,7 @@ type Solver struct {
 	// ScalingRatio: with Method Auto and Scaling nil, ε-scaling with the
 	// default EpsScaling is turned on when (max C − min C)/ε exceeds it
 	// (plain Sinkhorn needs O((max C − min C)/ε) sweeps) and Init is nil
-	// (a warm start is taken to be close); zero means 500, a negative value
+	// (a warm start is taken to be close); zero means 2000, a negative value
 	// never.
 	ScalingRatio float64
 	// Truncation is θ, the kernel entries that Sparse drops (in the
@@ -154,7 +154,7 @@ const (
 	DefaultMaxIter        = 10000
 	DefaultMaxKernelBytes = 256 << 20
 	defaultEpsScale       = 0.05
-	DefaultScalingRatio   = 500
+	DefaultScalingRatio   = 2000
 	autoAbsorbThreshold   = 30
 )
 

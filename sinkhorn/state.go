@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
 
 	"github.com/otkit/otkit/internal/lse"
 	"github.com/otkit/otkit/internal/parallel"
@@ -51,6 +52,11 @@ type state struct {
 	nonneg   bool        // the cost is known to be ≥ 0 (a point cloud)
 	curEps   float64     // the ε of the iterate in f, g
 	stats    Stats
+	// A SqEuclidean point cloud, its cost computed by lse.SqDistRow (bitwise
+	// PointCloud.Row) from the points Y stored by coordinate, times sqScale.
+	sqX     *mat.Dense
+	sqYT    []float64
+	sqScale float64
 }
 
 // pollEntries is about the number of cost entries a pass handles between
@@ -92,6 +98,21 @@ func newState(p *ot.Problem, eps float64, set settings) *state {
 	for k := range s.part {
 		s.part[k] = make([]float64, m)
 	}
+	s.sqScale = 1
+	c := p.C
+	if sc, ok := c.(*scaledCost); ok {
+		c, s.sqScale = sc.c, sc.scale
+	}
+	if pc, ok := c.(*ot.PointCloud); ok && pc.Metric == ot.SqEuclidean {
+		_, d := pc.Y.Dims()
+		s.sqX = pc.X
+		s.sqYT = make([]float64, d*m)
+		for j := 0; j < m; j++ {
+			for k, v := range pc.Y.RawRowView(j) {
+				s.sqYT[k*m+j] = v
+			}
+		}
+	}
 	if s.dense == nil {
 		s.rowBuf = make([][]float64, s.set.workers)
 		for w := range s.rowBuf {
@@ -105,6 +126,13 @@ func newState(p *ot.Problem, eps float64, set settings) *state {
 func (s *state) row(w, i int) []float64 {
 	if s.dense != nil {
 		return s.dense.RowView(i)
+	}
+	if s.sqYT != nil {
+		row := lse.SqDistRow(s.rowBuf[w], s.sqX.RawRowView(i), s.sqYT)
+		if s.sqScale != 1 {
+			floats.Scale(s.sqScale, row)
+		}
+		return row
 	}
 	return s.c.Row(i, s.rowBuf[w])
 }

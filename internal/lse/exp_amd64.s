@@ -75,7 +75,7 @@ GLOBL expC4<>(SB), RODATA|NOPTR, $32
 // EXP4 computes e^x in the four lanes of Y0 into Y9 with exactly the
 // operations of expKernel, lanes below underflow giving 0; it jumps to bail
 // when a lane is outside the fast path otherwise (NaN, ±Inf excepted −Inf,
-// |x| > expLim above underflow). R8 holds the table. Clobbers Y1–Y10.
+// |x| > expLim above underflow). R8 holds the table. Clobbers Y1–Y10, AX and R9–R12.
 #define EXP4(bail) \
 	VANDPD   expAbsMask<>(SB), Y0, Y1 \
 	VPCMPGTQ expLimBits<>(SB), Y1, Y1 \
@@ -93,8 +93,16 @@ GLOBL expC4<>(SB), RODATA|NOPTR, $32
 	VSUBPD   Y6, Y5, Y5 \
 	VPSUBQ   expRound<>(SB), Y3, Y3 \
 	VPAND    expIdxMask<>(SB), Y3, Y6 \
-	VPCMPEQQ Y7, Y7, Y7 \
-	VGATHERQPD Y7, (R8)(Y6*8), Y8 \
+	VMOVQ    X6, R9 \
+	VPEXTRQ  $1, X6, R10 \
+	VEXTRACTI128 $1, Y6, X7 \
+	VMOVQ    X7, R11 \
+	VPEXTRQ  $1, X7, R12 \
+	VMOVSD   (R8)(R9*8), X8 \
+	VMOVHPD  (R8)(R10*8), X8, X8 \
+	VMOVSD   (R8)(R11*8), X7 \
+	VMOVHPD  (R8)(R12*8), X7, X7 \
+	VINSERTF128 $1, X7, Y8, Y8 \
 	VMULPD   expC4<>(SB), Y5, Y9 \
 	VADDPD   expC3<>(SB), Y9, Y9 \
 	VMULPD   Y5, Y9, Y9 \
@@ -176,4 +184,43 @@ TEXT ·xgetbv(SB), NOSPLIT, $0-8
 	XGETBV
 	MOVL AX, eax+0(FP)
 	MOVL DX, edx+4(FP)
+	RET
+
+// func sqDistAVX2(dst, x *float64, d int, yt *float64, m, n4 int)
+TEXT ·sqDistAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), R11
+	MOVQ d+16(FP), R12
+	MOVQ yt+24(FP), R9
+	MOVQ m+32(FP), R13
+	SHLQ $3, R13
+	MOVQ n4+40(FP), CX
+	XORQ BX, BX
+
+sqLoop:
+	CMPQ   BX, CX
+	JGE    sqDone
+	VXORPD Y0, Y0, Y0
+	MOVQ   R9, R10
+	XORQ   DX, DX
+
+sqInner:
+	CMPQ         DX, R12
+	JGE          sqStore
+	VBROADCASTSD (R11)(DX*8), Y1
+	VSUBPD       (R10), Y1, Y1
+	VMULPD       Y1, Y1, Y1
+	VADDPD       Y1, Y0, Y0
+	ADDQ         R13, R10
+	INCQ         DX
+	JMP          sqInner
+
+sqStore:
+	VMOVUPD Y0, (DI)(BX*8)
+	ADDQ    $4, BX
+	ADDQ    $32, R9
+	JMP     sqLoop
+
+sqDone:
+	VZEROUPPER
 	RET

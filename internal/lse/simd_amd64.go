@@ -40,3 +40,9 @@ func affineExpAVX2(dst, gs, c *float64, n int, s, k float64, tab *float64) (done
 //
 //go:noescape
 func expAVX2(dst, x *float64, n int, tab *float64) (done int)
+
+// sqDistAVX2 sets dst[j] = Σ_k (x[k] − yt[k·m + j])² for j < n4 (a
+// multiple of 4), summing over k in order.
+//
+//go:noescape
+func sqDistAVX2(dst, x *float64, d int, yt *float64, m, n4 int)

@@ -7,3 +7,5 @@ const useAVX2 = false
 func affineExpAVX2(dst, gs, c *float64, n int, s, k float64, tab *float64) int { panic("lse: no AVX2") }
 
 func expAVX2(dst, x *float64, n int, tab *float64) int { panic("lse: no AVX2") }
+
+func sqDistAVX2(dst, x *float64, d int, yt *float64, m, n4 int) { panic("lse: no AVX2") }

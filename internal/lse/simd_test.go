@@ -82,3 +82,38 @@ func TestExpUlpVector(t *testing.T) {
 	assert.LessOrEqual(t, worst, 1.5)
 	require.Panics(t, func() { AffineExpTo(make([]float64, 3), 0, x[:4], x[:4], 1) })
 }
+
+// TestSqDistRow: bitwise the row-major scalar loop, for every length and
+// dimension.
+func TestSqDistRow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	for _, d := range []int{1, 2, 3, 5} {
+		for m := 0; m < 23; m++ {
+			x := make([]float64, d)
+			for k := range x {
+				x[k] = rng.NormFloat64()
+			}
+			y := make([][]float64, m)
+			yt := make([]float64, d*m)
+			for j := range y {
+				y[j] = make([]float64, d)
+				for k := range y[j] {
+					y[j][k] = 10 * rng.NormFloat64()
+					yt[k*m+j] = y[j][k]
+				}
+			}
+			got := SqDistRow(make([]float64, m), x, yt)
+			want := make([]float64, m)
+			for j := range want {
+				var s float64
+				for k, xk := range x {
+					u := xk - y[j][k]
+					s += u * u
+				}
+				want[j] = s
+			}
+			sameBits(t, want, got, "SqDistRow")
+		}
+	}
+	assert.Panics(t, func() { SqDistRow(make([]float64, 3), make([]float64, 2), make([]float64, 5)) })
+}
