@@ -1,9 +1,11 @@
 package stress
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"sync"
+	"testing"
 
 	"github.com/otkit/otkit/ot"
 )
@@ -70,4 +72,42 @@ func Parallel[T any](g int, f func() T) []T {
 	}
 	wg.Wait()
 	return out
+}
+
+// Deterministic solves p with newSolver(1), newSolver(2) and newSolver(7)
+// and fails t unless the results are bitwise identical (Same); then one
+// settings value, newSolver(7), solves p from 4 goroutines at once (run it
+// under -race) and every result must again be identical.
+func Deterministic(t *testing.T, p *ot.Problem, newSolver func(workers int) ot.Solver) {
+	t.Helper()
+	ctx := context.Background()
+	want, err := newSolver(1).Solve(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []int{2, 7} {
+		got, err := newSolver(w).Solve(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e := Same(want, got); e != nil {
+			t.Errorf("Workers %d: %v", w, e)
+		}
+	}
+	s := newSolver(7)
+	type out struct {
+		res *ot.Result
+		err error
+	}
+	for k, o := range Parallel(4, func() out {
+		res, err := s.Solve(ctx, p)
+		return out{res, err}
+	}) {
+		if o.err != nil {
+			t.Fatal(o.err)
+		}
+		if e := Same(want, o.res); e != nil {
+			t.Errorf("goroutine %d sharing one settings value: %v", k, e)
+		}
+	}
 }

@@ -1,0 +1,104 @@
+package cardinality
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+
+	"github.com/otkit/otkit/internal/otest"
+	"github.com/otkit/otkit/internal/stress"
+	"github.com/otkit/otkit/ot"
+)
+
+// TestReliabilityDeterminism: both formulations and optimizers give
+// bitwise identical results for Workers 1, 2 and 7, and one Solver value
+// used from several goroutines at once (run with -race) gives the same
+// result again.
+func TestReliabilityDeterminism(t *testing.T) {
+	n, m := 80, 20
+	if testing.Short() {
+		n, m = 30, 8
+	}
+	p := otest.CloudProblem(rand.New(rand.NewPCG(15, 3)), n, m, 2, nil, true)
+	for k, tc := range []Solver{
+		{K: 5},
+		{K: 5, Formulation: Dual},
+		{K: 5, Optimizer: Adam, MaxIter: 200},
+		{K: 2, RowSparse: true},
+	} {
+		t.Run(fmt.Sprint(k), func(t *testing.T) {
+			stress.Deterministic(t, p, func(w int) ot.Solver {
+				s := tc
+				s.Workers = w
+				return &s
+			})
+		})
+	}
+}
+
+// TestReliabilityRouterDeterminism: Route gives identical routings for
+// Workers 1, 2 and 7, and one Router value used from several goroutines at
+// once (run with -race) gives the same routing again.
+func TestReliabilityRouterDeterminism(t *testing.T) {
+	tokens, experts := 256, 16
+	if testing.Short() {
+		tokens, experts = 64, 8
+	}
+	rng := rand.New(rand.NewPCG(15, 4))
+	sc := Scores{Tokens: tokens, Experts: experts, Data: make([]float64, tokens*experts)}
+	for k := range sc.Data {
+		sc.Data[k] = rng.NormFloat64()
+	}
+	for k, tc := range []Router{
+		{Capacity: 2 * tokens / experts},
+		{Capacity: 2 * tokens / experts, Optimizer: LBFGS, Refill: true},
+		{Capacity: 2, RowSparse: true, ExpertCapacity: tokens / experts, BatchPriority: true},
+		{Capacity: tokens / experts, FixedSlots: true, PlanWeights: true},
+	} {
+		t.Run(fmt.Sprint(k), func(t *testing.T) {
+			route := func(r *Router) *Routing {
+				rt, err := r.Route(context.Background(), sc)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return rt
+			}
+			r1 := tc
+			r1.Workers = 1
+			want := route(&r1)
+			for _, w := range []int{2, 7} {
+				r := tc
+				r.Workers = w
+				if e := routingDiff(want, route(&r)); e != "" {
+					t.Errorf("Workers %d: %s", w, e)
+				}
+			}
+			shared := tc
+			shared.Workers = 7
+			for k, got := range stress.Parallel(4, func() *Routing { return route(&shared) }) {
+				if e := routingDiff(want, got); e != "" {
+					t.Errorf("goroutine %d sharing one Router: %s", k, e)
+				}
+			}
+		})
+	}
+}
+
+// routingDiff names the first exported field in which two routings differ
+// ("" when none; floats compared bitwise through reflect.DeepEqual, which
+// NaN would fail).
+func routingDiff(want, got *Routing) string {
+	wv, gv := reflect.ValueOf(want).Elem(), reflect.ValueOf(got).Elem()
+	for i := range wv.NumField() {
+		f := wv.Type().Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		if !reflect.DeepEqual(wv.Field(i).Interface(), gv.Field(i).Interface()) {
+			return fmt.Sprintf("%s = %v, want %v", f.Name, gv.Field(i).Interface(), wv.Field(i).Interface())
+		}
+	}
+	return ""
+}
