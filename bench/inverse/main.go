@@ -16,7 +16,6 @@ import (
 	"math/rand"
 	"os"
 	"slices"
-	"syscall"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
@@ -112,14 +111,6 @@ func main() {
 }
 
 func ms(t time.Duration) float64 { return float64(t.Microseconds()) / 1000 }
-
-// cpu returns the process CPU time (user + system): on a shared machine it
-// measures the work better than the wall clock.
-func cpu() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
 
 func recovered(est *inverse.Estimate, a0 *mat.Dense) bool {
 	for k, v := range a0.RawMatrix().Data {
