@@ -35,7 +35,10 @@ const (
 	// O(nnz); the kernel is re-truncated at every absorption (τ at most 7).
 	// Its convergence checks report the truncated plan's marginal error
 	// plus twice the bound on the dropped mass, so Converged holds for the
-	// full plan, whose figures the Result reports.
+	// full plan, whose figures the Result reports. It stores 24 bytes per
+	// kept entry (by rows and by columns), nearly all n·m of them when ε is
+	// large relative to the cost range; each truncation is a pass over the
+	// whole cost.
 	Sparse
 )
 

@@ -37,7 +37,7 @@ func TestAutoSmallEps(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, ot.Converged, res.Status)
 	assert.Equal(t, Sparse, st.Method)
-	assert.Greater(t, st.Stages, 10)
+	assert.Greater(t, st.Stages, 5)
 	assert.LessOrEqual(t, fullMarginalError(p, res), DefaultTol)
 	plain, err := (&Solver{Eps: eps, ScalingRatio: -1}).Solve(context.Background(), p)
 	require.NoError(t, err)

@@ -155,7 +155,7 @@ func newScale(x, w, d, omega float64) (float64, bool) {
 	}
 	q := w / d
 	if omega != 1 {
-		q = x * math.Pow(q/x, omega)
+		q = x * lse.Exp(omega*math.Log(q/x)) // (q/x)^ω, cheaper than math.Pow
 	}
 	return q, !(math.IsInf(q, 0) || q == 0 || q != q)
 }

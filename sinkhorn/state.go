@@ -312,7 +312,7 @@ func (s *state) run(ctx context.Context, progress ot.Progress) *ot.Result {
 	}
 	if method == Auto && !s.set.scale && s.set.ratio > 0 && rangeOK && hi-lo > s.set.ratio*s.eps {
 		s.set.scale = true
-		s.set.scaling = EpsScaling{}
+		s.set.scaling = EpsScaling{Start: (hi - lo) / autoScalingStart}
 		s.set.scaling.defaults()
 	}
 	nm := float64(s.n) * float64(s.m)
@@ -514,6 +514,11 @@ func (s *state) minMax() (lo, hi float64, ok bool) {
 	})
 	return floats.Min(los), floats.Max(his), !s.stopped()
 }
+
+// autoScalingStart: the ε-scaling that Auto turns on starts at
+// (max C − min C)/autoScalingStart, where plain Sinkhorn converges in a few
+// tens of sweeps and the truncated kernel starts to be sparse.
+const autoScalingStart = 64
 
 // sparseRatio: Auto uses Sparse (with ε-scaling) when (max C − min C)/ε
 // exceeds it; below, truncation keeps most of the kernel.
