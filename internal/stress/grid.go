@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"testing"
@@ -221,6 +222,9 @@ func (o *Outcome) Row() string {
 // converge.
 func Run(t *testing.T, cfg Config) *Outcome {
 	t.Helper()
+	if cfg.Solve == nil {
+		t.Fatal("stress.Run: Config.Solve is nil")
+	}
 	full := Enabled()
 	o := &Outcome{Name: cfg.Name, Statuses: map[string]int{}}
 	timeout := cfg.Timeout
@@ -281,7 +285,7 @@ func Run(t *testing.T, cfg Config) *Outcome {
 func solve(cfg Config, c Case, timeout time.Duration) (res *ot.Result, err, perr error) {
 	defer func() {
 		if p := recover(); p != nil {
-			perr = fmt.Errorf("panic: %v", p)
+			perr = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
 		}
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)

@@ -45,7 +45,10 @@ func WrapsSentinel(err error) bool {
 // Check returns nil when (res, err), the outcome of solving p, keeps the
 // solver contract, and otherwise an error naming the first breach:
 //
-//   - exactly one of res and err is nil, and err wraps a sentinel of ot;
+//   - exactly one of res and err is nil, and err wraps a sentinel of ot; a
+//     problem that Validate accepts is refused only for a setting
+//     (ErrParameter), the solver's own constraint (ErrInfeasible) or an
+//     unsupported feature (ErrUnsupported);
 //   - unless Status is NumericalError: Value, DualValue, LinearCost,
 //     MarginalError and History are free of NaN and ±Inf, plan entries are
 //     finite and non-negative and zero on forbidden (+Inf) pairs,
@@ -63,6 +66,10 @@ func Check(p *ot.Problem, res *ot.Result, err error, tol float64) error {
 		}
 		if !WrapsSentinel(err) {
 			return fmt.Errorf("error wraps no ot sentinel: %v", err)
+		}
+		if p.Validate() == nil && !errors.Is(err, ot.ErrParameter) && !errors.Is(err, ot.ErrInfeasible) &&
+			!errors.Is(err, ot.ErrUnsupported) {
+			return fmt.Errorf("a problem that Validate accepts is rejected: %v", err)
 		}
 		return nil
 	}
