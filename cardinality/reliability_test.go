@@ -102,3 +102,29 @@ func routingDiff(want, got *Routing) string {
 	}
 	return ""
 }
+
+// TestReliabilityKnownBugs holds the failing cases found by the fuzz
+// targets and the stress grid, skipped until the solver is fixed.
+func TestReliabilityKnownBugs(t *testing.T) {
+	t.Run("panic at cost scale 1e300", func(t *testing.T) {
+		stress.KnownBug(t, "index out of range in internal/simplex.condat (via semidual.semiDualColumn, L-BFGS line search) at cost scale 1e300")
+		for _, c := range stress.Grid(true) {
+			if c.Name != "7x5/uniform/r=0/s=1e+300" && c.Name != "5x9/zeros/r=0/s=1e+300" {
+				continue
+			}
+			for _, k := range []int{2, 3} {
+				func() {
+					defer func() {
+						if p := recover(); p != nil {
+							t.Errorf("%s, K = %d: panic: %v", c.Name, k, p)
+						}
+					}()
+					res, err := (&Solver{K: k}).Solve(context.Background(), c.P)
+					if e := stress.Check(c.P, res, err, defaultTol); e != nil {
+						t.Errorf("%s, K = %d: %v", c.Name, k, e)
+					}
+				}()
+			}
+		}
+	})
+}

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"testing"
 
 	"github.com/otkit/otkit/ot"
 )
@@ -211,4 +212,14 @@ func RowNNZ(pl ot.Plan) int {
 		mx = max(mx, c)
 	}
 	return mx
+}
+
+// KnownBug skips t with "bug: why" unless OTKIT_KNOWN_BUGS is set, so that
+// the repro of a reported solver bug stays in the tests and can be run:
+// OTKIT_KNOWN_BUGS=1 go test -run KnownBugs ./pkg.
+func KnownBug(t testing.TB, why string) {
+	t.Helper()
+	if os.Getenv("OTKIT_KNOWN_BUGS") == "" {
+		t.Skip("bug: " + why)
+	}
 }
