@@ -60,8 +60,10 @@
 // potentials from package exact and DualValue is that closed form. For
 // other small k the objective is nearly piecewise linear and L-BFGS
 // stalls on its kinks; the solver then takes a few hundred decaying Adam
-// steps across the kinks and resumes L-BFGS (counted in MaxIter). A
-// relaxation stopped early still gives a valid, looser, bound.
+// steps across the kinks and resumes L-BFGS (counted in MaxIter), and the
+// plan is repaired from each stall point and from the final one, the best
+// feasible repair being returned. A relaxation stopped early still gives a
+// valid, looser, bound.
 //
 // # Value convention
 //

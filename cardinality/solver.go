@@ -265,6 +265,7 @@ func (pr *solved) solve(ctx context.Context, p *ot.Problem, init *ot.Potentials,
 	x := pr.start(init, dim, st.formulation == Dual)
 	var rec semidual.Record
 	var lp *ot.Result
+	var stalls [][]float64 // points where L-BFGS stalled (semi-dual, k < n)
 	if k == 1 && n > 1 {
 		// The relaxation's maximum is known (docs/cardinality.md §5): the
 		// row potentials of the unregularised optimum maximise S_1, and
@@ -299,12 +300,42 @@ func (pr *solved) solve(ctx context.Context, p *ot.Problem, init *ot.Potentials,
 		if st.progress != nil {
 			set.Progress = func(it int, e float64) { st.progress(it, math.Ldexp(e, pr.massExp)) }
 		}
+		if k < n {
+			// The repair starts from the relaxed plan; the points where
+			// L-BFGS stalled, before the kink escape moved on, give
+			// other relaxed supports, whose repairs are sometimes
+			// better.
+			set.Stall = func(x []float64, _ float64) { stalls = append(stalls, slices.Clone(x)) }
+		}
 		var d semidual.Driver
 		if st.optimizer == Adam {
 			d.Adam(ctx, eval, x, set, &rec)
 		} else {
 			d.LBFGS(ctx, eval, x, set, &rec)
 		}
+	}
+	// Repairs from the stall points (the last evaluation is then not at x).
+	var best *ot.Result
+	if ctx.Err() == nil && rec.Status != ot.Canceled {
+		grad := make([]float64, dim)
+		G := make([]float64, m)
+		for _, y := range stalls {
+			if slices.Equal(y, x) {
+				continue
+			}
+			eval(y, grad)
+			p, _, _ := c.Plan(0)
+			if st.formulation == Dual {
+				copy(G, y[n:])
+			} else {
+				c.PotentialG(G)
+			}
+			if q := pr.repair(ctx, &c, p, nil, k, y[:n], G, st); q != nil && q.Status == ot.Converged &&
+				(best == nil || q.Value < best.Value) {
+				best = q
+			}
+		}
+		rec.Current = rec.Current && best == nil && len(stalls) == 0
 	}
 	dualValue := rec.Value
 	if lp != nil || !rec.Current {
@@ -327,7 +358,11 @@ func (pr *solved) solve(ctx context.Context, p *ot.Problem, init *ot.Potentials,
 	relaxed := rec.Status
 	feasible := false
 	if ctx.Err() == nil && (rec.Status != ot.Canceled) {
-		if q := pr.repair(ctx, &c, plan, lp, k, F, G, st); q != nil && q.Status != ot.NumericalError {
+		q := pr.repair(ctx, &c, plan, lp, k, F, G, st)
+		if best != nil && (q == nil || q.Status != ot.Converged || best.Value < q.Value) {
+			q = best
+		}
+		if q != nil && q.Status != ot.NumericalError {
 			plan, lin, sq = q.Plan.(*ot.SparsePlan), q.LinearCost, 0
 			for _, v := range plan.Val {
 				sq += v * v

@@ -25,6 +25,11 @@ type Settings struct {
 	Escape float64
 	// LearningRate is the step of the fixed-step Adam run.
 	LearningRate float64
+	// Stall, if not nil, is called with the point and its value each time
+	// an L-BFGS phase ends Stalled on a nonsmooth objective (set.Escape >
+	// 0), before the kink escape moves the point. The slice must not be
+	// retained.
+	Stall func(x []float64, value float64)
 	// Progress, if not nil, is called after every iteration with the
 	// iteration number (counted from the start of the record) and the ℓ1
 	// norm of the gradient.
@@ -46,14 +51,19 @@ type Record struct {
 }
 
 // Stall rule (docs/cardinality.md §6): stop when, over stallIters
-// consecutive iterations, the objective has not increased by more than
-// stallRel·max(1, |f|) and the gradient's norm has not fallen below its best
-// so far. (Near the optimum of a smooth problem the value changes by less
-// than its rounding while the gradient still shrinks steadily, so the norm
-// is watched too.)
+// consecutive iterations, neither the objective has risen above its best so
+// far by more than stallRel·max(1, |f|) nor the gradient's norm fallen below
+// (1 − stallErrRel) times its best so far. Both references move only on such
+// progress, so a run of negligible gains (a value creeping up by 1e-14, a
+// norm dipping by one part in 1e6 on a kink) cannot postpone the stop,
+// while their sum still counts once it passes the threshold. (Near the
+// optimum of a smooth problem the value changes by less than its rounding
+// while the gradient still shrinks steadily, by far more than stallErrRel
+// per stallIters iterations, so the norm is watched too.)
 const (
-	stallIters = 20
-	stallRel   = 1e-12
+	stallIters  = 20
+	stallRel    = 1e-12
+	stallErrRel = 1e-3
 )
 
 // Kink escape: when L-BFGS stalls on a kink of a nonsmooth objective (small
@@ -91,7 +101,13 @@ func (d *Driver) LBFGS(ctx context.Context, f lbfgs.Func, x []float64, set Setti
 	for round := 0; ; round++ {
 		v, status := d.phase(ctx, f, x, set, maxIter, rec)
 		rec.Status, rec.Value = status, v
-		if status != ot.Stalled || set.Escape <= 0 || round == escapeRounds || rec.Iterations >= maxIter {
+		if status != ot.Stalled || set.Escape <= 0 {
+			return
+		}
+		if set.Stall != nil {
+			set.Stall(x, v)
+		}
+		if round == escapeRounds || rec.Iterations >= maxIter {
 			return
 		}
 		steps := min(escapeSteps, maxIter-rec.Iterations)
@@ -141,7 +157,7 @@ func (d *Driver) phase(ctx context.Context, f lbfgs.Func, x []float64, set Setti
 			if it == 0 || v > best+stallRel*math.Max(1, math.Abs(best)) {
 				best, progress = v, true
 			}
-			if e < bestErr {
+			if it == 0 || e < (1-stallErrRel)*bestErr {
 				bestErr, progress = e, true
 			}
 			if progress {
