@@ -93,11 +93,11 @@ func ExampleFit() {
 		x.Set(i, 0, float64(i)/64)
 		y.Set(i, 0, 2+float64(i)/64)
 	}
-	f, err := monge.Fit(nil, x, y, &monge.FitSettings{Lambda: 1, Epochs: 30, BatchSize: 32, LearningRate: 1e-2, Hidden: []int{8}, Seed: 1})
+	f, err := monge.Fit(nil, x, y, &monge.FitSettings{Lambda: 1, Epochs: 30, BatchSize: 32, LearningRate: 5e-2, Hidden: []int{8}, Seed: 1})
 	if err != nil {
 		panic(err)
 	}
 	fmt.Printf("%d steps, status %v, T(0.5) ≈ %.1f\n", f.Steps, f.Status, f.Map.Map([]float64{0.5})[0])
 	// Output:
-	// 60 steps, status Converged, T(0.5) ≈ 2.6
+	// 60 steps, status Converged, T(0.5) ≈ 2.5
 }

@@ -28,8 +28,10 @@ type FitSettings struct {
 	// EpsFit is the ε of the fitting loss; zero means 0.1 × the mean
 	// squared distance between the points of the first target batch.
 	EpsFit float64
-	// EpsGap is the ε of the Monge gap; zero means 0.01 × the mean cost
-	// between the first source and target batches.
+	// EpsGap is the ε of the Monge gap; zero means 0.05 × the standard
+	// deviation of the cost between the first source and target batches
+	// (OTT-JAX's default ε, relative to the data; smaller values make
+	// the near-permutation plans of a near-optimal map slow to solve).
 	EpsGap float64
 	// Sparsity is the weight λ_sp ≥ 0 of the displacement-sparsity penalty
 	// (λ_sp/n) Σ_i τ(T(x_i) − x_i); zero means none.
@@ -37,8 +39,12 @@ type FitSettings struct {
 	// Penalty gives τ (and the width S of the smoothed ℓ0) of the sparsity
 	// penalty; its Gamma is ignored. The zero value is ℓ1.
 	Penalty ot.ElasticCost
-	// LearningRate is Adam's step; zero means 1e-3.
+	// LearningRate is Adam's initial step; zero means 1e-3.
 	LearningRate float64
+	// FinalRate is the step at the last step as a fraction of
+	// LearningRate, reached by cosine decay; zero means 0.01, and 1 keeps
+	// the step constant. Values outside (0, 1] are errors.
+	FinalRate float64
 	// Epochs is the number of passes over the source sample; zero means 100.
 	Epochs int
 	// BatchSize is the number of points per step on each side; zero means
@@ -47,7 +53,9 @@ type FitSettings struct {
 	// Seed seeds the initialization and the batches.
 	Seed uint64
 	// Solver solves the entropic problems of each step (Eps and Init
-	// ignored); a zero Tol means 1e-6 and a zero MaxIter 2000 here.
+	// ignored); a zero Tol means 1e-6 and a zero MaxIter 2000 here. The
+	// Monge-gap solve of each step is warm-started from the previous
+	// step's potential, carried to the new batch by a soft c-transform.
 	Solver sinkhorn.Solver
 	// Workers is the number of goroutines of the solves; zero means one.
 	// The result does not depend on it.
@@ -77,9 +85,10 @@ type Fitted struct {
 	Steps int
 	// EpsFit and EpsGap are the ε used.
 	EpsFit, EpsGap float64
-	// Unconverged counts the Sinkhorn solves that stopped before their
-	// tolerance (their gradients are approximate).
-	Unconverged int
+	// Solves counts the Sinkhorn problems solved (the divergence counts
+	// one, the Monge gap one) and Unconverged those that stopped before
+	// their tolerance (their gradients are approximate).
+	Solves, Unconverged int
 }
 
 // Fit trains a residual MLP T(x) = x + f_θ(x) from the sample x of μ to the
@@ -108,6 +117,9 @@ func Fit(ctx context.Context, x, y *mat.Dense, s *FitSettings) (*Fitted, error) 
 		if !(v.v >= 0) || math.IsInf(v.v, 0) {
 			return nil, fmt.Errorf("%w: monge: %s = %v (want a finite number ≥ 0)", ot.ErrParameter, v.name, v.v)
 		}
+	}
+	if s.FinalRate < 0 || s.FinalRate > 1 || math.IsNaN(s.FinalRate) {
+		return nil, fmt.Errorf("%w: monge: FinalRate = %v (want a number in (0, 1], or 0 for the default)", ot.ErrParameter, s.FinalRate)
 	}
 	if s.Epochs < 0 || s.BatchSize < 0 || s.Workers < 0 {
 		return nil, fmt.Errorf("%w: monge: Epochs %d, BatchSize %d, Workers %d (want ≥ 0)", ot.ErrParameter, s.Epochs, s.BatchSize, s.Workers)
@@ -174,6 +186,12 @@ func Fit(ctx context.Context, x, y *mat.Dense, s *FitSettings) (*Fitted, error) 
 	f := &Fitted{Map: net, Status: ot.Converged, EpsFit: s.EpsFit, EpsGap: s.EpsGap}
 	adam := newAdam(len(net.Params), lr)
 	steps := (n + bs - 1) / bs
+	final := s.FinalRate
+	if final == 0 {
+		final = 0.01
+	}
+	total := float64(max(epochs*steps-1, 1))
+	warm := &warmStart{}
 	for ep := 0; ep < epochs; ep++ {
 		var rec Record
 		for st := 0; st < steps; st++ {
@@ -186,9 +204,9 @@ func Fit(ctx context.Context, x, y *mat.Dense, s *FitSettings) (*Fitted, error) 
 				f.EpsFit = 0.1 * meanCost(&Cost{}, yb, yb)
 			}
 			if f.EpsGap == 0 {
-				f.EpsGap = 0.01 * meanCost(&s.Cost, xb, yb)
+				f.EpsGap = sinkhorn.DefaultEps(gapSet.Cost.cloud(xb, yb))
 			}
-			o, err := objective(ctx, net, xb, yb, fitSet, gapSet, s.Lambda, s.Sparsity, &pen, f)
+			o, err := objective(ctx, net, xb, yb, fitSet, gapSet, s.Lambda, s.Sparsity, &pen, f, warm)
 			if err != nil {
 				return nil, err
 			}
@@ -196,6 +214,8 @@ func Fit(ctx context.Context, x, y *mat.Dense, s *FitSettings) (*Fitted, error) 
 				f.Status = ot.Canceled
 				return f, nil
 			}
+			// Cosine decay from lr to final·lr.
+			adam.lr = lr * (final + (1-final)*0.5*(1+math.Cos(math.Pi*float64(f.Steps)/total)))
 			adam.step(net.Params, o.grad)
 			f.Steps++
 			rec.Loss += o.loss / float64(steps)
@@ -223,9 +243,17 @@ type objectiveValue struct {
 	canceled                 bool
 }
 
-// objective evaluates L(θ) on one pair of batches and its gradient.
+// warmStart is what one step hands the next: the columns of the last
+// Monge-gap problem and their potential.
+type warmStart struct {
+	cols *mat.Dense
+	g    []float64
+}
+
+// objective evaluates L(θ) on one pair of batches and its gradient; warm,
+// when non-nil, carries the Monge-gap potential from step to step.
 func objective(ctx context.Context, net *MLP, xb, yb *mat.Dense, fitSet, gapSet *Settings,
-	lambda, sparsity float64, pen *ot.ElasticCost, f *Fitted) (*objectiveValue, error) {
+	lambda, sparsity float64, pen *ot.ElasticCost, f *Fitted, warm *warmStart) (*objectiveValue, error) {
 	tx, c := net.forward(xb)
 	div, err := fitSet.Divergence(ctx, tx, yb, f.EpsFit)
 	if err != nil {
@@ -233,6 +261,7 @@ func objective(ctx context.Context, net *MLP, xb, yb *mat.Dense, fitSet, gapSet 
 	}
 	o := &objectiveValue{fit: div.Value}
 	count := func(st ot.Status) {
+		f.Solves++
 		if st == ot.Canceled {
 			o.canceled = true
 		} else if st != ot.Converged {
@@ -242,9 +271,16 @@ func objective(ctx context.Context, net *MLP, xb, yb *mat.Dense, fitSet, gapSet 
 	count(div.Status)
 	g := mat.DenseCopyOf(div.Grad)
 	if lambda > 0 {
-		gap, err := gapSet.Gap(ctx, xb, tx, f.EpsGap)
+		var initF []float64
+		if warm != nil && warm.cols != nil {
+			initF = extendF(gapSet.workers(), xb, warm.cols, warm.g, f.EpsGap, gapSet.Cost.value)
+		}
+		gap, err := gapSet.gap(ctx, xb, tx, f.EpsGap, initF)
 		if err != nil {
 			return nil, err
+		}
+		if warm != nil && gap.Status != ot.Canceled && gap.Status != ot.NumericalError {
+			warm.cols, warm.g = tx, gap.Solve.G
 		}
 		count(gap.Status)
 		o.gap = gap.Value
@@ -291,7 +327,9 @@ type adam struct {
 	t    int
 }
 
-func newAdam(n int, lr float64) *adam { return &adam{m: make([]float64, n), v: make([]float64, n), lr: lr} }
+func newAdam(n int, lr float64) *adam {
+	return &adam{m: make([]float64, n), v: make([]float64, n), lr: lr}
+}
 
 func (a *adam) step(theta, g []float64) {
 	const b1, b2, eps = 0.9, 0.999, 1e-8

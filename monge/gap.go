@@ -95,6 +95,12 @@ func Divergence(ctx context.Context, x, y *mat.Dense, eps float64) (*DivergenceR
 // sentinel; an unconverged or canceled solve is reported in Status. A nil
 // ctx means context.Background().
 func (s *Settings) Gap(ctx context.Context, x, tx *mat.Dense, eps float64) (*GapResult, error) {
+	return s.gap(ctx, x, tx, eps, nil)
+}
+
+// gap is Gap with the solve warm-started from the row potential initF
+// (nil: a cold start).
+func (s *Settings) gap(ctx context.Context, x, tx *mat.Dense, eps float64, initF []float64) (*GapResult, error) {
 	if err := checkPair("x", x, "tx", tx, true); err != nil {
 		return nil, err
 	}
@@ -107,6 +113,9 @@ func (s *Settings) Gap(ctx context.Context, x, tx *mat.Dense, eps float64) (*Gap
 	n, d := x.Dims()
 	p := &ot.Problem{A: ot.Uniform(n), B: ot.Uniform(n), C: s.Cost.cloud(x, tx)}
 	sv := s.solver(eps)
+	if initF != nil {
+		sv.Init = &ot.Potentials{F: initF}
+	}
 	res, err := sv.Solve(ctx, p)
 	if err != nil {
 		return nil, err
@@ -161,45 +170,70 @@ func (s *Settings) Divergence(ctx context.Context, x, y *mat.Dense, eps float64)
 	n, _ := x.Dims()
 	m, _ := y.Dims()
 	sv := s.solver(eps)
-	if s.Cost.Metric == ot.SqEuclidean {
-		p := &ot.Problem{A: ot.Uniform(n), B: ot.Uniform(m), C: &ot.PointCloud{X: x, Y: y}}
-		dv, err := sv.Divergence(ctx, p)
-		if err != nil {
-			return nil, err
-		}
+	p := &ot.Problem{A: ot.Uniform(n), B: ot.Uniform(m), C: s.Cost.cloud(x, y)}
+	dv, err := sv.Divergence(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	if dv.GradX != nil {
 		return &DivergenceResult{Value: dv.Value, Grad: dv.GradX, Status: dv.Status}, nil
 	}
-	// Other costs: the three solves, with the self terms warm-started
-	// from nothing (alternating sweeps).
-	solve := func(u, v *mat.Dense) (*ot.Result, error) {
-		a, _ := u.Dims()
-		b, _ := v.Dims()
-		return sv.Solve(ctx, &ot.Problem{A: ot.Uniform(a), B: ot.Uniform(b), C: s.Cost.cloud(u, v)})
-	}
-	rxy, err := solve(x, y)
-	if err != nil {
-		return nil, err
-	}
-	rxx, err := solve(x, x)
-	if err != nil {
-		return nil, err
-	}
-	ryy, err := solve(y, y)
-	if err != nil {
-		return nil, err
-	}
+	// Other costs: the general gradient of docs/monge.md §3 from the
+	// three plans (sinkhorn solves the self terms with symmetric updates).
 	phi := s.Cost.phi()
 	w := s.workers()
-	gxy := planGrad(w, x, y, rxy.F, rxy.G, eps, phi, s.Cost.value)
+	gxy := planGrad(w, x, y, dv.XY.F, dv.XY.G, eps, phi, s.Cost.value)
 	// x–x: the points are rows and columns; the symmetrized plan is the
 	// average of the row-side and column-side gradients.
-	g1 := planGrad(w, x, x, rxx.F, rxx.G, eps, phi, s.Cost.value)
-	g2 := planGrad(w, x, x, rxx.G, rxx.F, eps, phi, s.Cost.value)
+	g1 := planGrad(w, x, x, dv.XX.F, dv.XX.G, eps, phi, s.Cost.value)
+	g2 := planGrad(w, x, x, dv.XX.G, dv.XX.F, eps, phi, s.Cost.value)
 	g1.Add(g1, g2)
 	g1.Scale(0.5, g1)
 	gxy.Sub(gxy, g1)
-	return &DivergenceResult{Value: rxy.Value - 0.5*rxx.Value - 0.5*ryy.Value, Grad: gxy,
-		Status: worst(rxy.Status, rxx.Status, ryy.Status)}, nil
+	return &DivergenceResult{Value: dv.Value, Grad: gxy, Status: dv.Status}, nil
+}
+
+// extendF returns the row potential of the points u against the columns v
+// with column potential G (log b_j included) and uniform row weights:
+// F_i = −ε log n − ε LSE_j((G_j − c(u_i, v_j))/ε), the soft c-transform
+// that the first Sinkhorn half-step computes. It carries the potential of
+// one problem to another with new row points (a warm start, docs/monge.md
+// §4), in parallel over rows (deterministic).
+func extendF(workers int, u, v *mat.Dense, G []float64, eps float64, cost func(z []float64) float64) []float64 {
+	n, d := u.Dims()
+	m, _ := v.Dims()
+	out := make([]float64, n)
+	const chunk = 16
+	zs := make([][]float64, max(workers, 1))
+	es := make([][]float64, max(workers, 1))
+	for k := range zs {
+		zs[k], es[k] = make([]float64, d), make([]float64, m)
+	}
+	logn := math.Log(float64(n))
+	parallel.For(workers, parallel.Chunks(n, chunk), func(w, k int) {
+		z, e := zs[w], es[w]
+		lo, hi := parallel.Bounds(k, chunk, n)
+		for i := lo; i < hi; i++ {
+			ui := u.RawRowView(i)
+			big := math.Inf(-1)
+			for j := 0; j < m; j++ {
+				subTo(z, ui, v.RawRowView(j))
+				e[j] = (G[j] - cost(z)) / eps
+				big = math.Max(big, e[j])
+			}
+			var sum float64
+			for _, v := range e {
+				sum += math.Exp(v - big)
+			}
+			out[i] = -eps * (logn + big + math.Log(sum))
+		}
+	})
+	for _, v := range out {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil // no usable warm start: a cold one
+		}
+	}
+	return out
 }
 
 // planGrad returns R with R_i = Σ_j P_ij φ(u_i − v_j), P_ij =
