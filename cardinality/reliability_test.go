@@ -17,9 +17,9 @@ import (
 // used from several goroutines at once (run with -race) gives the same
 // result again.
 func TestReliabilityDeterminism(t *testing.T) {
-	n, m := 80, 20
-	if testing.Short() {
-		n, m = 30, 8
+	n, m, maxIter := 80, 20, 0
+	if testing.Short() { // -race -short: a few dozen iterations suffice
+		n, m, maxIter = 16, 5, 30
 	}
 	p := otest.CloudProblem(rand.New(rand.NewPCG(15, 3)), n, m, 2, nil, true)
 	for k, tc := range []Solver{
@@ -32,6 +32,9 @@ func TestReliabilityDeterminism(t *testing.T) {
 			stress.Deterministic(t, p, func(w int) ot.Solver {
 				s := tc
 				s.Workers = w
+				if maxIter > 0 {
+					s.MaxIter = maxIter
+				}
 				return &s
 			})
 		})
@@ -42,9 +45,9 @@ func TestReliabilityDeterminism(t *testing.T) {
 // Workers 1, 2 and 7, and one Router value used from several goroutines at
 // once (run with -race) gives the same routing again.
 func TestReliabilityRouterDeterminism(t *testing.T) {
-	tokens, experts := 256, 16
+	tokens, experts, maxIter := 256, 16, 0
 	if testing.Short() {
-		tokens, experts = 64, 8
+		tokens, experts, maxIter = 32, 4, 20
 	}
 	rng := rand.New(rand.NewPCG(15, 4))
 	sc := Scores{Tokens: tokens, Experts: experts, Data: make([]float64, tokens*experts)}
@@ -64,6 +67,9 @@ func TestReliabilityRouterDeterminism(t *testing.T) {
 					t.Fatal(err)
 				}
 				return rt
+			}
+			if maxIter > 0 {
+				tc.MaxIter = maxIter
 			}
 			r1 := tc
 			r1.Workers = 1

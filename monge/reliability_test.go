@@ -15,7 +15,7 @@ import (
 // for Workers 1, 2 and 7, and one Settings value used from several
 // goroutines at once (run with -race) gives the same result again.
 func TestReliabilityDeterminism(t *testing.T) {
-	n, d := 50, 2
+	n, d := 300, 2
 	if testing.Short() {
 		n = 20
 	}
@@ -29,7 +29,7 @@ func TestReliabilityDeterminism(t *testing.T) {
 		}
 	}
 	gap := func(s *Settings) *GapResult {
-		g, err := s.Gap(context.Background(), x, tx, 0.1)
+		g, err := s.Gap(context.Background(), x, tx, 1)
 		if err != nil {
 			t.Fatal(err)
 		}

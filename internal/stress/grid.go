@@ -216,7 +216,9 @@ func (o *Outcome) Row() string {
 		o.Name, o.Cases, o.Rejected, 100*o.ConvergedShare(), strings.Join(st, ", "), o.NaN, o.Breaches, o.Known)
 }
 
-// Run solves every case of the grid (the full grid when Enabled) and fails
+// Run solves every case of the grid (the full grid when Enabled; with
+// -short and without OTKIT_STRESS, the slice's cases at the default
+// regularization only) and fails
 // t on a contract breach (Check, Extra) outside Known, or a panic. It logs
 // the outcome row, and with -v or OTKIT_STRESS the cases that did not
 // converge.
@@ -232,6 +234,9 @@ func Run(t *testing.T, cfg Config) *Outcome {
 		timeout = 20 * time.Second
 	}
 	for _, c := range Grid(full) {
+		if !full && testing.Short() && c.Ratio != 0 {
+			continue // -short (the race run): the default regularization only
+		}
 		o.Cases++
 		res, err, perr := solve(cfg, c, timeout)
 		known := ""
