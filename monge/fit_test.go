@@ -156,3 +156,36 @@ func TestFitGaussian(t *testing.T) {
 	assert.Less(t, last.Fit, first.Fit/5)
 	assert.LessOrEqual(t, f.Unconverged, f.Solves/10, "at most 10% unconverged solves")
 }
+
+// TestFitSparse is the displacement-sparse fit of Chen, Xie & Zhang
+// (docs/monge.md §6): d = 20, 3 of the coordinates translated by 4; the
+// residual MLP fitted with the sparsity penalty λ_sp·τ(T(x) − x) moves only
+// those (support read at |T(x)_k − x_k| > 0.5). Without the penalty the
+// precision is about 0.3; with it 0.99 (ℓ0) and 0.97 (ℓ1) here, and 0.99
+// for both on seeds 12–13 with 400 points and 120 steps.
+func TestFitSparse(t *testing.T) {
+	n, d, s := 300, 20, 3
+	rng := rand.New(rand.NewPCG(11, 2))
+	x, y := sparseTask(rng, n, d, s, 4)
+	q, _ := sparseTask(rng, 200, d, s, 4)
+	for _, tc := range []struct {
+		name string
+		pen  ot.ElasticCost
+		sp   float64
+	}{
+		{"l0", ot.ElasticCost{Tau: ot.PenaltyL0, S: 1}, 5},
+		{"l1", ot.ElasticCost{}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, err := Fit(nil, x, y, &FitSettings{Sparsity: tc.sp, Penalty: tc.pen, Epochs: 25, BatchSize: 100,
+				LearningRate: 1e-2, Hidden: []int{32, 32}, Workers: 2, Seed: 1})
+			require.NoError(t, err)
+			tq, err := f.Map.Apply(q)
+			require.NoError(t, err)
+			prec, rec := supportScores(q, tq, s, 0.5)
+			t.Logf("%s: precision %.3f recall %.3f after %d steps", tc.name, prec, rec, f.Steps)
+			assert.GreaterOrEqual(t, prec, 0.9)
+			assert.GreaterOrEqual(t, rec, 0.9)
+		})
+	}
+}
