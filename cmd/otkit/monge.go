@@ -48,6 +48,7 @@ type mongeSummary struct {
 	FitLoss       jsonFloat `json:"fit_loss,omitempty"`
 	MongeGap      jsonFloat `json:"monge_gap,omitempty"`
 	GapExcess     jsonFloat `json:"monge_gap_excess,omitempty"`
+	Solves        int       `json:"solves,omitempty"`
 	Unconverged   int       `json:"unconverged_solves,omitempty"`
 	FitSeconds    float64   `json:"fit_seconds,omitempty"`
 	ApplySeconds  float64   `json:"apply_seconds"`
@@ -313,7 +314,7 @@ func runMongeFit(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	n, d := x.Dims()
 	m, _ := y.Dims()
 	sum := mongeSummary{Command: "fit", N: n, M: m, Dim: d, Eps: jsonFloat(f.EpsGap), EpsFit: jsonFloat(f.EpsFit),
-		Status: f.Status.String(), Steps: f.Steps, Unconverged: f.Unconverged, FitSeconds: secs, Out: *outPath}
+		Status: f.Status.String(), Steps: f.Steps, Solves: f.Solves, Unconverged: f.Unconverged, FitSeconds: secs, Out: *outPath}
 	if len(f.History) > 0 {
 		r := f.History[len(f.History)-1]
 		sum.Loss, sum.FitLoss, sum.MongeGap, sum.GapExcess = jsonFloat(r.Loss), jsonFloat(r.Fit), jsonFloat(r.Gap), jsonFloat(r.GapExcess)

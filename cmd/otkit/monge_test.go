@@ -58,6 +58,7 @@ func TestMongeCLI(t *testing.T) {
 	var s mongeSummary
 	require.NoError(t, json.Unmarshal([]byte(stdout), &s))
 	assert.Equal(t, 9, s.Steps)
+	assert.Equal(t, 18, s.Solves, "one divergence and one Monge gap per step")
 	assert.Greater(t, float64(s.MongeGap), 0.0)
 	code, stdout, stderr = runCLI("monge", "apply", "--map", mp, "--x", xp, "--out", out, "--json")
 	require.Equal(t, 0, code, stderr)
