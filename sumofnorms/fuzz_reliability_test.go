@@ -2,10 +2,12 @@ package sumofnorms
 
 import (
 	"context"
+	"errors"
 	"math"
 	"testing"
 
 	"github.com/otkit/otkit/internal/stress"
+	"github.com/otkit/otkit/ot"
 )
 
 // FuzzContract decodes a small problem (weights 0 or 1e-12…1, costs with
@@ -34,6 +36,9 @@ func FuzzContract(f *testing.F) {
 		if kind == 3 {
 			g := &GroupLasso{Eps: reg, Eta: in.Log(-4, 2) * math.Max(fz.MaxC, fz.Scale), Labels: labels, MaxIter: min(maxIter, 20)}
 			res, err := g.Solve(context.Background(), fz.P)
+			if labels != nil && errors.Is(err, ot.ErrZeroMass) {
+				return
+			}
 			if e := stress.Check(fz.P, res, err, DefaultTol); e != nil {
 				t.Fatalf("%+v: %v", *g, e)
 			}
@@ -44,6 +49,9 @@ func FuzzContract(f *testing.F) {
 			s.Lambda = 0
 		}
 		res, err := s.Solve(context.Background(), fz.P)
+		if labels != nil && errors.Is(err, ot.ErrZeroMass) {
+			return // a class of zero weight: a documented error of the Labels setting
+		}
 		if e := stress.Check(fz.P, res, err, DefaultTol); e != nil {
 			t.Fatalf("%+v: %v", *s, e)
 		}
