@@ -76,12 +76,12 @@ type Columns struct {
 	hasPrev bool
 
 	// Block bounds for skipping most of a column's scan: rows in blocks of
-	// blockSize, fmax[b] the largest F_i of block b at the current
-	// evaluation, negC[j][b] the largest −C_ij of block b in column j
-	// (computed on first use: empty until then).
-	nb   int
-	fmax []float64
-	negC [][]float64
+	// blockSize, fmax[b] and fmin[b] the largest and smallest F_i of
+	// block b at the current evaluation, negC[j][b] the largest −C_ij of
+	// block b in column j (computed on first use: empty until then).
+	nb         int
+	fmax, fmin []float64
+	negC       [][]float64
 
 	// The arguments of the running pass, read by the bound chunk function.
 	mode    evalMode
@@ -123,6 +123,7 @@ func (r *results) reset(m int) {
 type worker struct {
 	v  []float64 // length n: candidate values
 	ci []int     // length n + nb: candidate rows, then blocks
+	lb []float64 // length nb: block lower bounds (cold start)
 	sw simplex.Workspace
 }
 
@@ -155,6 +156,7 @@ func (c *Columns) Reset(n, m, k int) {
 	c.hasPrev, c.hasLast = false, false
 	c.nb = (n + blockSize - 1) / blockSize
 	c.fmax = grow(c.fmax, c.nb)
+	c.fmin = grow(c.fmin, c.nb)
 	if len(c.negC) < m {
 		c.negC = append(c.negC, make([][]float64, m-len(c.negC))...)
 	}
@@ -192,6 +194,7 @@ func (c *Columns) workers() int {
 	for q := range c.ws[:w] {
 		c.ws[q].v = grow(c.ws[q].v, c.n)
 		c.ws[q].ci = growInt(c.ws[q].ci, c.n+c.nb)
+		c.ws[q].lb = grow(c.ws[q].lb, c.nb)
 	}
 	return w
 }
@@ -227,11 +230,12 @@ const (
 func (c *Columns) sweep(mode evalMode, F, G []float64) bool {
 	c.workers()
 	for b := range c.fmax {
-		m := math.Inf(-1)
+		hi, lo := math.Inf(-1), math.Inf(1)
 		for _, f := range F[b*blockSize : min((b+1)*blockSize, c.n)] {
-			m = max(m, f)
+			hi = max(hi, f)
+			lo = min(lo, f)
 		}
-		c.fmax[b] = m
+		c.fmax[b], c.fmin[b] = hi, lo
 	}
 	c.mode, c.curF, c.curG = mode, F, G
 	c.cut.Store(false)

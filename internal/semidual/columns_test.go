@@ -197,3 +197,36 @@ func TestExponent(t *testing.T) {
 		require.Equal(t, c.want, Exponent(c.x), "x = %g", c.x)
 	}
 }
+
+// TestColdStartMatchesReference: first evaluations (the candidate bound
+// from the blocks' lower bounds when k is at most the number of blocks, the
+// maxima of k runs of rows otherwise) equal the unscreened reference, at
+// zero potentials and at random ones.
+func TestColdStartMatchesReference(t *testing.T) {
+	const n, m, gamma = 203, 30, 0.05
+	ct, a, b := problem(3, n, m)
+	r := rand.New(rand.NewPCG(4, 4))
+	for _, k := range []int{1, 2, 7, 25, 26, 40, n} {
+		for _, spread := range []float64{0, 0.01, 1} {
+			t.Run(fmt.Sprintf("k=%d/spread=%g", k, spread), func(t *testing.T) {
+				F := make([]float64, n)
+				for i := range F {
+					F[i] = spread * r.NormFloat64()
+				}
+				var c Columns
+				c.Reset(n, m, k)
+				copy(c.CT(), ct)
+				c.A, c.B, c.Gamma = a, b, gamma
+				grad := make([]float64, n)
+				val := c.SemiDual(F, grad)
+				wantVal, wantGrad := reference(ct, a, b, n, k, gamma, F)
+				require.InDelta(t, wantVal, val, 1e-12*(1+math.Abs(wantVal)))
+				if k < n {
+					for i := range grad {
+						require.InDelta(t, wantGrad[i], grad[i], 1e-12, "row %d", i)
+					}
+				}
+			})
+		}
+	}
+}

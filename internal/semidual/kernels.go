@@ -14,14 +14,16 @@ import (
 //
 //   - any k distinct entries: their minimum is at most the k-th largest
 //     value. The previous evaluation's selection is used (it barely moves
-//     once the iterates settle) or, on a cold start, the maxima of k blocks
-//     of the column;
+//     once the iterates settle) or, on a cold start, the k-th largest of
+//     the lower bounds (min F + max(−C))·scale of the blocks of rows, each
+//     of which is at most an entry of its block (when k exceeds the number
+//     of blocks: the smallest of the maxima of k runs of rows);
 //   - lo, a lower bound on the threshold of the projection of the whole
 //     column (the threshold is 1-Lipschitz in the ∞-norm, so the previous
 //     threshold minus the largest change of F/γ qualifies).
 //
 // The top-k kernels then see about k entries instead of n.
-func (c *Columns) candidates(j int, F []float64, scale, lo float64, v []float64, ci []int) int {
+func (c *Columns) candidates(j int, F []float64, scale, lo float64, v, lbuf []float64, ci []int) int {
 	col := c.ct[j*c.n : (j+1)*c.n]
 	F = F[:len(col)]
 	tau := math.Inf(-1)
@@ -34,6 +36,22 @@ func (c *Columns) candidates(j int, F []float64, scale, lo float64, v []float64,
 				tau = u
 			}
 		}
+	case len(prev) == 0 && c.k <= c.nb:
+		// Every block b holds an entry of at least
+		// (min F + max(−C))·scale over the block (rounding is
+		// monotone), so the k-th largest of these bounds over distinct
+		// blocks is at most the k-th largest entry; it reads nb block
+		// figures instead of the n rows.
+		lb := lbuf[:c.nb]
+		negC := c.blockNegCost(j)
+		for b, nc := range negC {
+			u := (c.fmin[b] + nc) * scale
+			if u != u { // NaN (a diverging trial point): no bound
+				u = math.Inf(-1)
+			}
+			lb[b] = u
+		}
+		tau = simplex.KthLargest(lb, c.k)
 	case len(prev) == 0:
 		tau = math.Inf(1)
 		for b := 0; b < c.k; b++ {
@@ -140,9 +158,9 @@ func (c *Columns) semiDualColumn(j int, F []float64, ws *worker) {
 		th := c.cur.theta[j]
 		lo = th - d - 1e-12*(math.Abs(th)+c.B[j]+d)
 	}
-	cnt := c.candidates(j, F, 1/g, lo, v, ci)
+	cnt := c.candidates(j, F, 1/g, lo, v, ws.lb, ci)
 	if cnt == 0 { // cannot happen in exact arithmetic; rescan everything
-		cnt = c.candidates(j, F, 1/g, math.Inf(-1), v, ci)
+		cnt = c.candidates(j, F, 1/g, math.Inf(-1), v, ws.lb, ci)
 	}
 	v = v[:cnt]
 	vmax := math.Inf(-1)
@@ -224,7 +242,7 @@ func (c *Columns) semiDualColumn(j int, F []float64, ws *worker) {
 // parts (F_i + G_j − C_ij)₊/γ.
 func (c *Columns) dualColumn(j int, F []float64, Gj float64, ws *worker) {
 	v, ci, sw := ws.v, ws.ci, &ws.sw
-	cnt := c.candidates(j, F, 1, math.Inf(-1), v, ci)
+	cnt := c.candidates(j, F, 1, math.Inf(-1), v, ws.lb, ci)
 	idx, val := c.next.rows[j][:0], c.next.vals[j][:0]
 	sel := simplex.TopK(v[:cnt], c.k, sw)
 	var obj float64

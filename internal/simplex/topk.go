@@ -39,6 +39,13 @@ func TopK(v []float64, k int, w *Workspace) []int {
 	return idx[:k]
 }
 
+// KthLargest returns the k-th largest entry of a (1 ≤ k ≤ len(a)),
+// reordering a, in O(len(a)) expected time. a must not contain NaN.
+func KthLargest(a []float64, k int) float64 {
+	e, _ := kthLargest(a, k)
+	return e
+}
+
 // kthLargest returns the k-th largest value e of a (1 ≤ k ≤ len(a)) and
 // the number of entries greater than e, reordering a. Quickselect with a
 // median-of-three pivot: branch-free two-way partitions while they make

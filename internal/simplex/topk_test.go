@@ -1,7 +1,9 @@
 package simplex
 
 import (
+	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -131,5 +133,28 @@ func BenchmarkProjectK1000k10(b *testing.B) {
 	w := NewWorkspace(1000)
 	for b.Loop() {
 		must(ProjectK(dst, v, 1, 10, w))
+	}
+}
+
+// TestKthLargest compares with sorting, ties and infinities included.
+func TestKthLargest(t *testing.T) {
+	r := rand.New(rand.NewPCG(31, 32))
+	for trial := 0; trial < 2000; trial++ {
+		n := 1 + r.IntN(100)
+		v := make([]float64, n)
+		for i := range v {
+			switch r.IntN(8) {
+			case 0:
+				v[i] = math.Inf(-1)
+			case 1:
+				v[i] = float64(r.IntN(3))
+			default:
+				v[i] = r.NormFloat64()
+			}
+		}
+		k := 1 + r.IntN(n)
+		s := slices.Clone(v)
+		slices.Sort(s)
+		require.Equal(t, s[n-k], KthLargest(v, k), "v=%v k=%d", v, k)
 	}
 }
