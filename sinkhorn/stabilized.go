@@ -338,9 +338,11 @@ func (e *state) minShift() bool {
 }
 
 // planSums computes the plan's sums from the stored kernel, P = u K v,
-// without exps when the kernel is at the target ε.
+// without exps when the kernel is at the target ε and absorbing the
+// scalings into the potentials is accurate; otherwise it absorbs and
+// evaluates the plan of the potentials that the Result returns.
 func (e *stabilized) planSums() (r, c []float64, lin float64) {
-	if !e.kValid || e.eps != e.state.eps {
+	if !e.kValid || e.eps != e.state.eps || e.lossyAbsorb() {
 		e.finish()
 		return e.state.planSums()
 	}
@@ -375,5 +377,24 @@ func (e *stabilized) planSums() (r, c []float64, lin float64) {
 }
 
 func (e *stabilized) finish() { e.absorb() }
+
+// lossyAbsorb reports whether absorbing the scalings would move some
+// potential by an amount that differs from ε log u_i (or ε log v_j) by more
+// than Tol/1000 in units of ε: the potentials are so large relative to ε
+// that the plan they give is not u K v (a plan entry's relative error is
+// about that amount).
+func (e *stabilized) lossyAbsorb() bool {
+	lim := 1e-3 * e.set.tol * e.eps
+	lossy := func(p, x []float64) bool {
+		for i, xi := range x {
+			d := e.eps * math.Log(xi)
+			if math.Abs((p[i]+d)-p[i]-d) > lim {
+				return true
+			}
+		}
+		return false
+	}
+	return lossy(e.f, e.u) || lossy(e.g, e.v)
+}
 
 func (e *stabilized) tracked() (r, c []float64, lin float64, ok bool) { return nil, nil, 0, false }

@@ -376,7 +376,13 @@ func (s *state) run(ctx context.Context, progress ot.Progress) *ot.Result {
 		// The check's error and the final pass's may differ by rounding:
 		// Converged is promised for the returned figures.
 		r, c, lin = eng.planSums()
-		if marginalError(r, c, s.a, s.b) <= tol || it >= s.set.maxIter {
+		if marginalError(r, c, s.a, s.b) <= tol {
+			break
+		}
+		if it >= s.set.maxIter {
+			// The returned plan misses Tol (rounding of potentials far
+			// larger than ε): Converged is promised for it only.
+			status = ot.IterationLimit
 			break
 		}
 		first, resume = len(stages)-1, true
