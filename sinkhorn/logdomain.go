@@ -99,27 +99,28 @@ func (e *logDomain) fPass() (lcValid, ok bool) {
 				next += e.poll
 			}
 			c := e.row(w, i)
-			row := lse.AffineExpTo(e.expBuf[w], e.f[i], e.g, c, k)
+			row := e.expBuf[w]
 			var ri, scale float64
-			if r := floats.Sum(row); r >= tiny && r <= huge {
+			if r := lse.AffineExpSum(row, e.f[i], e.g, c, k); r >= tiny && r <= huge {
 				fi := e.f[i] + e.omega*e.eps*(e.loga[i]-math.Log(r))
-				rho := math.Exp((fi - e.f[i]) * k)
-				floats.AddScaled(p, rho, row)
-				ri, scale = rho*r, rho
+				scale = rho(fi, e.f[i], k)
+				ri = scale * r
 				e.fNext[i] = fi
 			} else {
 				fi := e.f[i] + e.omega*e.eps*(e.loga[i]-lse.AffineLSE(e.f[i], e.g, c, k))
-				row = lse.AffineExpTo(row, fi, e.g, c, k)
-				ri, scale = floats.Sum(row), 1
-				floats.Add(p, row)
+				ri, scale = lse.AffineExpSum(row, fi, e.g, c, k), 1
 				e.fNext[i] = fi
 			}
+			// The new plan's row is scale·row: add it to the column sums
+			// and, with the cost row still in cache, its <P_i, C_i>.
 			if e.trackLin {
-				li := scale * floats.Dot(row, c)
+				li := scale * lse.AddScaledDot(p, scale, row, c)
 				if math.IsNaN(li) {
 					li = scale * dotSkipZeros(row, c) // forbidden pairs: 0·Inf
 				}
 				lin += li
+			} else {
+				floats.AddScaled(p, scale, row)
 			}
 			re += math.Abs(ri - e.a[i])
 			e.rsNext[i] = ri
@@ -145,6 +146,10 @@ func (e *logDomain) fPass() (lcValid, ok bool) {
 	}
 	return true, true
 }
+
+// rho is exp((fi − f)/ε), the factor between the rows of the plans of f
+// and of f with f_i replaced by fi.
+func rho(fi, f, k float64) float64 { return math.Exp((fi - f) * k) }
 
 // dotSkipZeros is Σ_j x_j c_j over the x_j ≠ 0 (c_j = +Inf where x_j = 0).
 func dotSkipZeros(x, c []float64) float64 {

@@ -224,3 +224,65 @@ sqStore:
 sqDone:
 	VZEROUPPER
 	RET
+
+// func affineExpSumAVX2(dst, gs, c *float64, n int, s, k float64, tab, acc *float64) (done int)
+// affineExpAVX2 that also adds the results to the four lane sums acc[0:4].
+TEXT ·affineExpSumAVX2(SB), NOSPLIT, $0-72
+	MOVQ dst+0(FP), DI
+	MOVQ gs+8(FP), SI
+	MOVQ c+16(FP), DX
+	MOVQ n+24(FP), CX
+	VBROADCASTSD s+32(FP), Y15
+	VBROADCASTSD k+40(FP), Y14
+	MOVQ tab+48(FP), R8
+	MOVQ acc+56(FP), R13
+	VMOVUPD (R13), Y11
+	XORQ BX, BX
+
+sumLoop:
+	CMPQ BX, CX
+	JGE  sumDone
+	VMOVUPD (SI)(BX*8), Y0
+	VADDPD  Y0, Y15, Y0
+	VSUBPD  (DX)(BX*8), Y0, Y0
+	VMULPD  Y14, Y0, Y0
+	EXP4(sumDone)
+	VMOVUPD Y9, (DI)(BX*8)
+	VADDPD  Y9, Y11, Y11
+	ADDQ    $4, BX
+	JMP     sumLoop
+
+sumDone:
+	VMOVUPD Y11, (R13)
+	VZEROUPPER
+	MOVQ BX, done+64(FP)
+	RET
+
+// func axpyDotAVX2(p, x, c *float64, n int, alpha float64, acc *float64)
+// p[j] += alpha·x[j] and acc[j%4] += x[j]·c[j] for j < n (a multiple of 4).
+TEXT ·axpyDotAVX2(SB), NOSPLIT, $0-48
+	MOVQ p+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ c+16(FP), DX
+	MOVQ n+24(FP), CX
+	VBROADCASTSD alpha+32(FP), Y15
+	MOVQ acc+40(FP), R13
+	VMOVUPD (R13), Y11
+	XORQ BX, BX
+
+adLoop:
+	CMPQ    BX, CX
+	JGE     adDone
+	VMOVUPD (SI)(BX*8), Y0
+	VMULPD  Y0, Y15, Y1
+	VADDPD  (DI)(BX*8), Y1, Y1
+	VMOVUPD Y1, (DI)(BX*8)
+	VMULPD  (DX)(BX*8), Y0, Y2
+	VADDPD  Y2, Y11, Y11
+	ADDQ    $4, BX
+	JMP     adLoop
+
+adDone:
+	VMOVUPD Y11, (R13)
+	VZEROUPPER
+	RET

@@ -46,3 +46,14 @@ func expAVX2(dst, x *float64, n int, tab *float64) (done int)
 //
 //go:noescape
 func sqDistAVX2(dst, x *float64, d int, yt *float64, m, n4 int)
+
+// affineExpSumAVX2 is affineExpAVX2 that also adds dst[j] to acc[j%4].
+//
+//go:noescape
+func affineExpSumAVX2(dst, gs, c *float64, n int, s, k float64, tab, acc *float64) (done int)
+
+// axpyDotAVX2 sets p[j] += alpha·x[j] and adds x[j]·c[j] to acc[j%4] for
+// j < n (a multiple of 4).
+//
+//go:noescape
+func axpyDotAVX2(p, x, c *float64, n int, alpha float64, acc *float64)

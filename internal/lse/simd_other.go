@@ -9,3 +9,9 @@ func affineExpAVX2(dst, gs, c *float64, n int, s, k float64, tab *float64) int {
 func expAVX2(dst, x *float64, n int, tab *float64) int { panic("lse: no AVX2") }
 
 func sqDistAVX2(dst, x *float64, d int, yt *float64, m, n4 int) { panic("lse: no AVX2") }
+
+func affineExpSumAVX2(dst, gs, c *float64, n int, s, k float64, tab, acc *float64) int {
+	panic("lse: no AVX2")
+}
+
+func axpyDotAVX2(p, x, c *float64, n int, alpha float64, acc *float64) { panic("lse: no AVX2") }

@@ -117,3 +117,40 @@ func TestSqDistRow(t *testing.T) {
 	}
 	assert.Panics(t, func() { SqDistRow(make([]float64, 3), make([]float64, 2), make([]float64, 5)) })
 }
+
+// TestFusedVector: AffineExpSum and AddScaledDot give bitwise the results
+// of their scalar loops.
+func TestFusedVector(t *testing.T) {
+	for n := 0; n < 70; n++ {
+		g, c := simdArgs(n, 30), simdArgs(n, 40)
+		for i := range g {
+			g[i] /= 3
+			c[i] /= 5
+		}
+		dst := make([]float64, n)
+		got := AffineExpSum(dst, -1.25, g, c, 0.7)
+		want := make([]float64, n)
+		var acc [4]float64
+		affineExpSumScalar(want, -1.25, g, c, 0.7, &acc)
+		sameBits(t, want, dst, "AffineExpSum entries")
+		sameBits(t, []float64{laneSum(&acc)}, []float64{got}, "AffineExpSum sum")
+
+		x, cc := simdArgs(n, 50), simdArgs(n, 60)
+		for i := range x {
+			x[i] = math.Abs(x[i]) / 100
+			if math.IsNaN(x[i]) || math.IsInf(x[i], 0) {
+				x[i] = 1
+			}
+			cc[i] = x[i] * 3
+		}
+		p1, p2 := simdArgs(n, 70), simdArgs(n, 70)
+		d := AddScaledDot(p1, 0.3, x, cc)
+		var acc2 [4]float64
+		for j := range p2 {
+			p2[j] += 0.3 * x[j]
+			acc2[j&3] += x[j] * cc[j]
+		}
+		sameBits(t, p2, p1, "AddScaledDot p")
+		sameBits(t, []float64{laneSum(&acc2)}, []float64{d}, "AddScaledDot dot")
+	}
+}
