@@ -241,12 +241,12 @@ def main():
         f"{cloud['exps_per_second_per_core'] / 1e6:.0f} M entries/s/core (wall clock, load "
         f"{os.getloadavg()[0]:.1f}), {cloud['seconds_per_sweep'] * 1e3:.0f} ms per sweep.",
         "",
-        "Kernels: internal/lse's AVX2 assembly (ExpTo, AffineExpTo, SqDistRow) computes four lanes with exactly the "
+        "Kernels: internal/lse's AVX2 assembly (ExpTo, AffineExpTo, AffineExpSum, AddScaledDot, SqDistRow) computes four lanes with exactly the "
         "operations of the scalar code (no FMA; table loads by index extraction, faster than VGATHERQPD on this EPYC), "
         "so results are bitwise those of the scalar fallback (`-tags purego`, other architectures), which the tests "
         "check at every length and offset. A log-domain sweep per entry: one SqEuclidean distance (d = 2: 4 vector "
-        "ops per 4 entries), one exp (~45 vector µops per 4 entries, 4 table loads), then the row sum, the scaled "
-        "add into the column sums and, from n·m ≥ 2²¹, the dot with the cost row (gonum asm). Rows of 4000 doubles "
+        "ops per 4 entries), one exp (~45 vector µops per 4 entries, 4 table loads) fused with the row sum, then "
+        "the scaled add into the column sums fused with the dot with the cost row (from n·m ≥ 2²¹). Rows of 4000 doubles "
         "keep g, the cost row, the plan row and the column partial sums (4 × 32 KB) in L2, so a sweep is bound by "
         "the exp's µops, not by memory bandwidth (16 M entries × 8 bytes of cost would be 128 MB per sweep if "
         "stored; nothing is stored here).",
