@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"math"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/otkit/otkit/internal/lse"
 	"github.com/otkit/otkit/internal/parallel"
 	"github.com/otkit/otkit/ot"
 	"github.com/otkit/otkit/sinkhorn"
@@ -32,6 +34,7 @@ type MapSettings struct {
 // entropic is what both estimators keep: the targets and their potential.
 type entropic struct {
 	y       *mat.Dense
+	yt      []float64 // y by coordinate: yt[k·m + j] = y_j[k]
 	g       []float64 // G_j of the plan exp((F_i + G_j − C_ij)/ε), log b_j included
 	eps     float64
 	workers int
@@ -130,7 +133,14 @@ func fitEntropic(ctx context.Context, x, y *mat.Dense, pc *ot.PointCloud, s *Map
 	if err != nil {
 		return nil, err
 	}
-	return &entropic{y: mat.DenseCopyOf(y), g: res.G, eps: sv.Eps, workers: max(s.Workers, 1), res: res}, nil
+	_, d := y.Dims()
+	yt := make([]float64, d*m)
+	for j := 0; j < m; j++ {
+		for k, v := range y.RawRowView(j) {
+			yt[k*m+j] = v
+		}
+	}
+	return &entropic{y: mat.DenseCopyOf(y), yt: yt, g: res.G, eps: sv.Eps, workers: max(s.Workers, 1), res: res}, nil
 }
 
 // weights stores the softmax weights p_j(x) ∝ exp((G_j − c_j)/ε) in p,
@@ -152,11 +162,11 @@ func (e *entropic) weights(p []float64) {
 }
 
 // work is the scratch space of one query.
-type work struct{ p, z, acc []float64 }
+type work struct{ p, c, z, acc []float64 }
 
 func (e *entropic) newWork() *work {
 	m, d := e.y.Dims()
-	return &work{p: make([]float64, m), z: make([]float64, d), acc: make([]float64, d)}
+	return &work{p: make([]float64, m), c: make([]float64, m), z: make([]float64, d), acc: make([]float64, d)}
 }
 
 // Map returns T_ε(x). It panics if len(x) is not the dimension of the
@@ -170,23 +180,17 @@ func (t *EntropicMap) mapTo(dst, x []float64, w *work) []float64 {
 	if len(x) != d {
 		panic(fmt.Sprintf("monge: query of dimension %d, map of dimension %d", len(x), d))
 	}
-	yr := t.y.RawMatrix()
-	for j := 0; j < m; j++ {
-		y := yr.Data[j*yr.Stride : j*yr.Stride+d]
-		var s float64
-		for k, v := range x {
-			u := v - y[k]
-			s += u * u
-		}
-		w.p[j] = s
+	// The costs by the vectorized kernels of internal/lse, then the
+	// softmax p_j ∝ exp((G_j − c_j)/ε) shifted by its largest exponent.
+	lse.SqDistRow(w.c, x, t.yt)
+	big := math.Inf(-1)
+	for j, c := range w.c {
+		big = math.Max(big, t.g[j]-c)
 	}
-	t.weights(w.p)
-	clear(dst)
-	for j, pj := range w.p {
-		y := yr.Data[j*yr.Stride : j*yr.Stride+d]
-		for k := range dst {
-			dst[k] += pj * y[k]
-		}
+	lse.AffineExpTo(w.p, -big, t.g, w.c, 1/t.eps)
+	inv := 1 / floats.Sum(w.p)
+	for k := range dst {
+		dst[k] = inv * floats.Dot(w.p, t.yt[k*m:(k+1)*m])
 	}
 	return dst
 }

@@ -41,7 +41,8 @@ func ExampleGap() {
 		if err != nil {
 			panic(err)
 		}
-		fmt.Printf("%s: gap − floor = %.3f\n", tc.name, g.Value-g.Floor)
+		// gap − floor ≥ 0 up to the solver's tolerance: print 0, not −0.000.
+		fmt.Printf("%s: gap − floor = %.3f\n", tc.name, math.Max(g.Value-g.Floor, 0))
 	}
 	// Output:
 	// affine: gap − floor = 0.000
