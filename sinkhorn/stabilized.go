@@ -135,7 +135,7 @@ func (e *stabilized) colKu() bool {
 				}
 				next += e.poll
 			}
-			floats.AddScaled(p, e.u[i], e.krow(i))
+			lse.AddScaled(p, e.u[i], e.krow(i))
 		}
 	})
 	if e.stopped() {
@@ -204,14 +204,14 @@ func (e *stabilized) sweep() bool {
 				next += e.poll
 			}
 			row := e.krow(i)
-			e.t[i] = floats.Dot(row, e.v)
+			e.t[i] = lse.Dot(row, e.v)
 			q, ok := newScale(e.u[i], e.a[i], e.t[i], e.omega)
 			if !ok {
 				e.bad[b] = true
 				return
 			}
 			u[i] = q
-			floats.AddScaled(p, q, row)
+			lse.AddScaled(p, q, row)
 		}
 	})
 	if e.stopped() {

@@ -286,3 +286,55 @@ adDone:
 	VMOVUPD Y11, (R13)
 	VZEROUPPER
 	RET
+
+// func dotAVX2(x, y *float64, n int, acc *float64)
+// acc[j%8] += x[j]·y[j] for j < n (a multiple of 8), two accumulators of
+// four lanes merged lane-wise at the end: lanes (j%8 < 4) and (j%8 ≥ 4).
+TEXT ·dotAVX2(SB), NOSPLIT, $0-32
+	MOVQ   x+0(FP), SI
+	MOVQ   y+8(FP), DX
+	MOVQ   n+16(FP), CX
+	MOVQ   acc+24(FP), R13
+	VMOVUPD (R13), Y11
+	VMOVUPD 32(R13), Y12
+	XORQ   BX, BX
+
+dotLoop:
+	CMPQ    BX, CX
+	JGE     dotDone
+	VMOVUPD (SI)(BX*8), Y0
+	VMULPD  (DX)(BX*8), Y0, Y0
+	VADDPD  Y0, Y11, Y11
+	VMOVUPD 32(SI)(BX*8), Y1
+	VMULPD  32(DX)(BX*8), Y1, Y1
+	VADDPD  Y1, Y12, Y12
+	ADDQ    $8, BX
+	JMP     dotLoop
+
+dotDone:
+	VMOVUPD Y11, (R13)
+	VMOVUPD Y12, 32(R13)
+	VZEROUPPER
+	RET
+
+// func axpyAVX2(p, x *float64, n int, alpha float64)
+// p[j] += alpha·x[j] for j < n (a multiple of 4).
+TEXT ·axpyAVX2(SB), NOSPLIT, $0-32
+	MOVQ p+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSD alpha+24(FP), Y15
+	XORQ BX, BX
+
+axpyLoop:
+	CMPQ    BX, CX
+	JGE     axpyDone
+	VMULPD  (SI)(BX*8), Y15, Y0
+	VADDPD  (DI)(BX*8), Y0, Y0
+	VMOVUPD Y0, (DI)(BX*8)
+	ADDQ    $4, BX
+	JMP     axpyLoop
+
+axpyDone:
+	VZEROUPPER
+	RET

@@ -61,3 +61,36 @@ func AddScaledDot(p []float64, alpha float64, x, c []float64) float64 {
 	}
 	return laneSum(&acc)
 }
+
+// Dot returns Σ_j x_j y_j in eight lanes (lane l: the j ≡ l mod 8 in
+// order), returned as ((l0 + l4) + (l1 + l5)) + ((l2 + l6) + (l3 + l7)).
+func Dot(x, y []float64) float64 {
+	if len(x) != len(y) {
+		panic("lse: length mismatch")
+	}
+	var acc [8]float64
+	j := 0
+	if useAVX2 && len(x) >= 8 {
+		j = len(x) &^ 7
+		dotAVX2(&x[0], &y[0], j, &acc[0])
+	}
+	for ; j < len(x); j++ {
+		acc[j&7] += x[j] * y[j]
+	}
+	return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]))
+}
+
+// AddScaled sets p_j += alpha·x_j (as gonum's floats.AddScaled, bitwise).
+func AddScaled(p []float64, alpha float64, x []float64) {
+	if len(x) != len(p) {
+		panic("lse: length mismatch")
+	}
+	j := 0
+	if useAVX2 && len(p) >= 4 {
+		j = len(p) &^ 3
+		axpyAVX2(&p[0], &x[0], j, alpha)
+	}
+	for ; j < len(p); j++ {
+		p[j] += alpha * x[j]
+	}
+}

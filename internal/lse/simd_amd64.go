@@ -57,3 +57,13 @@ func affineExpSumAVX2(dst, gs, c *float64, n int, s, k float64, tab, acc *float6
 //
 //go:noescape
 func axpyDotAVX2(p, x, c *float64, n int, alpha float64, acc *float64)
+
+// dotAVX2 adds x[j]·y[j] to acc[j%8] for j < n (a multiple of 8).
+//
+//go:noescape
+func dotAVX2(x, y *float64, n int, acc *float64)
+
+// axpyAVX2 sets p[j] += alpha·x[j] for j < n (a multiple of 4).
+//
+//go:noescape
+func axpyAVX2(p, x *float64, n int, alpha float64)

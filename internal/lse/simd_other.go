@@ -15,3 +15,7 @@ func affineExpSumAVX2(dst, gs, c *float64, n int, s, k float64, tab, acc *float6
 }
 
 func axpyDotAVX2(p, x, c *float64, n int, alpha float64, acc *float64) { panic("lse: no AVX2") }
+
+func dotAVX2(x, y *float64, n int, acc *float64) { panic("lse: no AVX2") }
+
+func axpyAVX2(p, x *float64, n int, alpha float64) { panic("lse: no AVX2") }

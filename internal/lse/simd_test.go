@@ -154,3 +154,26 @@ func TestFusedVector(t *testing.T) {
 		sameBits(t, []float64{laneSum(&acc2)}, []float64{d}, "AddScaledDot dot")
 	}
 }
+
+// TestDotAddScaled: bitwise the scalar loops (and AddScaled gonum's).
+func TestDotAddScaled(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	for n := 0; n < 40; n++ {
+		x, y := make([]float64, n), make([]float64, n)
+		for i := range x {
+			x[i], y[i] = rng.NormFloat64(), rng.NormFloat64()
+		}
+		var acc [8]float64
+		for j := range x {
+			acc[j&7] += x[j] * y[j]
+		}
+		want := ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]))
+		sameBits(t, []float64{want}, []float64{Dot(x, y)}, "Dot")
+		p1, p2 := append([]float64(nil), y...), append([]float64(nil), y...)
+		AddScaled(p1, 0.37, x)
+		for j := range p2 {
+			p2[j] += 0.37 * x[j]
+		}
+		sameBits(t, p2, p1, "AddScaled")
+	}
+}
