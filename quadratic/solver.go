@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 
+	"gonum.org/v1/gonum/floats"
+
 	"github.com/otkit/otkit/internal/semidual"
 	"github.com/otkit/otkit/internal/support"
 	"github.com/otkit/otkit/ot"
@@ -170,6 +172,7 @@ func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
 	defer in.release()
 	f0, g0 := s.initial(red)
 	f0, g0 = scaled(f0, -sc.costExp), scaled(g0, -sc.costExp)
+	userTol := tol
 	tol *= in.mass
 
 	// run reports progress in the caller's units.
@@ -201,6 +204,15 @@ func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
 	}
 	res := s.result(p, red, in, &st)
 	scaleBack(res, sc, p, red, &st)
+	if res.Status == ot.Converged && !(res.MarginalError <= userTol*floats.Sum(p.A)) {
+		// The methods stop on their internal figures; the returned plan's
+		// marginal error, in the caller's units, can exceed the target by
+		// a rounding. Converged is decided on the figure returned.
+		res.Status = ot.Stalled
+		if s.MaxIter > 0 && res.Iterations >= s.MaxIter {
+			res.Status = ot.IterationLimit
+		}
+	}
 	return res, nil
 }
 
