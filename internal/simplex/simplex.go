@@ -120,13 +120,17 @@ func ThresholdMax(v []float64, z, vmax float64, w *Workspace) (float64, error) {
 	return condat(y[:k], wait, z, vmax), nil
 }
 
-// condat runs Condat's algorithm on the candidates y (all finite, len ≥ 1),
+// condat runs Condat's algorithm on the candidates y (finite; none, as
+// from NaN input, gives a NaN θ),
 // using wait (len ≥ len(y)) as scratch and reordering y in place, and returns
 // θ recomputed from the final support.
 func condat(y, wait []float64, z, vmax float64) float64 {
 	// The active list y[:na] only grows behind the visiting position, so it
 	// can live in y; demoted entries go to wait.
 	n := len(y)
+	if n == 0 {
+		return math.NaN() // no candidate: NaN input; callers filter it first
+	}
 	na, nw := 1, 0
 	rho := y[0] - z
 	for p := 1; p < n; p++ {
