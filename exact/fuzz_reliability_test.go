@@ -22,13 +22,13 @@ func FuzzContract(f *testing.F) {
 		s := &Solver{BlockSize: int(in.Next() % 8), MaxIter: []int{0, 0, 0, 1, 3}[in.Next()%5]}
 		res, err := s.Solve(context.Background(), fz.P)
 		if e := stress.Check(fz.P, res, err, 1e-12); e != nil {
-			if res != nil && res.Status == ot.Converged && res.Plan != nil &&
-				ot.MarginalError(res.Plan, fz.P.A, fz.P.B) <= 1e-10*fz.P.Mass() {
-				t.Skipf("bug: Converged with MarginalError above the documented 1e-12·ΣA (weights spanning 1e-8…1e-2): %v", e)
-			}
 			t.Fatalf("BlockSize %d, MaxIter %d: %v", s.BlockSize, s.MaxIter, e)
 		}
-		if err == nil && s.MaxIter == 0 && res.Status != ot.Converged {
+		// NumericalError is the Converged plan whose round-off flow on
+		// forbidden pairs, left out, puts it above the documented bound.
+		roundoff := err == nil && res.Status == ot.NumericalError &&
+			res.MarginalError <= 1e-10*fz.P.Mass()
+		if err == nil && s.MaxIter == 0 && res.Status != ot.Converged && !roundoff {
 			t.Fatalf("status %v without an iteration limit", res.Status)
 		}
 	})

@@ -69,6 +69,10 @@ const relTol = 1e-13
 // forbidden (+Inf) arc by round-off is dropped from the plan.
 const forbiddenTol = 1e-12
 
+// convergedTol is the documented bound on a Converged plan's MarginalError
+// relative to ΣA, beyond |ΣA − ΣB|.
+const convergedTol = 1e-12
+
 // Solve finds an optimal plan for p, balanced or partial (p.PartialMass > 0,
 // see the package documentation for its plan, potentials and figures). For a
 // balanced problem the Result holds a *ot.SparsePlan with
@@ -93,7 +97,9 @@ const forbiddenTol = 1e-12
 //     or the northwest-corner flow), with its figures. Cancellation is seen
 //     within a few hundred pivots and within every pass over the cost.
 //   - NumericalError: round-off made the simplex choose a tree arc even after
-//     the potentials were recomputed; the plan is feasible.
+//     the potentials were recomputed (the plan is feasible), or the optimal
+//     plan's MarginalError is above the Converged bound (the optimal basis
+//     carried a round-off flow on forbidden pairs, left out of the plan).
 //
 // In the last three cases any flow the plan carries on forbidden (+Inf)
 // pairs is left out of it, and MarginalError counts it.
@@ -164,6 +170,13 @@ func (s *Solver) solve(poll *poller, p *ot.Problem, b []float64) (*ot.Result, er
 	center(res.F, res.G, p.A, p.B)
 	res.MarginalError = ot.MarginalError(res.Plan, p.A, p.B)
 	res.DualValue = floats.Dot(p.A, res.F) + floats.Dot(p.B, res.G)
+	if sa, sb := floats.Sum(p.A), floats.Sum(p.B); res.Status == ot.Converged &&
+		!(res.MarginalError <= math.Abs(sa-sb)+convergedTol*sa) {
+		// Converged is decided on the figure returned: flow dropped from
+		// forbidden pairs (up to forbiddenTol·mass, counted once in the
+		// rows and once in the columns) can leave the plan above the bound.
+		res.Status = ot.NumericalError
+	}
 	return res, nil
 }
 
