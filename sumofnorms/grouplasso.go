@@ -236,7 +236,11 @@ func (s *GroupLasso) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, erro
 		}
 		sr, err := sk.Solve(ctx, &ot.Problem{A: p.A, B: p.B, C: &ot.DenseCost{N: n, M: m, Data: Mi}})
 		if err != nil {
-			return nil, err
+			// The problem was validated: a refused linearized cost (NaN
+			// from η·W overflowing at extreme η/max|C|) is a numerical
+			// failure, not bad input. The last iterate G is returned.
+			res.Status = ot.NumericalError
+			break
 		}
 		if sr.Status == ot.Canceled {
 			if it == 1 {
@@ -314,6 +318,10 @@ func (s *GroupLasso) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, erro
 	if res.Status == ot.Converged && res.MarginalError > tol*mass {
 		res.Status = ot.IterationLimit
 	}
+	if !isFinite(res.Value) || !isFinite(res.DualValue) || !isFinite(res.LinearCost) ||
+		!isFinite(res.MarginalError) || !allFinite(G) {
+		res.Status = ot.NumericalError
+	}
 	return res, nil
 }
 
@@ -379,4 +387,15 @@ func defaultEps(c []float64) float64 {
 		return 1
 	}
 	return 0.05 * sd
+}
+
+func isFinite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+func allFinite(x []float64) bool {
+	for _, v := range x {
+		if !isFinite(v) {
+			return false
+		}
+	}
+	return true
 }
