@@ -1,0 +1,5 @@
+//go:build !race
+
+package cardinality
+
+const raceEnabled = false
