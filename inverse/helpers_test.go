@@ -49,7 +49,7 @@ func exactPlan(t testing.TB, x, y, A *mat.Dense, eps float64) *mat.Dense {
 	return p
 }
 
-// t1 is the spec's T1 instance: seed 7, n = 7, m = 6, dx = 3, dy = 2.
+// t1 is docs/inverse.md's T1 instance: seed 7, n = 7, m = 6, dx = 3, dy = 2.
 func t1(t testing.TB) (x, y, A0, p *mat.Dense, eps float64) {
 	rng := rand.New(rand.NewSource(7))
 	x = randn(rng, 7, 3)

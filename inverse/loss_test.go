@@ -176,7 +176,7 @@ func TestLambdaMax(t *testing.T) {
 	}
 }
 
-// TestCertificatePredictsRecovery is the spec's discrete certificate test
+// TestCertificatePredictsRecovery is docs/inverse.md's discrete certificate test
 // (docs/inverse.md §11, T5).
 func TestCertificatePredictsRecovery(t *testing.T) {
 	want := []float64{1.443, 1.038, 1.049, 1.628, 0.711, 0.624, 0.909, 1.073}

@@ -86,7 +86,7 @@ func TestPermutationInvariance(t *testing.T) {
 	}
 }
 
-// TestNoMinimizer is the spec's non-existence instance (docs/inverse.md §11,
+// TestNoMinimizer is the non-existence instance (docs/inverse.md §11,
 // T10): y_i = x_i, λ = 0 has no minimizer and must not report Converged.
 func TestNoMinimizer(t *testing.T) {
 	rng := rand.New(rand.NewSource(11))
