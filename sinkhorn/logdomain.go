@@ -102,12 +102,12 @@ func (e *logDomain) fPass() (lcValid, ok bool) {
 			row := e.expBuf[w]
 			var ri, scale float64
 			if r := lse.AffineExpSum(row, e.f[i], e.g, c, k); r >= tiny && r <= huge {
-				fi := e.f[i] + e.omega*e.eps*(e.loga[i]-math.Log(r))
+				fi := e.fStep(i, math.Log(r))
 				scale = rho(fi, e.f[i], k)
 				ri = scale * r
 				e.fNext[i] = fi
 			} else {
-				fi := e.f[i] + e.omega*e.eps*(e.loga[i]-lse.AffineLSE(e.f[i], e.g, c, k))
+				fi := e.fStep(i, lse.AffineLSE(e.f[i], e.g, c, k))
 				ri, scale = lse.AffineExpSum(row, fi, e.g, c, k), 1
 				e.fNext[i] = fi
 			}
@@ -122,7 +122,7 @@ func (e *logDomain) fPass() (lcValid, ok bool) {
 			} else {
 				floats.AddScaled(p, scale, row)
 			}
-			re += math.Abs(ri - e.a[i])
+			re += math.Abs(ri - e.targetA(i, e.fNext[i], e.eps))
 			e.rsNext[i] = ri
 		}
 		e.rowErrs[b] = re
@@ -145,6 +145,15 @@ func (e *logDomain) fPass() (lcValid, ok bool) {
 		e.lc[j] = math.Log(v)
 	}
 	return true, true
+}
+
+// fStep is the (over-relaxed) f-update of row i given the log row sum lr
+// of the current plan.
+func (e *logDomain) fStep(i int, lr float64) float64 {
+	if !math.IsInf(e.rhoA, 1) {
+		return e.f[i] + e.omega*relaxedStep(e.f[i], e.loga[i], lr, e.eps, e.rhoA)
+	}
+	return e.f[i] + e.omega*e.eps*(e.loga[i]-lr)
 }
 
 // rho is exp((fi − f)/ε), the factor between the rows of the plans of f
@@ -172,7 +181,7 @@ func (e *logDomain) marginalError() (float64, bool) {
 	}
 	colErr := 0.0
 	for j, v := range e.lc {
-		colErr += math.Abs(math.Exp(v) - e.b[j])
+		colErr += math.Abs(math.Exp(v) - e.targetB(j, e.g[j], e.eps))
 	}
 	return e.rowErr + colErr, true
 }

@@ -298,8 +298,12 @@ func (s *Solver) SolveStats(ctx context.Context, p *ot.Problem) (*ot.Result, *St
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := p.ValidateWith(s.Init); err != nil {
+	if err := p.ValidateFor("sinkhorn.Solver", ot.Support{RelaxA: true, RelaxB: true}, s.Init); err != nil {
 		return nil, nil, err
+	}
+	relaxed := !p.HardA() || !p.HardB()
+	if relaxed && (set.method == Stabilized || set.method == Sparse || set.scale) {
+		return nil, nil, fmt.Errorf("%w: sinkhorn: relaxed marginals (RhoA, RhoB) need Method LogDomain or Auto without Scaling, not %v", ot.ErrUnsupported, describe(set))
 	}
 	if ctx == nil {
 		ctx = context.Background()
@@ -320,6 +324,15 @@ func (s *Solver) SolveStats(ctx context.Context, p *ot.Problem) (*ot.Result, *St
 	}
 	set.scaling.Start *= scale
 	st := newState(red.Problem, eps*scale, set)
+	if relaxed {
+		st.relaxed = true
+		if !p.HardA() {
+			st.rhoA = p.RhoA * scale
+		}
+		if !p.HardB() {
+			st.rhoB = p.RhoB * scale
+		}
+	}
 	_, st.nonneg = p.C.(*ot.PointCloud)
 	if s.Init != nil {
 		st.set.ratio = -1
@@ -341,6 +354,14 @@ func (s *Solver) SolveStats(ctx context.Context, p *ot.Problem) (*ot.Result, *St
 	res.F, res.G = f, g
 	res.Plan = &ot.EntropicPlan{F: f, G: g, Eps: st.curEps / scale, C: p.C}
 	return res, &st.stats, nil
+}
+
+// describe names a method refused for relaxed marginals.
+func describe(set settings) string {
+	if set.scale {
+		return "ε-scaling"
+	}
+	return set.method.String()
 }
 
 // normScale returns the power of two the cost is multiplied by in a solve

@@ -51,7 +51,11 @@ type state struct {
 	iterate  bool        // (f, g) is an iterate whose plan has finite sums
 	nonneg   bool        // the cost is known to be ≥ 0 (a point cloud)
 	curEps   float64     // the ε of the iterate in f, g
-	stats    Stats
+	// relaxed marginals (unbalanced.go): ρ_a, ρ_b in the solve's cost
+	// units, +Inf for a hard side; relaxed when one is finite.
+	rhoA, rhoB float64
+	relaxed    bool
+	stats      Stats
 	// A SqEuclidean point cloud, its cost computed by lse.SqDistRow (bitwise
 	// PointCloud.Row) from the points Y stored by coordinate, times sqScale.
 	sqX     *mat.Dense
@@ -80,7 +84,7 @@ func newState(p *ot.Problem, eps float64, set settings) *state {
 	n, m := p.Dims()
 	s := &state{a: p.A, b: p.B, c: p.C, n: n, m: m, eps: eps, set: set,
 		f: make([]float64, n), g: make([]float64, m), omega: 1, ctx: context.Background(),
-		loga: make([]float64, n), logb: make([]float64, m)}
+		loga: make([]float64, n), logb: make([]float64, m), rhoA: math.Inf(1), rhoB: math.Inf(1)}
 	s.dense, _ = p.C.(*ot.DenseCost)
 	s.mass = floats.Sum(p.A)
 	s.poll = max(1, pollEntries/m)
@@ -179,7 +183,7 @@ func (s *state) colSums(lc []float64, eps float64, robust bool) (rowErr float64,
 					next += s.poll
 				}
 				r := lse.AffineAddExp(p, s.f[i], s.g, s.row(w, i), k)
-				e += math.Abs(r - s.a[i])
+				e += math.Abs(r - s.targetA(i, s.f[i], eps))
 			}
 			rowErrs[b] = e
 		})
@@ -233,6 +237,12 @@ func (s *state) colSums(lc []float64, eps float64, robust bool) (rowErr float64,
 // updateG sets g_j ← g_j + ω ε (log b_j − lc_j), the (over-relaxed)
 // log-domain g-update given the log column sums of the current plan.
 func (s *state) updateG(lc []float64, eps float64) {
+	if !math.IsInf(s.rhoB, 1) {
+		for j, v := range lc {
+			s.g[j] += s.omega * relaxedStep(s.g[j], s.logb[j], v, eps, s.rhoB)
+		}
+		return
+	}
 	for j, v := range lc {
 		s.g[j] += s.omega * eps * (s.logb[j] - v)
 	}
@@ -310,6 +320,9 @@ func (s *state) run(ctx context.Context, progress ot.Progress) *ot.Result {
 		}
 		rangeOK = ok && hi > lo
 	}
+	if method == Auto && s.relaxed {
+		method = LogDomain // the only iteration with relaxed marginals
+	}
 	if method == Auto && !s.set.scale && s.set.ratio > 0 && rangeOK && hi-lo > s.set.ratio*s.eps {
 		s.set.scale = true
 		s.set.scaling = EpsScaling{Start: (hi - lo) / autoScalingStart}
@@ -376,7 +389,7 @@ func (s *state) run(ctx context.Context, progress ot.Progress) *ot.Result {
 		// The check's error and the final pass's may differ by rounding:
 		// Converged is promised for the returned figures.
 		r, c, lin = eng.planSums()
-		if marginalError(r, c, s.a, s.b) <= tol {
+		if s.residual(r, c, s.eps) <= tol {
 			break
 		}
 		if it >= s.set.maxIter {

@@ -70,6 +70,10 @@ func (s *state) summarize(res *ot.Result, r, col []float64, lin, eps float64) {
 	}
 	res.LinearCost = lin
 	res.MarginalError = merr
+	if s.relaxed {
+		s.summarizeRelaxed(res, r, col, lin, eps)
+		return
+	}
 	res.Value = primal + eps*(mass*mass-total)
 	res.DualValue = dual + eps*(mass*mass-total)
 }
@@ -93,7 +97,11 @@ func (s *state) finalize() (r, col []float64, lin float64) {
 		var l float64
 		for i := lo; i < hi; i++ {
 			c := s.row(w, i)
-			s.f[i] += s.eps * (s.loga[i] - lse.AffineLSE(s.f[i], s.g, c, k))
+			if lr := lse.AffineLSE(s.f[i], s.g, c, k); s.relaxed && !math.IsInf(s.rhoA, 1) {
+				s.f[i] += relaxedStep(s.f[i], s.loga[i], lr, s.eps, s.rhoA)
+			} else {
+				s.f[i] += s.eps * (s.loga[i] - lr)
+			}
 			row := lse.AffineExpTo(bufs[w], s.f[i], s.g, c, k)
 			var ri float64
 			for j, x := range row {
