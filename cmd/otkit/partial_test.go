@@ -26,6 +26,16 @@ func TestSolvePartial(t *testing.T) {
 	assert.InDelta(t, 0.25*0+0.25*1, s["linear_cost"], 1e-15)
 	assert.InDelta(t, 0, s["marginal_error"], 1e-15)
 
+	// Unbalanced entropic transport: sinkhorn takes --rho-a/--rho-b with
+	// unequal masses; a hard row side (--rho-b only) keeps P1 = a.
+	code, out, errs = runCLI("solve", "--method", "sinkhorn", "--cost", cost, "--a", a, "--b", b, "--eps", "0.1",
+		"--rho-b", "1", "--json")
+	require.Equal(t, 0, code, errs)
+	s = nil
+	require.NoError(t, json.Unmarshal([]byte(out), &s))
+	assert.Equal(t, "Converged", s["status"])
+	assert.Less(t, s["marginal_error"], 1e-9)
+
 	tests := []struct {
 		name string
 		args []string
@@ -37,7 +47,7 @@ func TestSolvePartial(t *testing.T) {
 		{"negative mass", []string{"--method", "exact", "--mass", "-1"}, 2, "--mass -1"},
 		{"mass for sinkhorn", []string{"--method", "sinkhorn", "--mass", "0.5"}, 2, "does not solve partial transport"},
 		{"rho-a for exact", []string{"--method", "exact", "--rho-a", "1"}, 2, "unbalanced"},
-		{"rho-b for sinkhorn", []string{"--method", "sinkhorn", "--rho-b", "1"}, 2, "unbalanced"},
+		{"rho-b for cardinality", []string{"--method", "cardinality", "--k", "1", "--rho-b", "1"}, 2, "unbalanced"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
