@@ -44,6 +44,37 @@
 //   - The squared Euclidean point-cloud cost is ‖x − y‖² without ½, as
 //     POT's ot.dist and OTT's SqEuclidean.
 //
+// # Unbalanced transport
+//
+// A Problem with RhoA or RhoB finite and positive relaxes that marginal
+// (ot.Problem): the solver minimizes
+//
+//	Value = <P, C> + ε KL(P ‖ a⊗b) + ρ_a KL(P1 ‖ a) + ρ_b KL(Pᵀ1 ‖ b)
+//
+// (generalized KL; the term of a hard side is replaced by its constraint),
+// and Result.Value is this objective at the returned plan, DualValue the
+// dual Σ φ_a(F_i − ε log a_i) + Σ φ_b(G_j − ε log b_j) + ε (Σa·Σb − Σ P)
+// with φ(x̃) = w x̃ on a hard side and −ρ w (e^{−x̃/ρ} − 1) on a relaxed one.
+// The f-update of a relaxed side is
+//
+//	F_i ← ε log a_i − τ_a ε LSE_j((G_j − C_ij)/ε),  τ_a = ρ_a/(ρ_a + ε),
+//
+// (τ = 1 on a hard side: the balanced update), and symmetrically for G.
+// Only LogDomain runs it; Auto routes relaxed problems to LogDomain without
+// ε-scaling, and Stabilized, Sparse and an explicit Scaling refuse them
+// with ot.ErrUnsupported, as do Divergence and the gradients. The stopping
+// rule measures the fixed-point residual ‖P1 − ã‖₁ + ‖Pᵀ1 − b̃‖₁ against
+// Tol × Σa, where ã_i = a_i exp((ε log a_i − F_i)/ρ_a) is the row sum the
+// f-update matches (a_i on a hard side), b̃ likewise; Result.MarginalError
+// is Problem.MarginalError, the violation of the hard sides only (0 when
+// both are relaxed). History records the residual.
+//
+// Conversions: POT ≥ 0.9 sinkhorn_unbalanced(a, b, M, reg, reg_m) (reference
+// measure a⊗b, its default) is this problem with ε = reg, ρ = reg_m. POT
+// 0.8.2's sinkhorn_knopp_unbalanced uses the reference measure 1 instead
+// (ε Σ P (log P − 1)); its plan on M − ε log a_i − ε log b_j is otkit's plan
+// on M. OTT-JAX's tau_a = ρ_a/(ρ_a + ε).
+//
 // # Stopping rule
 //
 // Sweeps (a g-update, then an f-update) are numbered 1, 2, …; after every

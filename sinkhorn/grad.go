@@ -29,7 +29,11 @@ type Gradient struct {
 }
 
 // Grad returns the gradients of Value_K for the Result of a Solve of p.
+// Relaxed marginals (RhoA, RhoB) are refused with ot.ErrUnsupported.
 func Grad(p *ot.Problem, res *ot.Result) (*Gradient, error) {
+	if err := p.Require("sinkhorn.Grad", ot.Support{}); err != nil {
+		return nil, err
+	}
 	plan, ok := res.Plan.(*ot.EntropicPlan)
 	if !ok {
 		return nil, fmt.Errorf("%w: sinkhorn: Grad needs the *ot.EntropicPlan of a sinkhorn Result", ot.ErrParameter)

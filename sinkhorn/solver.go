@@ -24,6 +24,8 @@ const (
 	Auto Method = iota
 	// LogDomain iterates on the potentials with log-sum-exp updates,
 	// streaming the cost a row at a time (O(n+m) memory besides the cost).
+	// It is the only method that solves relaxed marginals (RhoA, RhoB),
+	// and Auto uses it for them.
 	LogDomain
 	// Stabilized iterates on scalings with a stored kernel, two
 	// matrix-vector products per sweep, absorbing the scalings into the
@@ -92,7 +94,9 @@ type Solver struct {
 	Eps float64
 	// Tol is the stopping tolerance on the MarginalError
 	// ‖P1 − a‖₁ + ‖Pᵀ1 − b‖₁ relative to the mass M = Σa (Converged
-	// means MarginalError ≤ Tol × M); zero means 1e-9.
+	// means MarginalError ≤ Tol × M); zero means 1e-9. With relaxed
+	// marginals it bounds the fixed-point residual instead (see
+	// Unbalanced transport in the package doc).
 	Tol float64
 	// CheckEvery is the number of sweeps between convergence checks; zero
 	// means 10.

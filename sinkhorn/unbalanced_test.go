@@ -125,6 +125,10 @@ func TestUnbalancedRefusals(t *testing.T) {
 		assert.ErrorIs(t, err, ot.ErrUnsupported, name)
 		assert.Nil(t, res, name)
 	}
+	res, err := (&Solver{Eps: 0.1}).Solve(context.Background(), &q)
+	require.NoError(t, err)
+	_, err = Grad(&q, res)
+	assert.ErrorIs(t, err, ot.ErrUnsupported, "Grad")
 }
 
 // TestUnbalancedScale: cost, ε and ρ scaled by s give the same plan.
