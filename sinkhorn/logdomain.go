@@ -122,7 +122,7 @@ func (e *logDomain) fPass() (lcValid, ok bool) {
 			} else {
 				floats.AddScaled(p, scale, row)
 			}
-			re += math.Abs(ri - e.targetA(i, e.fNext[i], e.eps))
+			re += e.resA(i, e.fNext[i], ri, e.eps)
 			e.rsNext[i] = ri
 		}
 		e.rowErrs[b] = re
@@ -181,7 +181,7 @@ func (e *logDomain) marginalError() (float64, bool) {
 	}
 	colErr := 0.0
 	for j, v := range e.lc {
-		colErr += math.Abs(math.Exp(v) - e.targetB(j, e.g[j], e.eps))
+		colErr += e.resB(j, e.g[j], math.Exp(v), e.eps)
 	}
 	return e.rowErr + colErr, true
 }

@@ -183,7 +183,7 @@ func (s *state) colSums(lc []float64, eps float64, robust bool) (rowErr float64,
 					next += s.poll
 				}
 				r := lse.AffineAddExp(p, s.f[i], s.g, s.row(w, i), k)
-				e += math.Abs(r - s.targetA(i, s.f[i], eps))
+				e += s.resA(i, s.f[i], r, eps)
 			}
 			rowErrs[b] = e
 		})

@@ -21,11 +21,10 @@ import (
 //
 //	f_i ← f_i + τ_a ε (log a_i − lr) + (1 − τ_a)(ε log a_i − f_i),
 //
-// and symmetrically for g. A hard side has τ = 1, the balanced update. At a
-// fixed point the row sums equal the relaxed targets
-// ã_i = a_i exp((ε log a_i − f_i)/ρ_a) (a_i for a hard side); the solver
-// stops when ‖P1 − ã‖₁ + ‖Pᵀ1 − b̃‖₁ ≤ Tol·M, which for hard sides is the
-// usual marginal error.
+// and symmetrically for g. A hard side has τ = 1, the balanced update. The
+// solver stops when the plan mass that the next updates would move,
+// Σ_i r_i |e^{δ_i/ε} − 1| + Σ_j c_j |e^{δ_j/ε} − 1| (δ the steps), is at most
+// Tol·M; for a hard side the term is the usual |r_i − a_i|.
 
 // tau is ρ/(ρ+ε), 1 for a hard side (ρ = +Inf).
 func tau(rho, eps float64) float64 {
@@ -43,35 +42,46 @@ func relaxedStep(x, lw, lr, eps, rho float64) float64 {
 	return t*eps*(lw-lr) + (1-t)*(eps*lw-x)
 }
 
-// targetA is the row sum ã_i that the relaxed f-update with f_i = fi
-// matches (a_i for a hard row side).
-func (s *state) targetA(i int, fi, eps float64) float64 {
+// resA is row i's term of the stopping residual at f_i = fi with row sum
+// ri: |ri − a_i| for a hard side, and for a relaxed one the change
+// ri·|e^{δ/ε} − 1| of the row sum that the next f-update (a step δ) would
+// make, which is |ri − a_i| too when ρ = ∞ and stays well conditioned for
+// any ρ (a target a_i e^{(ε log a_i − f_i)/ρ} would not be for ρ ≪ ε).
+func (s *state) resA(i int, fi, ri, eps float64) float64 {
 	if math.IsInf(s.rhoA, 1) {
-		return s.a[i]
+		return math.Abs(ri - s.a[i])
 	}
-	return s.a[i] * math.Exp((eps*s.loga[i]-fi)/s.rhoA)
+	return stepChange(ri, relaxedStep(fi, s.loga[i], math.Log(ri), eps, s.rhoA), eps)
 }
 
-// targetB is targetA for column j.
-func (s *state) targetB(j int, gj, eps float64) float64 {
+// resB is resA for column j.
+func (s *state) resB(j int, gj, cj, eps float64) float64 {
 	if math.IsInf(s.rhoB, 1) {
-		return s.b[j]
+		return math.Abs(cj - s.b[j])
 	}
-	return s.b[j] * math.Exp((eps*s.logb[j]-gj)/s.rhoB)
+	return stepChange(cj, relaxedStep(gj, s.logb[j], math.Log(cj), eps, s.rhoB), eps)
 }
 
-// residual is ‖r − ã‖₁ + ‖c − b̃‖₁ at the current potentials (the marginal
-// error for a balanced problem).
+// stepChange is x·|e^{δ/ε} − 1|, finite (capped at MaxFloat64), 0 for x = 0.
+func stepChange(x, delta, eps float64) float64 {
+	if x == 0 {
+		return 0
+	}
+	return math.Min(x*math.Abs(math.Expm1(math.Min(delta/eps, 700))), math.MaxFloat64)
+}
+
+// residual is the stopping residual Σ resA + Σ resB of the plan sums r, c
+// at the current potentials (the marginal error for a balanced problem).
 func (s *state) residual(r, c []float64, eps float64) float64 {
 	if !s.relaxed {
 		return marginalError(r, c, s.a, s.b)
 	}
 	var e float64
 	for i, v := range r {
-		e += math.Abs(v - s.targetA(i, s.f[i], eps))
+		e += s.resA(i, s.f[i], v, eps)
 	}
 	for j, v := range c {
-		e += math.Abs(v - s.targetB(j, s.g[j], eps))
+		e += s.resB(j, s.g[j], v, eps)
 	}
 	return e
 }
@@ -93,6 +103,9 @@ func klDiv(x, y []float64) float64 {
 // klTerm is (1+d) log(1+d) − d, accurate near d = 0 (where a large ρ
 // multiplies it).
 func klTerm(d float64) float64 {
+	if d <= -1 {
+		return 1 // x = 0 (a row sum that underflowed)
+	}
 	if math.Abs(d) < 1e-3 {
 		return d * d * (1.0/2 + d*(-1.0/6+d*(1.0/12+d*(-1.0/20+d/30))))
 	}
