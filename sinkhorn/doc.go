@@ -63,11 +63,14 @@
 // Only LogDomain runs it; Auto routes relaxed problems to LogDomain without
 // ε-scaling, and Stabilized, Sparse and an explicit Scaling refuse them
 // with ot.ErrUnsupported, as do Divergence and the gradients. The stopping
-// rule measures the fixed-point residual ‖P1 − ã‖₁ + ‖Pᵀ1 − b̃‖₁ against
-// Tol × Σa, where ã_i = a_i exp((ε log a_i − F_i)/ρ_a) is the row sum the
-// f-update matches (a_i on a hard side), b̃ likewise; Result.MarginalError
-// is Problem.MarginalError, the violation of the hard sides only (0 when
-// both are relaxed). History records the residual.
+// rule measures, against Tol × Σa, the plan mass that the next updates
+// would move, Σ_i r_i |e^{δ_i/ε} − 1| + Σ_j c_j |e^{δ_j/ε} − 1| with δ the
+// potential steps and r, c the plan's marginals (on a hard side the term is
+// |r_i − a_i|, the balanced rule); History records it, and
+// Result.MarginalError is Problem.MarginalError, the violation of the hard
+// sides only (0 when both are relaxed). When ρ ≫ ε and the masses differ,
+// the total mass converges at a rate near τ² per sweep, so such solves can
+// end at MaxIter (ρ → ∞ with ΣA ≠ ΣB has no balanced limit).
 //
 // Conversions: POT ≥ 0.9 sinkhorn_unbalanced(a, b, M, reg, reg_m) (reference
 // measure a⊗b, its default) is this problem with ε = reg, ρ = reg_m. POT

@@ -162,6 +162,27 @@ func TestUnbalancedScale(t *testing.T) {
 	}
 }
 
+// TestUnbalancedSmallRho: ρ far below ε (down to 1e-300) converges with
+// finite figures; the plan's mass shrinks towards the geometric means.
+func TestUnbalancedSmallRho(t *testing.T) {
+	for _, rho := range []float64{1e-300, 1e-6, 1e-2} {
+		for _, eps := range []float64{1e-3, 1} {
+			p := randomProblem(12, 9, 4)
+			for j := range p.B {
+				p.B[j] *= 2
+			}
+			p.RhoA, p.RhoB = rho, rho
+			res, err := (&Solver{Eps: eps}).Solve(context.Background(), p)
+			require.NoError(t, err)
+			assert.Equal(t, ot.Converged, res.Status, "ρ=%g ε=%g", rho, eps)
+			for _, v := range []float64{res.Value, res.DualValue, res.LinearCost, res.MarginalError} {
+				assert.False(t, math.IsNaN(v) || math.IsInf(v, 0), "ρ=%g ε=%g", rho, eps)
+			}
+			assert.InDelta(t, res.Value, res.DualValue, 1e-9*math.Max(1, math.Abs(res.Value)))
+		}
+	}
+}
+
 // planSumsOf returns the row and column sums of a plan.
 func planSumsOf(p ot.Plan) (r, c []float64) {
 	d := ot.DenseCopy(p)
