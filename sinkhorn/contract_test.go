@@ -75,7 +75,10 @@ func TestCancelInsidePass(t *testing.T) {
 		{"LogDomain scaling", Solver{Method: LogDomain, Scaling: &EpsScaling{}}, 9, 10, 5},
 		// Stabilized reads the cost in minShift, build and the final pass.
 		{"Stabilized build", Solver{Method: Stabilized}, 3, 300 + 10, 0},
-		{"Workers 3", Solver{Method: LogDomain, Workers: 3}, 5, 3 * 10, 2},
+		// Each worker may finish the rows up to its next poll, and on a
+		// loaded machine the cancel can land between two workers' polls:
+		// allow two poll intervals per worker (a full pass is 300 rows).
+		{"Workers 3", Solver{Method: LogDomain, Workers: 3}, 5, 3 * 20, 2},
 		// Small problems track no <P, C>: one final pass.
 		{"LogDomain untracked", Solver{Method: LogDomain}, -5, 300 + 10, 2},
 	} {
