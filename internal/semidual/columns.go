@@ -83,6 +83,24 @@ type Columns struct {
 	fmax, fmin []float64
 	negC       [][]float64
 
+	// Retained candidate lists of the semi-dual for k = n (see
+	// candidates): lists[j] holds, ascending, the rows i with
+	// u_i(ref) ≥ listTau[j] at the reference point ref of generation gen;
+	// it is valid while listGen[j] == gen. A column that finds its list
+	// insufficient sets stale, and the next evaluation rebuilds every
+	// list at its own point, keeping rows within listMargin (in units
+	// of F) below its bound.
+	lists      [][]int32
+	listTau    []float64
+	listGen    []uint64
+	gen        uint64
+	ref        []float64
+	hasRef     bool
+	refDist    float64 // ‖F − ref‖∞ of the running evaluation (NaN: none)
+	rebuild    bool    // the running evaluation rebuilds the lists
+	listMargin float64
+	stale      atomic.Bool
+
 	// The arguments of the running pass, read by the bound chunk function.
 	mode    evalMode
 	curF    []float64
@@ -166,6 +184,19 @@ func (c *Columns) Reset(n, m, k int) {
 	}
 	if c.chunkFn == nil {
 		c.chunkFn = c.chunk
+	}
+	c.gen++ // every list is stale
+	c.hasRef = false
+	if k >= n {
+		if len(c.lists) < m {
+			c.lists = append(c.lists, make([][]int32, m-len(c.lists))...)
+		}
+		c.lists = c.lists[:m]
+		c.listTau = grow(c.listTau, m)
+		if cap(c.listGen) < m {
+			c.listGen = make([]uint64, m)
+		}
+		c.listGen = c.listGen[:m]
 	}
 }
 
@@ -280,6 +311,7 @@ func (c *Columns) SemiDual(F, grad []float64) float64 {
 			}
 		}
 	}
+	c.prepareLists(F)
 	if !c.sweep(modeSemiDual, F, nil) {
 		return c.lastEval(grad)
 	}
@@ -414,4 +446,39 @@ func dot(x, y []float64) float64 {
 		s += v * y[i]
 	}
 	return s
+}
+
+// listMaxShare bounds a retained candidate list to n/listMaxShare rows;
+// a longer one is not kept (the block scan reads about as much).
+const listMaxShare = 4
+
+// prepareLists decides, before a semi-dual sweep at F, whether the
+// retained candidate lists are used (refDist is then ‖F − ref‖∞) or
+// rebuilt at F (k = n only; both leave the results unchanged).
+func (c *Columns) prepareLists(F []float64) {
+	c.refDist, c.rebuild = math.NaN(), false
+	if c.k < c.n || !c.hasPrev || math.IsInf(c.dF, 0) || math.IsNaN(c.dF) {
+		return
+	}
+	if !c.hasRef || c.stale.Load() {
+		// A margin of a few times the last step: the lists then serve
+		// the next few steps of a converging run.
+		c.listMargin = 4 * c.dF
+		c.gen++
+		c.ref = append(c.ref[:0], F...)
+		c.hasRef, c.rebuild = true, true
+		c.stale.Store(false)
+		return
+	}
+	var d float64
+	for i, f := range F {
+		e := math.Abs(f - c.ref[i])
+		if !(e <= d) { // NaN propagates
+			d = e
+			if math.IsNaN(e) {
+				break
+			}
+		}
+	}
+	c.refDist = d
 }

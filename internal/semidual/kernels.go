@@ -74,10 +74,14 @@ func (c *Columns) candidates(j int, F []float64, scale, lo float64, v, lbuf []fl
 	// i.e. its sign bit is clear, exactly when u ≥ τ, for finite u or
 	// τ = −∞). An entry of −∞ (a forbidden pair) against τ = −∞ gives NaN,
 	// whose sign is platform-dependent; either way it carries no mass.
-	cnt := 0
-	blk := ci[len(col) : len(col)+c.nb]
-	v, ci = v[:len(col)], ci[:len(col)]
+	if c.mode == modeSemiDual && !math.IsInf(tau, -1) {
+		if cnt, ok := c.listCandidates(j, F, col, scale, tau, v, ci); ok {
+			return cnt
+		}
+	}
 	if math.IsInf(tau, -1) {
+		cnt := 0
+		v, ci = v[:len(col)], ci[:len(col)]
 		for i, x := range col {
 			u := (F[i] - x) * scale
 			v[cnt], ci[cnt] = u, i
@@ -85,6 +89,15 @@ func (c *Columns) candidates(j int, F []float64, scale, lo float64, v, lbuf []fl
 		}
 		return cnt
 	}
+	return c.blockScan(j, F, col, scale, tau, v, ci)
+}
+
+// blockScan writes into v, ci the entries u_i ≥ tau (finite) of column j,
+// in ascending row order, and returns their number.
+func (c *Columns) blockScan(j int, F, col []float64, scale, tau float64, v []float64, ci []int) int {
+	cnt := 0
+	blk := ci[len(col) : len(col)+c.nb]
+	v, ci = v[:len(col)], ci[:len(col)]
 	// Blocks whose bound (max F + max(−C))·scale is below τ hold no
 	// candidate and are skipped: rounding is monotone, so every u_i of the
 	// block rounds to at most the rounded bound. The candidates come out
@@ -105,6 +118,69 @@ func (c *Columns) candidates(j int, F []float64, scale, lo float64, v, lbuf []fl
 			v[cnt], ci[cnt] = u, lo+i
 			cnt += int(^math.Float64bits(u-tau) >> 63)
 		}
+	}
+	return cnt
+}
+
+// listCandidates writes the candidates u_i ≥ tau of column j from its
+// retained list when the list is known to hold all of them, or builds the
+// list when the running evaluation rebuilds them; ok false: neither (the
+// caller scans the column). The candidates are those of a scan of every
+// row, in the same order: the list holds every row i with
+// u_i(ref) ≥ listTau[j], and u_i moves by at most ‖F − ref‖∞·scale plus
+// its rounding (a few ulps), so when tau − ‖F − ref‖∞·scale, less a margin
+// for the rounding, is still at least listTau[j], no row outside the list
+// reaches tau.
+func (c *Columns) listCandidates(j int, F, col []float64, scale, tau float64, v []float64, ci []int) (cnt int, ok bool) {
+	if c.k < c.n || c.listGen == nil {
+		return 0, false
+	}
+	if c.rebuild {
+		// Rows within the margin of tau, from the block scan at that
+		// lower bound; the candidates are filtered from them.
+		lt := tau - c.listMargin*scale
+		if math.IsNaN(lt) || math.IsInf(lt, -1) {
+			return 0, false
+		}
+		n := c.blockScan(j, F, col, scale, lt, v, ci)
+		if n > len(col)/listMaxShare {
+			c.listGen[j] = 0
+			return c.filter(v[:n], ci[:n], tau), true
+		}
+		list := c.lists[j][:0]
+		for _, i := range ci[:n] {
+			list = append(list, int32(i))
+		}
+		c.lists[j], c.listTau[j], c.listGen[j] = list, lt, c.gen
+		return c.filter(v[:n], ci[:n], tau), true
+	}
+	if c.listGen[j] != c.gen {
+		// No list (too long, or the evaluation that built them was
+		// cut short): rebuild them, with the margin of that point.
+		c.stale.Store(true)
+		return 0, false
+	}
+	d := c.refDist * scale
+	lt := c.listTau[j]
+	if !(tau-d-1e-12*(math.Abs(tau)+math.Abs(lt)+d) >= lt) {
+		c.stale.Store(true)
+		return 0, false
+	}
+	for _, i := range c.lists[j] {
+		u := (F[i] - col[i]) * scale
+		v[cnt], ci[cnt] = u, int(i)
+		cnt += int(^math.Float64bits(u-tau) >> 63)
+	}
+	return cnt, true
+}
+
+// filter keeps, in place and in order, the entries of v (rows ci) that are
+// at least tau, as the scans do, and returns their number.
+func (c *Columns) filter(v []float64, ci []int, tau float64) int {
+	cnt := 0
+	for q, u := range v {
+		v[cnt], ci[cnt] = u, ci[q]
+		cnt += int(^math.Float64bits(u-tau) >> 63)
 	}
 	return cnt
 }
