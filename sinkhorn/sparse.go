@@ -236,25 +236,8 @@ func (e *sparseKernel) sweep() bool {
 		return false
 	}
 	e.sValid = false
-	v := e.scratch[:e.m]
-	ok := true
-	for j, s := range e.s {
-		if v[j], ok = newScale(e.v[j], e.b[j], s, e.omega); !ok {
-			break
-		}
-	}
-	if ok {
-		copy(e.v, v)
-	} else {
-		// Fallback: log-domain g-update on the full kernel.
-		e.absorb()
-		if _, ok := e.colSums(e.lc, e.eps, false); !ok {
-			return false
-		}
-		e.updateG(e.lc, e.eps)
-		if !e.build() {
-			return false
-		}
+	if !scaleV(e.v, e.b, e.s, e.scratch[:e.m], e.omega) && !e.gFallback(e, e.lc, e.eps) {
+		return false
 	}
 	u := e.scratch[:e.n]
 	e.blocks(func(_, b, lo, hi int) {

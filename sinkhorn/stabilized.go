@@ -149,6 +149,37 @@ func (e *stabilized) colKu() bool {
 // newScale returns the updated scaling w/d, or with over-relaxation ω ≠ 1
 // x^(1−ω) (w/d)^ω, and whether the denominator d was in [tiny, huge] and
 // the result is finite and positive.
+// scaleV is the v-update of a stored-kernel sweep: v_j from s_j = (Kᵀu)_j
+// (over-relaxed by omega), computed into scratch and copied into v only if
+// every new scaling is safe; it reports whether it was.
+func scaleV(v, b, s, scratch []float64, omega float64) bool {
+	for j, sj := range s {
+		var ok bool
+		if scratch[j], ok = newScale(v[j], b[j], sj, omega); !ok {
+			return false
+		}
+	}
+	copy(v, scratch)
+	return true
+}
+
+// storedKernel is a kernel kept between sweeps (dense or truncated).
+type storedKernel interface {
+	absorb()     // move the scalings into the potentials
+	build() bool // rebuild the kernel at the potentials; false if canceled
+}
+
+// gFallback is the v-update when a scaling leaves the safe range: a
+// log-domain g-update from the absorbed potentials, then a rebuilt kernel.
+func (s *state) gFallback(k storedKernel, lc []float64, eps float64) bool {
+	k.absorb()
+	if _, ok := s.colSums(lc, eps, false); !ok {
+		return false
+	}
+	s.updateG(lc, eps)
+	return k.build()
+}
+
 func newScale(x, w, d, omega float64) (float64, bool) {
 	if !(d >= tiny && d <= huge) {
 		return 0, false
@@ -171,25 +202,8 @@ func (e *stabilized) sweep() bool {
 		return false
 	}
 	e.sValid = false
-	v := e.scratch[:e.m]
-	ok := true
-	for j, s := range e.s {
-		if v[j], ok = newScale(e.v[j], e.b[j], s, e.omega); !ok {
-			break
-		}
-	}
-	if ok {
-		copy(e.v, v)
-	} else {
-		// Fallback: log-domain g-update from the absorbed potentials.
-		e.absorb()
-		if _, ok := e.colSums(e.lc, e.eps, false); !ok {
-			return false
-		}
-		e.updateG(e.lc, e.eps)
-		if !e.build() {
-			return false
-		}
+	if !scaleV(e.v, e.b, e.s, e.scratch[:e.m], e.omega) && !e.gFallback(e, e.lc, e.eps) {
+		return false
 	}
 	u := e.scratch[:e.n]
 	e.blocks(func(_, b, lo, hi int) {
