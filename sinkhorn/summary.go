@@ -25,15 +25,7 @@ func (s *state) planSums() (r, col []float64, lin float64) {
 		for i := lo; i < hi; i++ {
 			c := s.row(w, i)
 			row := lse.AffineExpTo(bufs[w], s.f[i], s.g, c, k)
-			var ri float64
-			for j, x := range row {
-				if x != 0 {
-					ri += x
-					p[j] += x
-					l += x * c[j]
-				}
-			}
-			r[i] = ri
+			r[i], l = addRow(row, c, p, l)
 		}
 		lins[b] = l
 	})
@@ -103,15 +95,7 @@ func (s *state) finalize() (r, col []float64, lin float64) {
 				s.f[i] += s.eps * (s.loga[i] - lr)
 			}
 			row := lse.AffineExpTo(bufs[w], s.f[i], s.g, c, k)
-			var ri float64
-			for j, x := range row {
-				if x != 0 {
-					ri += x
-					p[j] += x
-					l += x * c[j]
-				}
-			}
-			r[i] = ri
+			r[i], l = addRow(row, c, p, l)
 		}
 		lins[b] = l
 	})
@@ -122,4 +106,18 @@ func (s *state) finalize() (r, col []float64, lin float64) {
 	}
 	s.curEps = s.eps
 	return r, col, lin
+}
+
+// addRow adds a plan row to the column sums p and its part of <P, C> to l,
+// and returns the row's sum and the new l (zero entries skipped, so +Inf
+// costs of zero mass add nothing).
+func addRow(row, c, p []float64, l float64) (ri, lout float64) {
+	for j, x := range row {
+		if x != 0 {
+			ri += x
+			p[j] += x
+			l += x * c[j]
+		}
+	}
+	return ri, l
 }
