@@ -20,12 +20,17 @@ import (
 // newSemiDual returns the semi-dual evaluator of the instance (k = n) on
 // pool, or nil when the context is canceled first.
 func newSemiDual(ctx context.Context, in *instance, pool *parallel.Pool) *semidual.Columns {
-	if !in.transpose() {
-		return nil
-	}
 	c := new(semidual.Columns)
-	c.Reset(in.n, in.m, in.n)
-	c.SetCT(in.ct)
+	if in.src != nil {
+		c.Reset(in.n, in.m, in.n)
+		c.SetSource(in.src)
+	} else {
+		if !in.transpose() {
+			return nil
+		}
+		c.Reset(in.n, in.m, in.n)
+		c.SetCT(in.ct)
+	}
 	c.A, c.B, c.Gamma = in.a, in.b, in.gamma
 	c.Pool, c.Ctx = pool, ctx
 	return c

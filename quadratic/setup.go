@@ -31,9 +31,10 @@ type scaling struct {
 }
 
 // setup builds the normalized instance of the reduced problem: the cost
-// materialized (within MaxDenseBytes) when it is not dense, and divided by
-// the power of two that brings its largest finite |entry| into
-// [1/√2, √2) (copied when the caller's dense data must be scaled), the
+// materialized (within MaxDenseBytes; see setupCloud beyond) when it is
+// not dense, and divided by the power of two that brings its largest
+// finite |entry| into [1/√2, √2) (copied when the caller's dense data must
+// be scaled), the
 // weights divided by the power of two that brings their total into
 // [1/√2, √2). gamma == 0 selects the default. It returns a nil instance and
 // no error when ctx is canceled. The caller releases the instance.
@@ -51,8 +52,7 @@ func (s *Solver) setup(ctx context.Context, red *support.Reduced, gamma float64)
 			limit = DefaultMaxDenseBytes
 		}
 		if need := 8 * float64(n) * float64(m); need > float64(limit) {
-			return nil, sc, fmt.Errorf("%w: quadratic: the %d×%d cost (%T) would take %.4g bytes as a dense matrix, above MaxDenseBytes = %d",
-				ot.ErrParameter, n, m, red.C, need, limit)
+			return s.setupCloud(ctx, red, gamma, in, need, limit)
 		}
 		c = in.alloc(n * m)
 		for i := 0; i < n; i++ {
@@ -89,10 +89,51 @@ func (s *Solver) setup(ctx context.Context, red *support.Reduced, gamma float64)
 		}
 		lo, hi = math.Ldexp(lo, -sc.costExp), math.Ldexp(hi, -sc.costExp)
 	}
+	in.c = c
+	return s.finish(red, gamma, in, sc, lo, hi)
+}
+
+// setupCloud is setup for a cost whose dense matrix would take need >
+// limit bytes: a squared-Euclidean or Euclidean point cloud is solved by
+// SemiDualLBFGS with its columns computed on demand (semidual.Cloud, with
+// the entries of the dense path); anything else is an error.
+func (s *Solver) setupCloud(ctx context.Context, red *support.Reduced, gamma float64, in *instance, need float64, limit int64) (*instance, scaling, error) {
+	var sc scaling
+	n, m := red.Dims()
+	pc, ok := red.C.(*ot.PointCloud)
+	var src *semidual.Cloud
+	if ok {
+		src = semidual.NewCloud(pc, false)
+	}
+	if src == nil {
+		return nil, sc, fmt.Errorf("%w: quadratic: the %d×%d cost (%T) would take %.4g bytes as a dense matrix, above MaxDenseBytes = %d (only squared-Euclidean and Euclidean point clouds are solved without it)",
+			ot.ErrParameter, n, m, red.C, need, limit)
+	}
+	if s.Method != SemiDualLBFGS {
+		return nil, sc, fmt.Errorf("%w: quadratic: Method %v needs the %d×%d cost as a dense matrix (%.4g bytes, above MaxDenseBytes = %d); Method SemiDualLBFGS solves point clouds of this size without it",
+			ot.ErrParameter, s.Method, n, m, need, limit)
+	}
+	lo, hi, ok := src.Range(ctx, in.workers) // Exp = 0: C's own entries
+
+	if !ok {
+		return nil, sc, nil
+	}
+	sc.costExp = semidual.Exponent(math.Max(math.Abs(lo), math.Abs(hi)))
+	if sc.costExp != 0 {
+		lo, hi = math.Ldexp(lo, -sc.costExp), math.Ldexp(hi, -sc.costExp)
+	}
+	src.Exp = sc.costExp
+	in.src = src
+	return s.finish(red, gamma, in, sc, lo, hi)
+}
+
+// finish normalizes the weights and sets γ once the cost is in place with
+// its scaled finite range [lo, hi].
+func (s *Solver) finish(red *support.Reduced, gamma float64, in *instance, sc scaling, lo, hi float64) (*instance, scaling, error) {
 	mass := red.Mass()
 	sc.massExp = semidual.Exponent(mass)
 	in.a, in.b = scaled(red.A, -sc.massExp), scaled(red.B, -sc.massExp)
-	in.c, in.cmin, in.cmax = c, lo, hi
+	in.cmin, in.cmax = lo, hi
 	in.mass = math.Ldexp(mass, -sc.massExp)
 	// T = [F + G − C]₊/γ with potentials of the size of the costs: below
 	// minGammaRatio·max|C| per unit of mass, float64 cannot resolve the

@@ -75,7 +75,11 @@ type Solver struct {
 	Workers int
 	// MaxDenseBytes bounds the memory of the dense n×m matrix built from a
 	// cost that is not an *ot.DenseCost (an *ot.PointCloud of 20 000 ×
-	// 20 000 points would take 3.2 GB): a larger one is an error wrapping
+	// 20 000 points would take 3.2 GB). Beyond it, a squared-Euclidean or
+	// Euclidean *ot.PointCloud is solved by SemiDualLBFGS with the cost
+	// columns computed on demand from the points (memory O((n+m)·d) plus
+	// O(n) per worker and the plan; the same result, bit for bit, as with
+	// the matrix), while the other methods and costs are an error wrapping
 	// ot.ErrParameter. 0 means DefaultMaxDenseBytes (1 GiB). An
 	// *ot.DenseCost is used in place (copied once, scaled by a power of
 	// two, when its largest |entry| is outside [1/√2, √2)).
@@ -87,9 +91,12 @@ type Solver struct {
 
 // instance is the reduced problem (positive weights only) in dense form.
 type instance struct {
-	n, m       int
-	a, b       []float64
-	c          []float64 // n×m row-major
+	n, m int
+	a, b []float64
+	c    []float64 // n×m row-major (nil with src)
+	// src, if not nil, computes the columns of the cost on demand instead
+	// of c (a point cloud above MaxDenseBytes; SemiDualLBFGS only).
+	src        *semidual.Cloud
 	ct         []float64 // m×n, built on demand by transpose
 	cmin, cmax float64   // finite range of c
 	gamma      float64

@@ -52,7 +52,9 @@ type Columns struct {
 	Ctx context.Context
 
 	n, m, k int
-	ct      []float64 // m×n, ct[j*n+i] = C_ij
+	ct      []float64 // m×n, ct[j*n+i] = C_ij (nil with src)
+	// src, if not nil, computes the cost instead of ct (see SetSource).
+	src Source
 	// ct when FillCT allocated it, and FillCT's context (see Release).
 	owned    []float64
 	ownedCtx context.Context
@@ -139,10 +141,12 @@ func (r *results) reset(m int) {
 
 // worker is the scratch memory of one worker.
 type worker struct {
-	v  []float64 // length n: candidate values
-	ci []int     // length n + nb: candidate rows, then blocks
-	lb []float64 // length nb: block lower bounds (cold start)
-	sw simplex.Workspace
+	v    []float64 // length n: candidate values
+	col  []float64 // length n: the column computed by src
+	negC []float64 // length nb: its block maxima of −C (with src)
+	ci   []int     // length n + nb: candidate rows, then blocks
+	lb   []float64 // length nb: block lower bounds (cold start)
+	sw   simplex.Workspace
 }
 
 // blockSize is the number of rows per block of the candidate scan.
@@ -164,6 +168,7 @@ func (c *Columns) Reset(n, m, k int) {
 	}
 	c.n, c.m, c.k = n, m, k
 	c.Release()
+	c.src = nil
 	if cap(c.ct) >= n*m {
 		c.ct = c.ct[:n*m]
 	} else {
@@ -216,6 +221,14 @@ func (c *Columns) CT() []float64 {
 // transposed cost.
 func (c *Columns) SetCT(ct []float64) { c.ct = ct[:c.n*c.m] }
 
+// SetSource makes src, which computes the columns on demand, the cost
+// (after Reset, instead of CT, SetCT or FillCT): no n×m buffer is formed,
+// and the memory is O(n) per worker besides the source's own. Each
+// evaluation computes the columns whose retained candidates do not
+// suffice; the results are bitwise those of the transposed cost filled
+// with the same entries.
+func (c *Columns) SetSource(src Source) { c.src, c.ct = src, nil }
+
 // workers sizes the per-worker scratch and returns the worker count.
 func (c *Columns) workers() int {
 	w := c.Pool.Workers()
@@ -226,6 +239,9 @@ func (c *Columns) workers() int {
 		c.ws[q].v = grow(c.ws[q].v, c.n)
 		c.ws[q].ci = growInt(c.ws[q].ci, c.n+c.nb)
 		c.ws[q].lb = grow(c.ws[q].lb, c.nb)
+		if c.src != nil {
+			c.ws[q].col = grow(c.ws[q].col, c.n)
+		}
 	}
 	return w
 }
@@ -413,31 +429,60 @@ func (c *Columns) PotentialG(dst []float64) []float64 {
 }
 
 // Cost returns C_ij.
-func (c *Columns) Cost(i, j int) float64 { return c.ct[j*c.n+i] }
+func (c *Columns) Cost(i, j int) float64 {
+	if c.src != nil {
+		return c.src.Entry(i, j)
+	}
+	return c.ct[j*c.n+i]
+}
 
 // CostRange returns max − min of the finite costs, or 1 when that is zero
 // (also when Ctx ends the pass, which checks it every few columns).
 func (c *Columns) CostRange() float64 {
 	lo, hi := math.Inf(1), math.Inf(-1)
+	if c.src != nil {
+		col := make([]float64, c.n)
+		step := max(1, checkEntries/max(c.n, 1))
+		for j := 0; j < c.m; j++ {
+			if j%step == 0 && c.Ctx != nil && c.Ctx.Err() != nil {
+				return 1
+			}
+			c.src.Column(j, col)
+			lo, hi = rangeUpdate(col, lo, hi)
+		}
+		return costRange(lo, hi)
+	}
 	ct := c.ct[:c.n*c.m]
 	step := max(c.n, checkEntries/max(c.n, 1)*c.n)
 	for k := 0; k < len(ct); k += step {
 		if c.Ctx != nil && c.Ctx.Err() != nil {
 			return 1
 		}
-		for _, x := range ct[k:min(k+step, len(ct))] {
-			if x < lo {
-				lo = x
-			}
-			if x > hi && !math.IsInf(x, 1) {
-				hi = x
-			}
-		}
+		lo, hi = rangeUpdate(ct[k:min(k+step, len(ct))], lo, hi)
 	}
+	return costRange(lo, hi)
+}
+
+// costRange returns hi − lo, or 1 when that is not positive and finite.
+func costRange(lo, hi float64) float64 {
 	if r := hi - lo; r > 0 && !math.IsInf(r, 0) {
 		return r
 	}
 	return 1
+}
+
+// rangeUpdate widens [lo, hi] to the entries of x (hi to the finite
+// ones).
+func rangeUpdate(x []float64, lo, hi float64) (float64, float64) {
+	for _, v := range x {
+		if v < lo {
+			lo = v
+		}
+		if v > hi && !math.IsInf(v, 1) {
+			hi = v
+		}
+	}
+	return lo, hi
 }
 
 func dot(x, y []float64) float64 {

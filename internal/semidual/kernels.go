@@ -23,9 +23,16 @@ import (
 //     threshold minus the largest change of F/γ qualifies).
 //
 // The top-k kernels then see about k entries instead of n.
-func (c *Columns) candidates(j int, F []float64, scale, lo float64, v, lbuf []float64, ci []int) int {
-	col := c.ct[j*c.n : (j+1)*c.n]
-	F = F[:len(col)]
+func (c *Columns) candidates(j int, F []float64, scale, lo float64, ws *worker) int {
+	v, lbuf, ci := ws.v, ws.lb, ws.ci
+	var col []float64
+	if c.src == nil {
+		col = c.ct[j*c.n : (j+1)*c.n]
+	} else if c.k < c.n {
+		col = ws.col[:c.n]
+		c.src.Column(j, col)
+	}
+	F = F[:c.n]
 	tau := math.Inf(-1)
 	switch prev := c.cur.rows[j]; {
 	case c.k >= c.n:
@@ -43,7 +50,7 @@ func (c *Columns) candidates(j int, F []float64, scale, lo float64, v, lbuf []fl
 		// blocks is at most the k-th largest entry; it reads nb block
 		// figures instead of the n rows.
 		lb := lbuf[:c.nb]
-		negC := c.blockNegCost(j)
+		negC := c.blockNegCost(j, col, ws)
 		for b, nc := range negC {
 			u := (c.fmin[b] + nc) * scale
 			if u != u { // NaN (a diverging trial point): no bound
@@ -75,9 +82,13 @@ func (c *Columns) candidates(j int, F []float64, scale, lo float64, v, lbuf []fl
 	// τ = −∞). An entry of −∞ (a forbidden pair) against τ = −∞ gives NaN,
 	// whose sign is platform-dependent; either way it carries no mass.
 	if c.mode == modeSemiDual && !math.IsInf(tau, -1) {
-		if cnt, ok := c.listCandidates(j, F, col, scale, tau, v, ci); ok {
+		if cnt, ok := c.listCandidates(j, F, col, scale, tau, ws); ok {
 			return cnt
 		}
+	}
+	if col == nil {
+		col = ws.col[:c.n]
+		c.src.Column(j, col)
 	}
 	if math.IsInf(tau, -1) {
 		cnt := 0
@@ -89,22 +100,33 @@ func (c *Columns) candidates(j int, F []float64, scale, lo float64, v, lbuf []fl
 		}
 		return cnt
 	}
-	return c.blockScan(j, F, col, scale, tau, v, ci)
+	return c.blockScan(j, F, col, scale, tau, ws)
 }
 
 // blockScan writes into v, ci the entries u_i ≥ tau (finite) of column j,
 // in ascending row order, and returns their number.
-func (c *Columns) blockScan(j int, F, col []float64, scale, tau float64, v []float64, ci []int) int {
+func (c *Columns) blockScan(j int, F, col []float64, scale, tau float64, ws *worker) int {
 	cnt := 0
+	v, ci := ws.v, ws.ci
 	blk := ci[len(col) : len(col)+c.nb]
 	v, ci = v[:len(col)], ci[:len(col)]
+	if c.src != nil {
+		// The column was just computed: a pass over it to bound its
+		// blocks would read as much as the scan itself.
+		for i, x := range col {
+			u := (F[i] - x) * scale
+			v[cnt], ci[cnt] = u, i
+			cnt += int(^math.Float64bits(u-tau) >> 63)
+		}
+		return cnt
+	}
 	// Blocks whose bound (max F + max(−C))·scale is below τ hold no
 	// candidate and are skipped: rounding is monotone, so every u_i of the
 	// block rounds to at most the rounded bound. The candidates come out
 	// the same, in the same order, as from a scan of every row.
 	// The blocks to scan are listed first, without branches (a block
 	// passes about as often as not).
-	negC := c.blockNegCost(j)
+	negC := c.blockNegCost(j, col, ws)
 	nblk := 0
 	fmax := c.fmax[:len(negC)]
 	for b, nc := range negC {
@@ -131,18 +153,23 @@ func (c *Columns) blockScan(j int, F, col []float64, scale, tau float64, v []flo
 // its rounding (a few ulps), so when tau − ‖F − ref‖∞·scale, less a margin
 // for the rounding, is still at least listTau[j], no row outside the list
 // reaches tau.
-func (c *Columns) listCandidates(j int, F, col []float64, scale, tau float64, v []float64, ci []int) (cnt int, ok bool) {
+func (c *Columns) listCandidates(j int, F, col []float64, scale, tau float64, ws *worker) (cnt int, ok bool) {
 	if c.k < c.n || c.listGen == nil {
 		return 0, false
 	}
+	v, ci := ws.v, ws.ci
 	if c.rebuild {
+		if col == nil {
+			col = ws.col[:c.n]
+			c.src.Column(j, col)
+		}
 		// Rows within the margin of tau, from the block scan at that
 		// lower bound; the candidates are filtered from them.
 		lt := tau - c.listMargin*scale
 		if math.IsNaN(lt) || math.IsInf(lt, -1) {
 			return 0, false
 		}
-		n := c.blockScan(j, F, col, scale, lt, v, ci)
+		n := c.blockScan(j, F, col, scale, lt, ws)
 		if n > len(col)/listMaxShare {
 			c.listGen[j] = 0
 			return c.filter(v[:n], ci[:n], tau), true
@@ -165,6 +192,15 @@ func (c *Columns) listCandidates(j int, F, col []float64, scale, tau float64, v 
 	if !(tau-d-1e-12*(math.Abs(tau)+math.Abs(lt)+d) >= lt) {
 		c.stale.Store(true)
 		return 0, false
+	}
+	if col == nil {
+		// Only the listed entries are computed.
+		for _, i := range c.lists[j] {
+			u := (F[i] - c.src.Entry(int(i), j)) * scale
+			v[cnt], ci[cnt] = u, int(i)
+			cnt += int(^math.Float64bits(u-tau) >> 63)
+		}
+		return cnt, true
 	}
 	for _, i := range c.lists[j] {
 		u := (F[i] - col[i]) * scale
@@ -192,13 +228,16 @@ func b2i(b bool) int {
 	return 0
 }
 
-// blockNegCost returns the block maxima of −C_ij in column j, computing
-// them on first use.
-func (c *Columns) blockNegCost(j int) []float64 {
+// blockNegCost returns the block maxima of −C_ij in column j (col),
+// computing them on first use; with a Source they are computed into the
+// worker's scratch every time (an n×m/blockSize store would defeat it).
+func (c *Columns) blockNegCost(j int, col []float64, ws *worker) []float64 {
 	negC := c.negC[j]
+	if c.src != nil {
+		negC = ws.negC[:0]
+	}
 	if len(negC) != c.nb {
 		negC = grow(negC, c.nb)
-		col := c.ct[j*c.n : (j+1)*c.n]
 		for b := range negC {
 			m := math.Inf(-1)
 			for _, x := range col[b*blockSize : min((b+1)*blockSize, c.n)] {
@@ -206,7 +245,11 @@ func (c *Columns) blockNegCost(j int) []float64 {
 			}
 			negC[b] = m
 		}
-		c.negC[j] = negC
+		if c.src != nil {
+			ws.negC = negC
+		} else {
+			c.negC[j] = negC
+		}
 	}
 	return negC
 }
@@ -234,9 +277,9 @@ func (c *Columns) semiDualColumn(j int, F []float64, ws *worker) {
 		th := c.cur.theta[j]
 		lo = th - d - 1e-12*(math.Abs(th)+c.B[j]+d)
 	}
-	cnt := c.candidates(j, F, 1/g, lo, v, ws.lb, ci)
+	cnt := c.candidates(j, F, 1/g, lo, ws)
 	if cnt == 0 { // cannot happen in exact arithmetic; rescan everything
-		cnt = c.candidates(j, F, 1/g, math.Inf(-1), v, ws.lb, ci)
+		cnt = c.candidates(j, F, 1/g, math.Inf(-1), ws)
 	}
 	v = v[:cnt]
 	vmax := math.Inf(-1)
@@ -318,7 +361,7 @@ func (c *Columns) semiDualColumn(j int, F []float64, ws *worker) {
 // parts (F_i + G_j − C_ij)₊/γ.
 func (c *Columns) dualColumn(j int, F []float64, Gj float64, ws *worker) {
 	v, ci, sw := ws.v, ws.ci, &ws.sw
-	cnt := c.candidates(j, F, 1, math.Inf(-1), v, ws.lb, ci)
+	cnt := c.candidates(j, F, 1, math.Inf(-1), ws)
 	idx, val := c.next.rows[j][:0], c.next.vals[j][:0]
 	sel := simplex.TopK(v[:cnt], c.k, sw)
 	var obj float64

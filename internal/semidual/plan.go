@@ -17,7 +17,7 @@ func (c *Columns) Plan(drop float64) (p *ot.SparsePlan, lin, sq float64) {
 		for s, i := range c.cur.rows[j] {
 			if t := vals[s]; t > drop {
 				p.RowPtr[i+1]++
-				lin += t * c.ct[j*n+int(i)]
+				lin += t * c.Cost(int(i), j)
 				sq += t * t
 			}
 		}
