@@ -70,6 +70,7 @@ func (e *logDomain) sweep() bool {
 	}
 	copy(e.gPrev, e.g)
 	e.updateG(e.lc, e.eps)
+	e.translate(e.eps, nil, nil)
 	lcValid, ok := e.fPass()
 	if !ok {
 		copy(e.g, e.gPrev)

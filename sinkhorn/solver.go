@@ -306,9 +306,6 @@ func (s *Solver) SolveStats(ctx context.Context, p *ot.Problem) (*ot.Result, *St
 		return nil, nil, err
 	}
 	relaxed := !p.HardA() || !p.HardB()
-	if relaxed && (set.method == Stabilized || set.method == Sparse || set.scale) {
-		return nil, nil, fmt.Errorf("%w: sinkhorn: relaxed marginals (RhoA, RhoB) need Method LogDomain or Auto without Scaling, not %v", ot.ErrUnsupported, describe(set))
-	}
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -358,14 +355,6 @@ func (s *Solver) SolveStats(ctx context.Context, p *ot.Problem) (*ot.Result, *St
 	res.F, res.G = f, g
 	res.Plan = &ot.EntropicPlan{F: f, G: g, Eps: st.curEps / scale, C: p.C}
 	return res, &st.stats, nil
-}
-
-// describe names a method refused for relaxed marginals.
-func describe(set settings) string {
-	if set.scale {
-		return "ε-scaling"
-	}
-	return set.method.String()
 }
 
 // normScale returns the power of two the cost is multiplied by in a solve

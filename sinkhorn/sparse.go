@@ -236,9 +236,10 @@ func (e *sparseKernel) sweep() bool {
 		return false
 	}
 	e.sValid = false
-	if !scaleV(e.v, e.b, e.s, e.scratch[:e.m], e.omega) && !e.gFallback(e, e.lc, e.eps) {
+	if !e.updateV(e.v, e.s, e.scratch[:e.m], e.eps) && !e.gFallback(e, e.lc, e.eps) {
 		return false
 	}
+	e.translate(e.eps, e.u, e.v)
 	u := e.scratch[:e.n]
 	e.blocks(func(_, b, lo, hi int) {
 		e.bad[b] = false
@@ -251,7 +252,7 @@ func (e *sparseKernel) sweep() bool {
 				t += e.rowVal[q] * e.v[e.rowCol[q]]
 			}
 			e.t[i] = t
-			q, ok := newScale(e.u[i], e.a[i], t, e.omega)
+			q, ok := e.scaleU(i, e.u[i], t, e.eps)
 			if !ok {
 				e.bad[b] = true
 				return
@@ -269,7 +270,7 @@ func (e *sparseKernel) sweep() bool {
 		}
 	}
 	copy(e.u, u)
-	if !rebalance(e.u, e.v, e.t, nil, e.tau) {
+	if !e.keepScalings(e.u, e.v, e.t, e.tau) {
 		e.absorb()
 		return e.build()
 	}
@@ -290,13 +291,7 @@ func (e *sparseKernel) marginalError() (float64, bool) {
 	if !e.sValid && !e.colKu() {
 		return 0, false
 	}
-	var err float64
-	for j, x := range e.s {
-		err += math.Abs(e.v[j]*x - e.b[j])
-	}
-	for i, x := range e.t {
-		err += math.Abs(e.u[i]*x - e.a[i])
-	}
+	err := e.scaledResidual(e.u, e.t, e.v, e.s, e.eps)
 	e.lastBound = e.droppedBound()
 	return err + 2*e.lastBound, true
 }

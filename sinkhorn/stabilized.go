@@ -202,9 +202,10 @@ func (e *stabilized) sweep() bool {
 		return false
 	}
 	e.sValid = false
-	if !scaleV(e.v, e.b, e.s, e.scratch[:e.m], e.omega) && !e.gFallback(e, e.lc, e.eps) {
+	if !e.updateV(e.v, e.s, e.scratch[:e.m], e.eps) && !e.gFallback(e, e.lc, e.eps) {
 		return false
 	}
+	e.translate(e.eps, e.u, e.v)
 	u := e.scratch[:e.n]
 	e.blocks(func(_, b, lo, hi int) {
 		p := e.part[b]
@@ -219,7 +220,7 @@ func (e *stabilized) sweep() bool {
 			}
 			row := e.krow(i)
 			e.t[i] = lse.Dot(row, e.v)
-			q, ok := newScale(e.u[i], e.a[i], e.t[i], e.omega)
+			q, ok := e.scaleU(i, e.u[i], e.t[i], e.eps)
 			if !ok {
 				e.bad[b] = true
 				return
@@ -259,7 +260,7 @@ func (e *stabilized) inBounds() bool {
 	if umin >= e.lo && umax <= e.hi && vmin >= e.lo && vmax <= e.hi {
 		return true
 	}
-	if !rebalance(e.u, e.v, e.t, e.s, e.set.tau) {
+	if e.relaxed || !rebalance(e.u, e.v, e.t, e.s, e.set.tau) {
 		return false
 	}
 	e.rebalanced++
@@ -308,14 +309,7 @@ func (e *stabilized) marginalError() (float64, bool) {
 	if !e.sValid && !e.colKu() {
 		return 0, false
 	}
-	var err float64
-	for j, x := range e.s {
-		err += math.Abs(e.v[j]*x - e.b[j])
-	}
-	for i, x := range e.t {
-		err += math.Abs(e.u[i]*x - e.a[i])
-	}
-	return err, true
+	return e.scaledResidual(e.u, e.t, e.v, e.s, e.eps), true
 }
 
 // minShift sets g_j = min_i (C_ij − f_i), by per-block minima; false:
@@ -356,7 +350,7 @@ func (e *state) minShift() bool {
 // scalings into the potentials is accurate; otherwise it absorbs and
 // evaluates the plan of the potentials that the Result returns.
 func (e *stabilized) planSums() (r, c []float64, lin float64) {
-	if !e.kValid || e.eps != e.state.eps || e.lossyAbsorb() {
+	if !e.kValid || e.eps != e.state.eps || e.relaxed || e.lossyAbsorb() {
 		e.finish()
 		return e.state.planSums()
 	}

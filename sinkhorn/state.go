@@ -270,7 +270,7 @@ func (s *state) updateF(eps float64) bool {
 			} else {
 				lr = lse.AffineLSE(s.f[i], s.g, c, k)
 			}
-			s.f[i] += s.omega * eps * (s.loga[i] - lr)
+			s.f[i] += s.omega * s.stepA(i, s.f[i], lr, eps)
 		}
 	})
 	return !s.stopped()
@@ -320,9 +320,6 @@ func (s *state) run(ctx context.Context, progress ot.Progress) *ot.Result {
 		}
 		rangeOK = ok && hi > lo
 	}
-	if method == Auto && s.relaxed {
-		method = LogDomain // the only iteration with relaxed marginals
-	}
 	if method == Auto && !s.set.scale && s.set.ratio > 0 && rangeOK && hi-lo > s.set.ratio*s.eps {
 		s.set.scale = true
 		s.set.scaling = EpsScaling{Start: (hi - lo) / autoScalingStart}
@@ -331,6 +328,8 @@ func (s *state) run(ctx context.Context, progress ot.Progress) *ot.Result {
 	nm := float64(s.n) * float64(s.m)
 	if method == Auto {
 		switch kb := float64(s.set.kernelMax); {
+		case s.tinyRho():
+			method = LogDomain // a few sweeps, potentials exact (see tinyRho)
 		case s.set.scale && rangeOK && hi-lo > sparseRatio*s.eps && 24*nm <= kb:
 			method = Sparse
 		case 8*nm <= kb:

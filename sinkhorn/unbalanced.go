@@ -112,6 +112,15 @@ func klTerm(d float64) float64 {
 	return (1+d)*math.Log1p(d) - d
 }
 
+// tinyRho reports whether a relaxed side has ρ < 1e-8·ε. Its potentials
+// are then pinned near ε log w (τ ≈ 0) and the iteration converges in a
+// few sweeps; Auto runs LogDomain, whose update sets them exactly, since
+// the dual term −ρ w (e^{−x̃/ρ} − 1) divides their rounding by ρ (the
+// scaling methods' F = f + ε log u is rounded).
+func (s *state) tinyRho() bool {
+	return s.relaxed && (s.rhoA < 1e-8*s.eps || s.rhoB < 1e-8*s.eps)
+}
+
 // dualTerm is the dual objective's term of one side at the shifted
 // potentials x̃ = x − ε log w: Σ w x̃ for a hard side and
 // −ρ Σ w (exp(−x̃/ρ) − 1) for a relaxed one.
@@ -122,11 +131,15 @@ func dualTerm(w, x, lw []float64, eps, rho float64) float64 {
 		if math.IsInf(rho, 1) {
 			d += v * xt
 		} else {
-			d -= rho * v * math.Expm1(-xt/rho)
+			d -= rho * v * math.Expm1(math.Min(-xt/rho, maxExp))
 		}
 	}
 	return d
 }
+
+// maxExp caps the exponent of the relaxed dual term, which overflows
+// only for ρ far below the rounding of the potentials.
+const maxExp = 700
 
 // summarizeRelaxed fills Value, DualValue and MarginalError of a relaxed
 // problem from the plan's row sums r, column sums c and <P, C> = lin:
@@ -164,4 +177,193 @@ func (s *state) summarizeRelaxed(res *ot.Result, r, col []float64, lin, eps floa
 	res.MarginalError = merr
 	res.Value = value
 	res.DualValue = dualTerm(s.a, s.f, s.loga, eps, s.rhoA) + dualTerm(s.b, s.g, s.logb, eps, s.rhoB) + ent
+}
+
+// stepA is the (not over-relaxed) f-update step of row i at potential fi
+// with log row sum lr: ε (log a_i − lr) on a hard side, relaxedStep on a
+// relaxed one.
+func (s *state) stepA(i int, fi, lr, eps float64) float64 {
+	if math.IsInf(s.rhoA, 1) {
+		return eps * (s.loga[i] - lr)
+	}
+	return relaxedStep(fi, s.loga[i], lr, eps, s.rhoA)
+}
+
+// Scaling-domain updates of a relaxed side (Stabilized, Sparse). With
+// the stored kernel K̃_ij = exp((f_i + g_j − C_ij)/ε) and the plan
+// u_i K̃_ij v_j, row i's potential is F_i = f_i + ε log u_i and its sum
+// u_i t_i (t = K̃v); the f-update moves F_i by δ = relaxedStep, that is
+// u_i ← u_i e^{ωδ/ε} = (a_i/t_i)^τ (a_i e^{−f_i/ε})^{1−τ} for ω = 1
+// (POT's sinkhorn_stabilized_unbalanced update).
+
+// relaxedScale returns the new scaling of a relaxed row or column with
+// scaling x, absorbed potential p (f_i or g_j), log weight lw and kernel
+// sum d (t_i or s_j), at strength ρ and over-relaxation ω, and whether d
+// was in [tiny, huge] and the result is finite and positive.
+func relaxedScale(x, p, lw, d, eps, rho, omega float64) (float64, bool) {
+	if !(d >= tiny && d <= huge) {
+		return 0, false
+	}
+	lx := math.Log(x)
+	step := relaxedStep(p+eps*lx, lw, lx+math.Log(d), eps, rho)
+	q := x * math.Exp(omega*step/eps)
+	return q, !(math.IsInf(q, 0) || q == 0 || q != q)
+}
+
+// scaleU is the u-update of row i from t_i = (K̃v)_i.
+func (s *state) scaleU(i int, ui, ti, eps float64) (float64, bool) {
+	if math.IsInf(s.rhoA, 1) {
+		return newScale(ui, s.a[i], ti, s.omega)
+	}
+	return relaxedScale(ui, s.f[i], s.loga[i], ti, eps, s.rhoA, s.omega)
+}
+
+// updateV is the v-update of a stored-kernel sweep from s_j = (K̃ᵀu)_j,
+// computed into scratch and copied into v only if every new scaling is
+// safe; it reports whether it was.
+func (s *state) updateV(v, sv, scratch []float64, eps float64) bool {
+	if math.IsInf(s.rhoB, 1) {
+		return scaleV(v, s.b, sv, scratch, s.omega)
+	}
+	for j, sj := range sv {
+		var ok bool
+		if scratch[j], ok = relaxedScale(v[j], s.g[j], s.logb[j], sj, eps, s.rhoB, s.omega); !ok {
+			return false
+		}
+	}
+	copy(v, scratch)
+	return true
+}
+
+// scaledResidual is the stopping residual of the plan u_i K̃_ij v_j with
+// row kernel sums t = K̃v and column kernel sums sv = K̃ᵀu: the marginal
+// error for a balanced problem, Σ resA + Σ resB at the potentials
+// f + ε log u, g + ε log v for a relaxed one.
+func (s *state) scaledResidual(u, t, v, sv []float64, eps float64) float64 {
+	var e float64
+	if !s.relaxed {
+		for j, x := range sv {
+			e += math.Abs(v[j]*x - s.b[j])
+		}
+		for i, x := range t {
+			e += math.Abs(u[i]*x - s.a[i])
+		}
+		return e
+	}
+	for j, x := range sv {
+		e += s.resB(j, s.g[j]+eps*math.Log(v[j]), v[j]*x, eps)
+	}
+	for i, x := range t {
+		e += s.resA(i, s.f[i]+eps*math.Log(u[i]), u[i]*x, eps)
+	}
+	return e
+}
+
+// Translation step (Séjourné, Vialard and Peyré, "Faster unbalanced
+// optimal transport: translation invariant Sinkhorn and 1-D Frank–Wolfe",
+// AISTATS 2022). The plan of (F + λ, G − λ) is that of (F, G), and only
+// the marginal terms of the dual depend on λ:
+//
+//	h(λ) = φ_a(F̃ + λ) + φ_b(G̃ − λ),  φ(x̃) = Σ w x̃ (hard), −ρ Σ w (e^{−x̃/ρ} − 1) (relaxed).
+//
+// Its maximizer, with A = Σ a_i e^{−F̃_i/ρ_a} and B = Σ b_j e^{−G̃_j/ρ_b}, is
+//
+//	λ = ρ_aρ_b/(ρ_a + ρ_b) · log(A/B)   (both relaxed),
+//	λ = ρ_a (log A − log Σb)           (columns hard),
+//	λ = ρ_b (log Σa − log B)           (rows hard).
+//
+// Plain unbalanced Sinkhorn moves along this direction at a rate near
+// τ² per sweep (τ = ρ/(ρ+ε)), the slow mode when ρ ≫ ε and the masses
+// differ; the step removes it, and, as an exact maximization of the dual
+// along a direction, keeps the iteration a dual ascent with the same
+// fixed point.
+
+// translation returns λ for the potentials F_i = f_i + ε·lu(i),
+// G_j = g_j + ε·lv(j) (lu, lv nil: 0), or 0 when it is not finite.
+func (s *state) translation(eps float64, lu, lv func(int) float64) float64 {
+	var lam float64
+	switch ha, hb := math.IsInf(s.rhoA, 1), math.IsInf(s.rhoB, 1); {
+	case ha && hb:
+		return 0
+	case hb:
+		lam = s.rhoA * (math.Log(s.mass/s.massB()) + logMassRatio(s.f, s.a, s.loga, eps, s.rhoA, s.mass, lu))
+	case ha:
+		lam = -s.rhoB * (math.Log(s.massB()/s.mass) + logMassRatio(s.g, s.b, s.logb, eps, s.rhoB, s.massB(), lv))
+	default:
+		d := math.Log(s.mass/s.massB()) + logMassRatio(s.f, s.a, s.loga, eps, s.rhoA, s.mass, lu) -
+			logMassRatio(s.g, s.b, s.logb, eps, s.rhoB, s.massB(), lv)
+		lam = s.rhoA / (s.rhoA + s.rhoB) * s.rhoB * d
+	}
+	if math.IsNaN(lam) || math.IsInf(lam, 0) {
+		return 0
+	}
+	return lam
+}
+
+// logMassRatio is log(Σ w_k e^{−x̃_k/ρ} / Σ w), x̃_k = x_k + ε·l(k) − ε log w_k
+// (l nil: 0), with mass = Σ w: by log1p of Σ w_k expm1(−x̃_k/ρ) / Σ w when
+// every |x̃_k|/ρ ≤ 1 (accurate for ρ ≫ x̃, where λ multiplies it by ρ),
+// by a max-shifted sum otherwise.
+func logMassRatio(x, w, lw []float64, eps, rho, mass float64, l func(int) float64) float64 {
+	z := make([]float64, len(x))
+	mx, big := math.Inf(-1), 0.0
+	for k, xk := range x {
+		if l != nil {
+			xk += eps * l(k)
+		}
+		z[k] = -(xk - eps*lw[k]) / rho
+		mx = math.Max(mx, z[k])
+		big = math.Max(big, math.Abs(z[k]))
+	}
+	var sum float64
+	if big <= 1 {
+		for k, zk := range z {
+			sum += w[k] * math.Expm1(zk)
+		}
+		return math.Log1p(sum / mass)
+	}
+	for k, zk := range z {
+		sum += w[k] * math.Exp(zk-mx)
+	}
+	return mx + math.Log(sum/mass)
+}
+
+// translate applies the translation step to f, g (absorbed potentials
+// with scalings u, v when not nil): f += λ, g −= λ, which leaves the
+// stored kernel K̃ and the plan unchanged.
+func (s *state) translate(eps float64, u, v []float64) {
+	if !s.relaxed {
+		return
+	}
+	var lu, lv func(int) float64
+	if u != nil {
+		lu = func(i int) float64 { return math.Log(u[i]) }
+		lv = func(j int) float64 { return math.Log(v[j]) }
+	}
+	lam := s.translation(eps, lu, lv)
+	if lam == 0 {
+		return
+	}
+	for i := range s.f {
+		s.f[i] += lam
+	}
+	for j := range s.g {
+		s.g[j] -= lam
+	}
+}
+
+// massB is Σ b.
+func (s *state) massB() float64 { return floats.Sum(s.b) }
+
+// keepScalings reports whether the scalings can stay: in [e^−τ, e^τ],
+// possibly after a gauge rebalancing (see rebalance) for a balanced
+// problem. A relaxed problem has no gauge (its dual depends on F + λ,
+// G − λ through the marginal terms), so its scalings are absorbed instead.
+func (s *state) keepScalings(u, v, t []float64, tau float64) bool {
+	if !s.relaxed {
+		return rebalance(u, v, t, nil, tau)
+	}
+	umin, umax := minMax(u)
+	vmin, vmax := minMax(v)
+	return umin >= math.Exp(-tau) && umax <= math.Exp(tau) && vmin >= math.Exp(-tau) && vmax <= math.Exp(tau)
 }
