@@ -20,6 +20,9 @@ type FitSettings struct {
 	Hidden []int
 	// Activation is the hidden nonlinearity; the zero value is GELU.
 	Activation Activation
+	// Linear adds a learned linear term to the map, T(x) = x + Ax +
+	// f_θ(x) with A = 0 at the start (MLP.Linear).
+	Linear bool
 	// Lambda is the weight λ ≥ 0 of the Monge gap; zero means none.
 	Lambda float64
 	// Cost is the cost of the Monge gap (the fitting loss is always the
@@ -33,6 +36,23 @@ type FitSettings struct {
 	// (OTT-JAX's default ε, relative to the data; smaller values make
 	// the near-permutation plans of a near-optimal map slow to solve).
 	EpsGap float64
+	// CrossBatch takes the self terms of the fitting loss between
+	// independent batches: each step draws two source batches x_b, x'_b
+	// and two target batches y_b, y'_b and uses
+	//
+	//	S = OT_ε(T#x_b, y_b) − ½ OT_ε(T#x_b, T#x'_b) − ½ OT_ε(y_b, y'_b),
+	//
+	// whose expectation over the batches is stationary at T#μ = ν (the
+	// within-batch self terms OT_ε(T#x_b, T#x_b) see no sampling noise
+	// while the cross term does, which biases the fitted map toward
+	// shrinking; docs/monge.md §0). The Monge gap and the sparsity
+	// penalty use x_b only.
+	CrossBatch bool
+	// EpsFitFinal, EpsGapFinal and LambdaFinal are the values of ε_fit,
+	// ε_gap and λ at the last step as fractions of their initial values,
+	// reached by geometric decay over the steps (v_t = v_0·r^{t/(T−1)});
+	// zero means 1 (constant). Values outside (0, 1] are errors.
+	EpsFitFinal, EpsGapFinal, LambdaFinal float64
 	// Sparsity is the weight λ_sp ≥ 0 of the displacement-sparsity penalty
 	// (λ_sp/n) Σ_i τ(T(x_i) − x_i); zero means none.
 	Sparsity float64
@@ -71,6 +91,12 @@ type Record struct {
 	Loss, Fit, Gap, Sparsity float64
 	// GapExcess is Gap − ε_gap·log(batch size), the n-independent part.
 	GapExcess float64
+	// EpsFit, EpsGap and Lambda are the values at the epoch's last step.
+	EpsFit, EpsGap, Lambda float64
+	// Map is the map being trained, set only in the Record passed to
+	// FitSettings.Progress (nil in History); it may be read, not kept or
+	// changed, during the call.
+	Map *MLP
 }
 
 // Fitted is the result of Fit.
@@ -83,7 +109,8 @@ type Fitted struct {
 	Status ot.Status
 	// Steps is the number of Adam steps taken.
 	Steps int
-	// EpsFit and EpsGap are the ε used.
+	// EpsFit and EpsGap are the initial ε (the values at the first step;
+	// see FitSettings.EpsFitFinal and EpsGapFinal).
 	EpsFit, EpsGap float64
 	// Solves counts the Sinkhorn problems solved (the divergence counts
 	// one, the Monge gap one) and Unconverged those that stopped before
@@ -118,8 +145,13 @@ func Fit(ctx context.Context, x, y *mat.Dense, s *FitSettings) (*Fitted, error) 
 			return nil, fmt.Errorf("%w: monge: %s = %v (want a finite number ≥ 0)", ot.ErrParameter, v.name, v.v)
 		}
 	}
-	if s.FinalRate < 0 || s.FinalRate > 1 || math.IsNaN(s.FinalRate) {
-		return nil, fmt.Errorf("%w: monge: FinalRate = %v (want a number in (0, 1], or 0 for the default)", ot.ErrParameter, s.FinalRate)
+	for _, v := range []struct {
+		name string
+		v    float64
+	}{{"FinalRate", s.FinalRate}, {"EpsFitFinal", s.EpsFitFinal}, {"EpsGapFinal", s.EpsGapFinal}, {"LambdaFinal", s.LambdaFinal}} {
+		if v.v < 0 || v.v > 1 || math.IsNaN(v.v) {
+			return nil, fmt.Errorf("%w: monge: %s = %v (want a number in (0, 1], or 0 for the default)", ot.ErrParameter, v.name, v.v)
+		}
 	}
 	if s.Epochs < 0 || s.BatchSize < 0 || s.Workers < 0 {
 		return nil, fmt.Errorf("%w: monge: Epochs %d, BatchSize %d, Workers %d (want ≥ 0)", ot.ErrParameter, s.Epochs, s.BatchSize, s.Workers)
@@ -141,7 +173,7 @@ func Fit(ctx context.Context, x, y *mat.Dense, s *FitSettings) (*Fitted, error) 
 	if hidden == nil {
 		hidden = []int{32, 64, 32}
 	}
-	net, err := NewMLP(d, hidden, s.Activation, s.Seed)
+	net, err := newMLP(d, hidden, s.Activation, s.Seed, s.Linear)
 	if err != nil {
 		return nil, err
 	}
@@ -191,6 +223,13 @@ func Fit(ctx context.Context, x, y *mat.Dense, s *FitSettings) (*Fitted, error) 
 		final = 0.01
 	}
 	total := float64(max(epochs*steps-1, 1))
+	// decay returns v·r^{t/total} at step t (r = 0 means 1).
+	decay := func(v, r float64) float64 {
+		if r == 0 || r == 1 {
+			return v
+		}
+		return v * math.Pow(r, float64(f.Steps)/total)
+	}
 	warm := &warmStart{}
 	for ep := 0; ep < epochs; ep++ {
 		var rec Record
@@ -200,13 +239,19 @@ func Fit(ctx context.Context, x, y *mat.Dense, s *FitSettings) (*Fitted, error) 
 				return f, nil
 			}
 			xb, yb := next(x, px, &cx), next(y, py, &cy)
+			var x2, y2 *mat.Dense
+			if s.CrossBatch {
+				x2, y2 = next(x, px, &cx), next(y, py, &cy)
+			}
 			if f.EpsFit == 0 {
 				f.EpsFit = 0.1 * meanCost(&Cost{}, yb, yb)
 			}
 			if f.EpsGap == 0 {
 				f.EpsGap = sinkhorn.DefaultEps(gapSet.Cost.cloud(xb, yb))
 			}
-			o, err := objective(ctx, net, xb, yb, fitSet, gapSet, s.Lambda, s.Sparsity, &pen, f, warm)
+			cur := stepValues{epsFit: decay(f.EpsFit, s.EpsFitFinal), epsGap: decay(f.EpsGap, s.EpsGapFinal),
+				lambda: decay(s.Lambda, s.LambdaFinal), sparsity: s.Sparsity}
+			o, err := objective(ctx, net, xb, yb, x2, y2, fitSet, gapSet, cur, &pen, f, warm)
 			if err != nil {
 				return nil, err
 			}
@@ -221,8 +266,9 @@ func Fit(ctx context.Context, x, y *mat.Dense, s *FitSettings) (*Fitted, error) 
 			rec.Loss += o.loss / float64(steps)
 			rec.Fit += o.fit / float64(steps)
 			rec.Gap += o.gap / float64(steps)
-			rec.GapExcess += (o.gap - f.EpsGap*math.Log(float64(bs))) / float64(steps)
+			rec.GapExcess += (o.gap - cur.epsGap*math.Log(float64(bs))) / float64(steps)
 			rec.Sparsity += o.sparsity / float64(steps)
+			rec.EpsFit, rec.EpsGap, rec.Lambda = cur.epsFit, cur.epsGap, cur.lambda
 		}
 		rec.Epoch = ep + 1
 		if s.Lambda == 0 {
@@ -230,11 +276,16 @@ func Fit(ctx context.Context, x, y *mat.Dense, s *FitSettings) (*Fitted, error) 
 		}
 		f.History = append(f.History, rec)
 		if s.Progress != nil {
-			s.Progress(rec)
+			r := rec
+			r.Map = net
+			s.Progress(r)
 		}
 	}
 	return f, nil
 }
+
+// stepValues are the weights and ε of one step.
+type stepValues struct{ epsFit, epsGap, lambda, sparsity float64 }
 
 // objectiveValue is one evaluation of the loss and its gradient.
 type objectiveValue struct {
@@ -252,14 +303,14 @@ type warmStart struct {
 
 // objective evaluates L(θ) on one pair of batches and its gradient; warm,
 // when non-nil, carries the Monge-gap potential from step to step.
-func objective(ctx context.Context, net *MLP, xb, yb *mat.Dense, fitSet, gapSet *Settings,
-	lambda, sparsity float64, pen *ot.ElasticCost, f *Fitted, warm *warmStart) (*objectiveValue, error) {
-	tx, c := net.forward(xb)
-	div, err := fitSet.Divergence(ctx, tx, yb, f.EpsFit)
-	if err != nil {
-		return nil, err
-	}
-	o := &objectiveValue{fit: div.Value}
+//
+// With x2 and y2 non-nil the fitting loss is the cross-batch form of
+// FitSettings.CrossBatch, and the gradient covers the rows of xb and then
+// those of x2.
+func objective(ctx context.Context, net *MLP, xb, yb, x2, y2 *mat.Dense, fitSet, gapSet *Settings,
+	v stepValues, pen *ot.ElasticCost, f *Fitted, warm *warmStart) (*objectiveValue, error) {
+	lambda, sparsity := v.lambda, v.sparsity
+	o := &objectiveValue{}
 	count := func(st ot.Status) {
 		f.Solves++
 		if st == ot.Canceled {
@@ -268,14 +319,44 @@ func objective(ctx context.Context, net *MLP, xb, yb *mat.Dense, fitSet, gapSet 
 			f.Unconverged++
 		}
 	}
-	count(div.Status)
-	g := mat.DenseCopyOf(div.Grad)
+	nb, d := xb.Dims()
+	in := xb
+	if x2 != nil {
+		n2, _ := x2.Dims()
+		in = mat.NewDense(nb+n2, d, nil)
+		in.Slice(0, nb, 0, d).(*mat.Dense).Copy(xb)
+		in.Slice(nb, nb+n2, 0, d).(*mat.Dense).Copy(x2)
+	}
+	all, c := net.forward(in)
+	var gAll, g *mat.Dense
+	var tx *mat.Dense
+	if x2 == nil {
+		tx = all
+		div, err := fitSet.Divergence(ctx, tx, yb, v.epsFit)
+		if err != nil {
+			return nil, err
+		}
+		o.fit = div.Value
+		count(div.Status)
+		g = mat.DenseCopyOf(div.Grad)
+		gAll = g
+	} else {
+		n2, _ := x2.Dims()
+		tx = all.Slice(0, nb, 0, d).(*mat.Dense)
+		tx2 := all.Slice(nb, nb+n2, 0, d).(*mat.Dense)
+		var err error
+		gAll, err = crossDivergence(ctx, fitSet, tx, tx2, yb, y2, v.epsFit, o, count)
+		if err != nil {
+			return nil, err
+		}
+		g = gAll.Slice(0, nb, 0, d).(*mat.Dense)
+	}
 	if lambda > 0 {
 		var initF []float64
 		if warm != nil && warm.cols != nil {
-			initF = extendF(gapSet.workers(), xb, warm.cols, warm.g, f.EpsGap, gapSet.Cost.value)
+			initF = extendF(gapSet.workers(), xb, warm.cols, warm.g, v.epsGap, gapSet.Cost.value)
 		}
-		gap, err := gapSet.gap(ctx, xb, tx, f.EpsGap, initF)
+		gap, err := gapSet.gap(ctx, xb, tx, v.epsGap, initF)
 		if err != nil {
 			return nil, err
 		}
@@ -301,8 +382,59 @@ func objective(ctx context.Context, net *MLP, xb, yb *mat.Dense, fitSet, gapSet 
 		}
 	}
 	o.loss = o.fit + lambda*o.gap + sparsity*o.sparsity
-	o.grad = net.backward(c, g)
+	o.grad = net.backward(c, gAll)
 	return o, nil
+}
+
+// crossDivergence sets o.fit to the cross-batch fitting loss
+// S = OT_ε(tx, y) − ½ OT_ε(tx, tx2) − ½ OT_ε(y, y2) (KL form, uniform
+// weights, SqEuclidean cost; FitSettings.CrossBatch) and returns its
+// gradient with respect to the rows of tx and then of tx2 by the envelope
+// theorem (docs/monge.md §3): ∂/∂tx_i = Σ_j P^{ty}_ij ∇₁c(tx_i, y_j) −
+// ½ Σ_k P^{tt'}_ik ∇₁c(tx_i, tx2_k) and ∂/∂tx2_k = −½ Σ_i P^{tt'}_ik
+// ∇₂c(tx_i, tx2_k). count records each solve's status.
+func crossDivergence(ctx context.Context, set *Settings, tx, tx2, y, y2 *mat.Dense, eps float64,
+	o *objectiveValue, count func(ot.Status)) (*mat.Dense, error) {
+	n, d := tx.Dims()
+	n2, _ := tx2.Dims()
+	sv := set.solver(eps)
+	var cost Cost
+	solve := func(u, v *mat.Dense) (*ot.Result, error) {
+		nu, _ := u.Dims()
+		nv, _ := v.Dims()
+		res, err := sv.Solve(ctx, &ot.Problem{A: ot.Uniform(nu), B: ot.Uniform(nv), C: cost.cloud(u, v)})
+		if err != nil {
+			return nil, err
+		}
+		count(res.Status)
+		return res, nil
+	}
+	ty, err := solve(tx, y)
+	if err != nil {
+		return nil, err
+	}
+	tt, err := solve(tx, tx2)
+	if err != nil {
+		return nil, err
+	}
+	yy, err := solve(y, y2)
+	if err != nil {
+		return nil, err
+	}
+	o.fit = ty.Value - 0.5*tt.Value - 0.5*yy.Value
+	w, phi := set.workers(), cost.phi()
+	g := mat.NewDense(n+n2, d, nil)
+	g1 := g.Slice(0, n, 0, d).(*mat.Dense)
+	g1.Copy(planGrad(w, tx, y, ty.F, ty.G, eps, phi, cost.value))
+	h := planGrad(w, tx, tx2, tt.F, tt.G, eps, phi, cost.value)
+	h.Scale(-0.5, h)
+	g1.Add(g1, h)
+	// ∇₂c(u, v) = −φ(u − v) = φ(v − u): the column side is planGrad with
+	// the roles of the points and potentials exchanged.
+	h2 := planGrad(w, tx2, tx, tt.G, tt.F, eps, phi, cost.value)
+	h2.Scale(-0.5, h2)
+	g.Slice(n, n+n2, 0, d).(*mat.Dense).Copy(h2)
+	return g, nil
 }
 
 // meanCost returns the mean of c(u_i, v_j) over all pairs.

@@ -22,11 +22,24 @@ func randDense(rng *rand.Rand, n, d int) *mat.Dense {
 }
 
 func TestMLPBackpropFD(t *testing.T) {
-	for _, act := range []Activation{GELU, LeakyReLU, Tanh} {
-		t.Run(act.String(), func(t *testing.T) {
-			net, err := NewMLP(2, []int{16, 16}, act, 5)
+	for _, tc := range []struct {
+		act    Activation
+		linear bool
+	}{{GELU, false}, {LeakyReLU, false}, {Tanh, false}, {GELU, true}} {
+		act := tc.act
+		name := act.String()
+		if tc.linear {
+			name += "+linear"
+		}
+		t.Run(name, func(t *testing.T) {
+			net, err := newMLP(2, []int{16, 16}, act, 5, tc.linear)
 			require.NoError(t, err)
 			rng := rand.New(rand.NewPCG(1, 1))
+			if tc.linear {
+				for k := net.linOff(); k < len(net.Params); k++ {
+					net.Params[k] = 0.1 * rng.NormFloat64() // A ≠ 0
+				}
+			}
 			x, g := randDense(rng, 7, 2), randDense(rng, 7, 2)
 			loss := func() float64 {
 				out, _ := net.forward(x)
@@ -68,38 +81,51 @@ func TestGELUDerivative(t *testing.T) {
 
 // TestObjectiveFD checks the whole objective's parameter gradient (fitting
 // loss + λ·Monge gap + sparsity penalty, converged Sinkhorn) against
-// central differences on a 2-8-8-2 net.
+// central differences on a 2-8-8-2 net with the linear term, for the
+// within-batch and the cross-batch fitting loss.
 func TestObjectiveFD(t *testing.T) {
 	rng := rand.New(rand.NewPCG(2, 2))
 	x, y := randDense(rng, 8, 2), randDense(rng, 9, 2)
-	net, err := NewMLP(2, []int{8, 8}, GELU, 3)
-	require.NoError(t, err)
-	set := &Settings{Solver: tight()}
-	gapSet := &Settings{Solver: tight(), Cost: Cost{Metric: ot.Elastic, Elastic: ot.ElasticCost{Gamma: 0.2}}}
-	pen := &ot.ElasticCost{Tau: ot.PenaltyL0, S: 0.7}
-	f := &Fitted{EpsFit: 0.8, EpsGap: 0.5}
-	eval := func() *objectiveValue {
-		o, err := objective(context.Background(), net, x, y, set, gapSet, 0.7, 0.3, pen, f, nil)
-		require.NoError(t, err)
-		return o
+	x2, y2 := randDense(rng, 7, 2), randDense(rng, 6, 2)
+	for _, tc := range []struct {
+		name   string
+		x2, y2 *mat.Dense
+	}{{"within", nil, nil}, {"cross", x2, y2}} {
+		t.Run(tc.name, func(t *testing.T) {
+			net, err := newMLP(2, []int{8, 8}, GELU, 3, true)
+			require.NoError(t, err)
+			for k := net.linOff(); k < len(net.Params); k++ {
+				net.Params[k] = 0.1 * float64(k%3-1) // A ≠ 0
+			}
+			set := &Settings{Solver: tight()}
+			gapSet := &Settings{Solver: tight(), Cost: Cost{Metric: ot.Elastic, Elastic: ot.ElasticCost{Gamma: 0.2}}}
+			pen := &ot.ElasticCost{Tau: ot.PenaltyL0, S: 0.7}
+			f := &Fitted{EpsFit: 0.8, EpsGap: 0.5}
+			eval := func() *objectiveValue {
+				o, err := objective(context.Background(), net, x, y, tc.x2, tc.y2, set, gapSet,
+					stepValues{epsFit: f.EpsFit, epsGap: f.EpsGap, lambda: 0.7, sparsity: 0.3}, pen, f, nil)
+				require.NoError(t, err)
+				return o
+			}
+			grad := eval().grad
+			var num2, den2 float64
+			for k := range net.Params {
+				p := net.Params[k]
+				net.Params[k] = p + 1e-5
+				fp := eval().loss
+				net.Params[k] = p - 1e-5
+				fm := eval().loss
+				net.Params[k] = p
+				fd := (fp - fm) / 2e-5
+				num2 += (fd - grad[k]) * (fd - grad[k])
+				den2 += grad[k] * grad[k]
+			}
+			rel := math.Sqrt(num2 / den2)
+			t.Logf("relative error %.2e over %d parameters", rel, len(net.Params))
+			assert.Less(t, rel, 1e-6)
+			assert.Zero(t, f.Unconverged)
+		})
 	}
-	grad := eval().grad
-	var num2, den2 float64
-	for k := range net.Params {
-		p := net.Params[k]
-		net.Params[k] = p + 1e-5
-		fp := eval().loss
-		net.Params[k] = p - 1e-5
-		fm := eval().loss
-		net.Params[k] = p
-		fd := (fp - fm) / 2e-5
-		num2 += (fd - grad[k]) * (fd - grad[k])
-		den2 += grad[k] * grad[k]
-	}
-	rel := math.Sqrt(num2 / den2)
-	t.Logf("relative error %.2e over %d parameters", rel, len(net.Params))
-	assert.Less(t, rel, 1e-6)
-	assert.Zero(t, f.Unconverged)
 }
 
 // brenier is the closed-form map of gaussSample: T(x) = m₂ + M x.

@@ -64,7 +64,9 @@ func (a Activation) act(u float64) (v, dv float64) {
 
 // MLP is the residual map T(x) = x + f_θ(x), f_θ a multilayer perceptron:
 // h_0 = x, h_l = σ(W_l h_{l−1} + b_l) for the hidden layers, and
-// f_θ(x) = W_L h_{L−1} + b_L (docs/monge.md §4). W_l is out × in. It is
+// f_θ(x) = W_L h_{L−1} + b_L (docs/monge.md §4). W_l is out × in. With
+// Linear, T(x) = x + Ax + f_θ(x) with a learned d × d matrix A (the affine
+// part of the map need not be learned through the nonlinearity). It is
 // safe for concurrent use once built; its JSON form is the map file of
 // `otkit monge apply`.
 type MLP struct {
@@ -74,7 +76,10 @@ type MLP struct {
 	Hidden []int `json:"hidden"`
 	// Activation is σ.
 	Activation Activation `json:"-"`
-	// Params holds θ: for each layer in order, W_l row-major, then b_l.
+	// Linear adds the linear term Ax to the map.
+	Linear bool `json:"linear"`
+	// Params holds θ: for each layer in order, W_l row-major, then b_l;
+	// then, with Linear, A row-major.
 	Params []float64 `json:"params"`
 }
 
@@ -83,33 +88,47 @@ type mlpJSON struct {
 	Dim        int       `json:"dim"`
 	Hidden     []int     `json:"hidden"`
 	Activation string    `json:"activation"`
+	Linear     bool      `json:"linear,omitempty"`
 	Params     []float64 `json:"params"`
 }
 
-// mapFormat names the map-file format.
-const mapFormat = "otkit-monge-mlp-v1"
+// Map-file formats: v1 has no linear term; v2 adds "linear". MarshalJSON
+// writes v1 for a map without a linear term (readable by every version)
+// and v2 otherwise.
+const (
+	mapFormatV1 = "otkit-monge-mlp-v1"
+	mapFormatV2 = "otkit-monge-mlp-v2"
+)
 
-// MarshalJSON writes {"format", "dim", "hidden", "activation", "params"}.
+// MarshalJSON writes {"format", "dim", "hidden", "activation", "params"},
+// and "linear": true for a map with a linear term (format v2).
 func (m *MLP) MarshalJSON() ([]byte, error) {
-	return json.Marshal(mlpJSON{Format: mapFormat, Dim: m.Dim, Hidden: m.Hidden, Activation: m.Activation.String(), Params: m.Params})
+	f := mapFormatV1
+	if m.Linear {
+		f = mapFormatV2
+	}
+	return json.Marshal(mlpJSON{Format: f, Dim: m.Dim, Hidden: m.Hidden, Activation: m.Activation.String(), Linear: m.Linear, Params: m.Params})
 }
 
-// UnmarshalJSON reads what MarshalJSON writes and checks it (ErrParameter
-// or ErrShape for a bad format, activation or parameter count, ErrNonFinite
-// for a non-finite parameter).
+// UnmarshalJSON reads what MarshalJSON writes (formats v1 and v2) and
+// checks it (ErrParameter or ErrShape for a bad format, activation or
+// parameter count, ErrNonFinite for a non-finite parameter).
 func (m *MLP) UnmarshalJSON(b []byte) error {
 	var j mlpJSON
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
-	if j.Format != mapFormat {
-		return fmt.Errorf("%w: monge: map format %q (want %q)", ot.ErrParameter, j.Format, mapFormat)
+	switch {
+	case j.Format == mapFormatV1 && j.Linear:
+		return fmt.Errorf("%w: monge: map format %q has no linear term (want %q)", ot.ErrParameter, j.Format, mapFormatV2)
+	case j.Format != mapFormatV1 && j.Format != mapFormatV2:
+		return fmt.Errorf("%w: monge: map format %q (want %q or %q)", ot.ErrParameter, j.Format, mapFormatV1, mapFormatV2)
 	}
 	a, err := ParseActivation(j.Activation)
 	if err != nil {
 		return err
 	}
-	*m = MLP{Dim: j.Dim, Hidden: j.Hidden, Activation: a, Params: j.Params}
+	*m = MLP{Dim: j.Dim, Hidden: j.Hidden, Activation: a, Linear: j.Linear, Params: j.Params}
 	return m.validate()
 }
 
@@ -123,8 +142,8 @@ func (m *MLP) validate() error {
 		}
 	}
 	if want := m.numParams(); len(m.Params) != want {
-		return fmt.Errorf("%w: monge: map has %d parameters, its shape %d-%v-%d needs %d", ot.ErrShape,
-			len(m.Params), m.Dim, m.Hidden, m.Dim, want)
+		return fmt.Errorf("%w: monge: map has %d parameters, its shape %d-%v-%d (linear %v) needs %d", ot.ErrShape,
+			len(m.Params), m.Dim, m.Hidden, m.Dim, m.Linear, want)
 	}
 	for k, v := range m.Params {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
@@ -148,17 +167,31 @@ func (m *MLP) layers() []layer {
 	return ls
 }
 
-func (m *MLP) numParams() int {
+// linOff is the offset of the linear term A in Params.
+func (m *MLP) linOff() int {
 	ls := m.layers()
 	l := ls[len(ls)-1]
 	return l.off + l.out*l.in + l.out
 }
 
+func (m *MLP) numParams() int {
+	if m.Linear {
+		return m.linOff() + m.Dim*m.Dim
+	}
+	return m.linOff()
+}
+
 // NewMLP returns the residual MLP of dimension dim with the given hidden
 // widths, weights drawn from N(0, 1/fan_in) (LeCun normal) with the seeded
-// generator and zero biases.
+// generator and zero biases, without a linear term.
 func NewMLP(dim int, hidden []int, act Activation, seed uint64) (*MLP, error) {
-	m := &MLP{Dim: dim, Hidden: append([]int(nil), hidden...), Activation: act}
+	return newMLP(dim, hidden, act, seed, false)
+}
+
+// newMLP is NewMLP with, when linear is set, the linear term A = 0 (the
+// other parameters are those of NewMLP).
+func newMLP(dim int, hidden []int, act Activation, seed uint64, linear bool) (*MLP, error) {
+	m := &MLP{Dim: dim, Hidden: append([]int(nil), hidden...), Activation: act, Linear: linear}
 	if dim < 1 {
 		return nil, fmt.Errorf("%w: monge: dimension %d", ot.ErrShape, dim)
 	}
@@ -179,6 +212,12 @@ func NewMLP(dim int, hidden []int, act Activation, seed uint64) (*MLP, error) {
 		}
 	}
 	return m, nil
+}
+
+// linear returns the d × d matrix A of the linear term held in p.
+func (m *MLP) linear(p []float64) *mat.Dense {
+	o := m.linOff()
+	return mat.NewDense(m.Dim, m.Dim, p[o:o+m.Dim*m.Dim])
 }
 
 func (m *MLP) weights(l layer, p []float64) (w *mat.Dense, b []float64) {
@@ -206,6 +245,11 @@ func (m *MLP) forward(x *mat.Dense) (*mat.Dense, *cache) {
 		}
 		if k == len(ls)-1 {
 			u.Add(u, x)
+			if m.Linear {
+				var ax mat.Dense
+				ax.Mul(x, m.linear(m.Params).T())
+				u.Add(u, &ax)
+			}
 			return u, c
 		}
 		du := mat.NewDense(n, l.out, nil)
@@ -223,9 +267,13 @@ func (m *MLP) forward(x *mat.Dense) (*mat.Dense, *cache) {
 // backward returns ∂L/∂θ for the upstream gradient g = ∂L/∂T (n×d):
 // dW_L = gᵀH_{L−1}, db_L = Σ_i g_i, D = gW_L; then for each hidden layer
 // from the last, E = D ⊙ σ'(U_l), dW_l = EᵀH_{l−1}, db_l = Σ_i E_i,
-// D = EW_l. The skip connection adds nothing to the parameter gradients.
+// D = EW_l. The skip connection adds nothing to the parameter gradients;
+// the linear term has dA = gᵀX.
 func (m *MLP) backward(c *cache, g *mat.Dense) []float64 {
 	grad := make([]float64, len(m.Params))
+	if m.Linear {
+		m.linear(grad).Mul(g.T(), c.h[0])
+	}
 	ls := m.layers()
 	d := g
 	for k := len(ls) - 1; k >= 0; k-- {

@@ -3,8 +3,6 @@ package sinkhorn
 import (
 	"math"
 
-	"gonum.org/v1/gonum/floats"
-
 	"github.com/otkit/otkit/internal/lse"
 )
 
@@ -29,6 +27,8 @@ type stabilized struct {
 	absorbed   int     // number of absorptions (for tests and tuning)
 	rebalanced int     // number of gauge rebalancings
 	builds     int     // number of kernel builds
+	tau        float64 // the absorption threshold of the current kernel
+	f32kernel
 }
 
 func newStabilized(s *state) *stabilized {
@@ -43,6 +43,7 @@ func newStabilized(s *state) *stabilized {
 	for j := range e.v {
 		e.v[j] = 1
 	}
+	e.initPrecision()
 	return e
 }
 
@@ -88,11 +89,8 @@ func (e *stabilized) build() bool {
 	k := 1 / e.eps
 	e.sValid = false
 	e.blocks(func(w, b, lo, hi int) {
-		if e.k[b] == nil {
-			if e.stopped() {
-				return
-			}
-			e.k[b] = make([]float64, (hi-lo)*e.m) // block by block: a cancellation does not wait for n·m bytes
+		if !e.allocBlock(b, hi-lo) { // block by block: a cancellation does not wait for n·m bytes
+			return
 		}
 		for i, next := lo, lo; i < hi; i++ {
 			if i == next {
@@ -101,9 +99,7 @@ func (e *stabilized) build() bool {
 				}
 				next += e.poll
 			}
-			row := e.krow(i)
-			lse.AffineExpTo(row, e.f[i], e.g, e.row(w, i), k)
-			e.t[i] = floats.Sum(row)
+			e.t[i] = e.buildRow(w, i, k)
 		}
 	})
 	if e.stopped() {
@@ -135,7 +131,7 @@ func (e *stabilized) colKu() bool {
 				}
 				next += e.poll
 			}
-			lse.AddScaled(p, e.u[i], e.krow(i))
+			e.addRow(p, e.u[i], i)
 		}
 	})
 	if e.stopped() {
@@ -218,15 +214,14 @@ func (e *stabilized) sweep() bool {
 				}
 				next += e.poll
 			}
-			row := e.krow(i)
-			e.t[i] = lse.Dot(row, e.v)
+			e.t[i] = e.dotRow(i, e.v)
 			q, ok := e.scaleU(i, e.u[i], e.t[i], e.eps)
 			if !ok {
 				e.bad[b] = true
 				return
 			}
 			u[i] = q
-			lse.AddScaled(p, q, row)
+			e.addRow(p, q, i)
 		}
 	})
 	if e.stopped() {
@@ -260,7 +255,7 @@ func (e *stabilized) inBounds() bool {
 	if umin >= e.lo && umax <= e.hi && vmin >= e.lo && vmax <= e.hi {
 		return true
 	}
-	if e.relaxed || !rebalance(e.u, e.v, e.t, e.s, e.set.tau) {
+	if e.relaxed || !rebalance(e.u, e.v, e.t, e.s, e.tau) {
 		return false
 	}
 	e.rebalanced++
@@ -350,6 +345,9 @@ func (e *state) minShift() bool {
 // scalings into the potentials is accurate; otherwise it absorbs and
 // evaluates the plan of the potentials that the Result returns.
 func (e *stabilized) planSums() (r, c []float64, lin float64) {
+	if e.single {
+		e.toFloat64() // absorbs: the figures below are those of the exact plan
+	}
 	if !e.kValid || e.eps != e.state.eps || e.relaxed || e.lossyAbsorb() {
 		e.finish()
 		return e.state.planSums()

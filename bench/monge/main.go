@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
+	"runtime/pprof"
 	"time"
 
 	"gonum.org/v1/gonum/floats"
@@ -31,13 +33,33 @@ func main() {
 	lambda := flag.Float64("lambda", 1, "Monge-gap weight λ")
 	seed := flag.Uint64("seed", 101, "seed of the samples and of the fit")
 	epsGap := flag.Float64("epsgap", 0, "ε of the Monge gap (0: the default, 0.05·std of the first batches' cost)")
+	epsFit := flag.Float64("epsfit", 0, "ε of the fitting loss (0: the default, 0.1·mean ‖y−y'‖² of the first batch)")
+	every := flag.Int("every", 0, "print the error every this many epochs (0: never)")
+	cross := flag.Bool("cross", false, "cross-batch self terms of the fitting loss")
+	linear := flag.Bool("linear", false, "learned linear term Ax in the map")
+	epsFitFinal := flag.Float64("epsfitfinal", 0, "ε_fit at the last step as a fraction of the first (0: constant)")
+	epsGapFinal := flag.Float64("epsgapfinal", 0, "ε_gap at the last step as a fraction of the first (0: constant)")
+	lambdaFinal := flag.Float64("lambdafinal", 0, "λ at the last step as a fraction of the first (0: constant)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to this file")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			panic(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			panic(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if *task == "all" || *task == "map" {
 		entropicMap(*workers)
 	}
 	for _, d := range []int{2, 5} {
 		if *task == "all" || *task == fmt.Sprintf("fit%d", d) {
-			fitGaussian(d, *workers, *epochs, *batch, *lr, *lambda, *epsGap, *seed)
+			fitGaussian(d, *workers, *every, *seed, monge.FitSettings{Lambda: *lambda, Epochs: *epochs, BatchSize: *batch,
+				LearningRate: *lr, EpsGap: *epsGap, EpsFit: *epsFit, Linear: *linear, CrossBatch: *cross,
+				EpsFitFinal: *epsFitFinal, EpsGapFinal: *epsGapFinal, LambdaFinal: *lambdaFinal})
 		}
 	}
 }
@@ -67,7 +89,7 @@ func entropicMap(workers int) {
 // fitGaussian: μ = N(0, I_d), ν = N(1, diag(σ²)) (d = 5) or the rotated
 // pair of d = 2 (μ = N(0, [[2,1],[1,2]]), ν = N((1,2), diag(1,4))); the
 // Brenier map is affine, T(x) = m + M x.
-func fitGaussian(d, workers, epochs, batch int, lr, lambda, epsGap float64, seed uint64) {
+func fitGaussian(d, workers, every int, seed uint64, set monge.FitSettings) {
 	rng := rand.New(rand.NewPCG(seed, uint64(d)))
 	var L, M *mat.Dense // source factor (x = L u) and Brenier slope
 	m := make([]float64, d)
@@ -102,13 +124,31 @@ func fitGaussian(d, workers, epochs, batch int, lr, lambda, epsGap float64, seed
 	}
 	xs, ys, qs := draw(2000, false), draw(2000, true), draw(2000, false)
 	start := time.Now()
-	f, err := monge.Fit(nil, xs, ys, &monge.FitSettings{Lambda: lambda, Epochs: epochs, BatchSize: batch, LearningRate: lr,
-		Hidden: []int{64, 64}, Workers: workers, Seed: seed, EpsGap: epsGap})
+	set.Hidden, set.Workers, set.Seed = []int{64, 64}, workers, seed
+	if every > 0 {
+		set.Progress = func(r monge.Record) {
+			if r.Epoch%every == 0 {
+				fmt.Printf("  epoch %d: error %.4f, fit %.4g, gap excess %.4g (ε_fit %.3g, ε_gap %.3g, λ %.3g)\n",
+					r.Epoch, relErr(r.Map, qs, M, m), r.Fit, r.GapExcess, r.EpsFit, r.EpsGap, r.Lambda)
+			}
+		}
+	}
+	f, err := monge.Fit(nil, xs, ys, &set)
 	if err != nil {
 		panic(err)
 	}
 	wall := time.Since(start)
-	tq, err := f.Map.Apply(qs)
+	last := f.History[len(f.History)-1]
+	fmt.Printf("fit Gaussian d=%d, 2000 samples, batch %d, λ %g→%.3g, lr %g, linear %v, cross %v: %d steps in %.1fs (workers %d), relative L2 error %.4f, solves converged %d/%d (ε_fit %.3g→%.3g, ε_gap %.3g→%.3g, seed %d)\n",
+		d, set.BatchSize, set.Lambda, last.Lambda, set.LearningRate, set.Linear, set.CrossBatch, f.Steps, wall.Seconds(), workers, relErr(f.Map, qs, M, m),
+		f.Solves-f.Unconverged, f.Solves, f.EpsFit, last.EpsFit, f.EpsGap, last.EpsGap, seed)
+}
+
+// relErr is the relative L2 error of the map on the queries qs against the
+// closed form T(x) = m + Mx: sqrt(Σ‖T̂ − T‖² / Σ‖T − mean T‖²).
+func relErr(f *monge.MLP, qs, M *mat.Dense, m []float64) float64 {
+	n, d := qs.Dims()
+	tq, err := f.Apply(qs)
 	if err != nil {
 		panic(err)
 	}
@@ -116,19 +156,18 @@ func fitGaussian(d, workers, epochs, batch int, lr, lambda, epsGap float64, seed
 	want.Mul(qs, M.T())
 	var num, den float64
 	mean := make([]float64, d)
-	for i := 0; i < 2000; i++ {
+	for i := 0; i < n; i++ {
 		floats.Add(want.RawRowView(i), m)
 		for k := 0; k < d; k++ {
-			mean[k] += want.At(i, k) / 2000
+			mean[k] += want.At(i, k) / float64(n)
 		}
 	}
-	for i := 0; i < 2000; i++ {
+	for i := 0; i < n; i++ {
 		for k := 0; k < d; k++ {
 			e, c := tq.At(i, k)-want.At(i, k), want.At(i, k)-mean[k]
 			num += e * e
 			den += c * c
 		}
 	}
-	fmt.Printf("fit Gaussian d=%d, 2000 samples, batch %d, λ %g, lr %g: %d steps in %.1fs (workers %d), relative L2 error %.4f, solves converged %d/%d (ε_fit %.3g, ε_gap %.3g, seed %d)\n",
-		d, batch, lambda, lr, f.Steps, wall.Seconds(), workers, math.Sqrt(num/den), f.Solves-f.Unconverged, f.Solves, f.EpsFit, f.EpsGap, seed)
+	return math.Sqrt(num / den)
 }
