@@ -20,7 +20,8 @@ const (
 	// (24·n·m bytes before truncation) fits in MaxKernelBytes; otherwise
 	// it uses Stabilized when the stored kernel (8·n·m bytes) fits and
 	// LogDomain when it does not; with adaptive over-relaxation unless
-	// Relax is set.
+	// Relax is set. Its stored dense kernel is float32 when large (see
+	// Precision).
 	Auto Method = iota
 	// LogDomain iterates on the potentials with log-sum-exp updates,
 	// streaming the cost a row at a time (O(n+m) memory besides the cost).
@@ -128,6 +129,11 @@ type Solver struct {
 	// MaxKernelBytes is the memory Auto may spend on a stored kernel; zero
 	// means 256 MiB.
 	MaxKernelBytes int
+	// Precision is the floating-point type of Stabilized's stored kernel;
+	// the zero value (AutoPrecision) is Float32 for Method Auto when the
+	// kernel is large and its rounding is within the tolerance (see
+	// Precision), Float64 otherwise.
+	Precision Precision
 	// Scaling enables ε-scaling when non-nil.
 	Scaling *EpsScaling
 	// ScalingRatio: with Method Auto and Scaling nil, ε-scaling with the
@@ -181,13 +187,14 @@ type settings struct {
 	omega      float64 // fixed over-relaxation, or 0 for adaptive
 	ratio      float64 // Auto's ε-scaling ratio (≤ 0: never)
 	theta      float64 // Sparse's θ (0: automatic)
+	precision  Precision
 }
 
 func (s *Solver) settings() (settings, error) {
 	r := settings{
 		tol: s.Tol, tau: s.AbsorbThreshold, checkEvery: s.CheckEvery, maxIter: s.MaxIter,
 		method: s.Method, kernelMax: s.MaxKernelBytes, workers: s.Workers,
-		ratio: s.ScalingRatio, theta: s.Truncation,
+		ratio: s.ScalingRatio, theta: s.Truncation, precision: s.Precision,
 	}
 	bad := func(name string, v any) (settings, error) {
 		return settings{}, fmt.Errorf("%w: sinkhorn: %s = %v", ot.ErrParameter, name, v)
@@ -228,6 +235,8 @@ func (s *Solver) settings() (settings, error) {
 		return bad("Workers", r.workers)
 	case r.method < Auto || r.method > Sparse:
 		return bad("Method", r.method)
+	case r.precision < AutoPrecision || r.precision > Float32:
+		return bad("Precision", r.precision)
 	case math.IsNaN(r.ratio):
 		return bad("ScalingRatio", r.ratio)
 	case !(r.theta >= 0 && r.theta < 1):
@@ -294,6 +303,10 @@ type Stats struct {
 	// Builds counts the kernel builds (truncations) of Sparse and
 	// Stabilized.
 	Builds int
+	// Precision is the type of Stabilized's kernel in the first sweeps
+	// (Float32 kernels are replaced by Float64 ones when the returned plan
+	// needs it); AutoPrecision for the other methods.
+	Precision Precision
 }
 
 // SolveStats is Solve that also reports how the solve ran.

@@ -339,6 +339,8 @@ func (s *state) run(ctx context.Context, progress ot.Progress) *ot.Result {
 		}
 	}
 	s.stats.Method = method
+	s.set.precision = s.resolvePrecision(method)
+	s.stats.Precision = s.set.precision
 	var sp *sparseKernel
 	var stab *stabilized
 	switch method {
@@ -385,19 +387,26 @@ func (s *state) run(ctx context.Context, progress ot.Progress) *ot.Result {
 		if status != ot.Converged {
 			break
 		}
-		// The check's error and the final pass's may differ by rounding:
-		// Converged is promised for the returned figures.
-		r, c, lin = eng.planSums()
-		if s.residual(r, c, s.eps) <= tol {
-			break
+		if !s.leaveFloat32(eng, it) {
+			// The check's error and the final pass's may differ by rounding:
+			// Converged is promised for the returned figures.
+			r, c, lin = eng.planSums()
+			if s.residual(r, c, s.eps) <= tol {
+				break
+			}
+			if it >= s.set.maxIter {
+				// The returned plan misses Tol (rounding of potentials far
+				// larger than ε): Converged is promised for it only.
+				status = ot.IterationLimit
+				break
+			}
 		}
-		if it >= s.set.maxIter {
-			// The returned plan misses Tol (rounding of potentials far
-			// larger than ε): Converged is promised for it only.
-			status = ot.IterationLimit
-			break
-		}
+		// Float32 sweeps converged, or the returned plan misses Tol
+		// (rounding): plain float64 sweeps, each checked (the check is free;
+		// what remains is mostly fast modes, gone within a sweep or two).
 		first, resume = len(stages)-1, true
+		relax.reset()
+		relax.checkEvery = 1
 		r = nil
 	}
 	figEps := s.eps
@@ -467,7 +476,7 @@ stages:
 			}
 			it++
 			stageDone := !final && stageIt >= s.set.scaling.StageMaxIter
-			if it%s.set.checkEvery != 0 && it != s.set.maxIter {
+			if !resume && it%s.set.checkEvery != 0 && it != s.set.maxIter {
 				if stageDone {
 					continue stages
 				}
