@@ -26,7 +26,8 @@ rng = np.random.default_rng(20261202)
 
 
 def kl(x, y):
-    return float(np.sum(x * np.log(x / y) - x + y))
+    xl = np.where(x > 0, x * np.log(np.where(x > 0, x, 1) / y), 0.0)  # 0 log 0 = 0
+    return float(np.sum(xl - x + y))
 
 
 def value(P, C, a, b, eps, rho_a, rho_b):
@@ -59,6 +60,12 @@ for name, n, m, eps, rho_a, rho_b, mass_b in [
     ("6x7_rho0.3_eps0.05", 6, 7, 0.05, 0.3, 0.3, 0.6),
     ("8x5_rho5_eps0.2", 8, 5, 0.2, 5.0, 5.0, 2.5),
     ("6x5_hardA_rhoB1", 6, 5, 0.1, 0.0, 1.0, 1.4),
+    # rho >> eps with unequal masses. (POT 0.8.2's
+    # sinkhorn_unbalanced(method="sinkhorn_stabilized") is not used: on
+    # these costs it stops after two checks with a plan of mass ~1e-10.)
+    ("9x7_rho5_eps0.05", 9, 7, 0.05, 5.0, 5.0, 1.5),
+    ("7x9_rho20_eps0.05", 7, 9, 0.05, 20.0, 20.0, 0.5),
+    ("8x8_rho2_eps0.01", 8, 8, 0.01, 2.0, 2.0, 1.3),
 ]:
     x = rng.normal(size=(n, 2))
     y = rng.normal(size=(m, 2)) + 0.3
