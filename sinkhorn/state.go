@@ -330,8 +330,6 @@ func (s *state) run(ctx context.Context, progress ot.Progress) *ot.Result {
 		switch kb := float64(s.set.kernelMax); {
 		case s.tinyRho():
 			method = LogDomain // a few sweeps, potentials exact (see tinyRho)
-		case s.tinyRho():
-			method = LogDomain // a few sweeps, potentials exact (see tinyRho)
 		case s.set.scale && rangeOK && hi-lo > sparseRatio*s.eps && 24*nm <= kb:
 			method = Sparse
 		case 8*nm <= kb:
