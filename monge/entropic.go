@@ -59,9 +59,11 @@ type EntropicMap struct {
 //	T(x) = x − prox_{γτ}(Σ_j p_j(x) [(x − y_j) + γ∇τ(x − y_j)]),
 //	p_j(x) = softmax_j((G_j − h(x − y_j))/ε).
 //
-// For ℓ1 the displacement T(x) − x has exact zeros where the average has
-// magnitude ≤ γ; for the smoothed ℓ0 coordinates are shrunk, never exactly
-// zero.
+// (for STVS, h(z) = ½‖z‖² + τ_γ(z) and the prox is that of τ_γ). For ℓ1 and
+// STVS the displacement T(x) − x has exact zeros where the average has
+// magnitude ≤ γ, so its support is read without a threshold; for the
+// smoothed ℓ0 coordinates are shrunk, never exactly zero (its prox does not
+// threshold, docs/monge.md §5), so sparse displacements call for ℓ1 or STVS.
 type ElasticMap struct {
 	entropic
 	cost ot.ElasticCost
@@ -91,7 +93,7 @@ func NewEntropicMap(ctx context.Context, x, y *mat.Dense, s *MapSettings) (*Entr
 
 // NewElasticMap fits the elastic-cost entropic map from x to y for the cost
 // c; see NewEntropicMap for errors. For the smoothed ℓ0 penalty γ must be at
-// most e^{3/2}s²/2 (h convex).
+// most e^{3/2}s²/2 (h convex); ℓ1 and STVS accept every γ ≥ 0.
 func NewElasticMap(ctx context.Context, x, y *mat.Dense, c ot.ElasticCost, s *MapSettings) (*ElasticMap, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err

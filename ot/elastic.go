@@ -16,9 +16,21 @@ const (
 	// Neural Optimal Transport", 2025). It is not convex: γ·τ_s added to
 	// ½‖z‖² stays convex only for γ ≤ e^{3/2} s²/2 ≈ 2.2408 s².
 	PenaltyL0
+	// PenaltySTVS is the soft-thresholding-with-vanishing-shrinkage penalty
+	// (Schreck et al. 2015; Cuturi, Klein & Ablin 2023) with parameter
+	// γ = ElasticCost.Gamma and weight fixed to 1:
+	//
+	//	τ_γ(z) = γ² Σ_k [σ_k − ½e^{−2σ_k} + ½],  σ_k = asinh(|z_k|/(2γ)),
+	//
+	// so h(z) = ½‖z‖² + τ_γ(z) (γ sits inside τ, not in front of it). It
+	// behaves like γ|z_k| near 0 and grows like γ² log|z_k| (an ℓ0-like
+	// penalty): its prox w_k·max(1 − γ²/w_k², 0) is exactly 0 for |w_k| ≤ γ
+	// and shrinks large entries by γ²/|w_k| only. τ_γ is not convex, but h is
+	// ½-strongly convex for every γ ≥ 0.
+	PenaltySTVS
 )
 
-var penaltyNames = [...]string{PenaltyL1: "l1", PenaltyL0: "l0"}
+var penaltyNames = [...]string{PenaltyL1: "l1", PenaltyL0: "l0", PenaltySTVS: "stvs"}
 
 // String returns the penalty's lower-case name, as the CLI spells it.
 func (p Penalty) String() string {
@@ -35,7 +47,7 @@ func ParsePenalty(s string) (Penalty, error) {
 			return Penalty(k), nil
 		}
 	}
-	return 0, fmt.Errorf("%w: unknown elastic penalty %q (want l1 or l0)", ErrParameter, s)
+	return 0, fmt.Errorf("%w: unknown elastic penalty %q (want l1, l0 or stvs)", ErrParameter, s)
 }
 
 // ElasticCost is the translation-invariant elastic cost c(x, y) = h(x − y),
@@ -49,7 +61,8 @@ func ParsePenalty(s string) (Penalty, error) {
 type ElasticCost struct {
 	// Tau is the penalty τ; the zero value is PenaltyL1.
 	Tau Penalty
-	// Gamma is the weight γ ≥ 0 of the penalty. For PenaltyL0 it must be
+	// Gamma is the weight γ ≥ 0 of the penalty (for PenaltySTVS its
+	// parameter, which is also its threshold). For PenaltyL0 it must be
 	// at most e^{3/2} S²/2, where h is convex (and its proximal operator
 	// single-valued).
 	Gamma float64
@@ -77,7 +90,7 @@ func (e *ElasticCost) Validate() error {
 		return fmt.Errorf("%w: elastic γ = %v (want a finite number ≥ 0)", ErrParameter, e.Gamma)
 	}
 	switch e.Tau {
-	case PenaltyL1:
+	case PenaltyL1, PenaltySTVS:
 	case PenaltyL0:
 		s := e.s()
 		if !(s > 0) || math.IsInf(s, 0) {
@@ -93,21 +106,49 @@ func (e *ElasticCost) Validate() error {
 	return nil
 }
 
+// weight is the factor of τ in h: γ, or 1 for STVS (whose γ is inside τ).
+func (e *ElasticCost) weight() float64 {
+	if e.Tau == PenaltySTVS {
+		return 1
+	}
+	return e.Gamma
+}
+
 // tau1 is the penalty of one coordinate.
 func (e *ElasticCost) tau1(z float64) float64 {
-	if e.Tau == PenaltyL0 {
+	switch e.Tau {
+	case PenaltyL0:
 		s := e.s()
 		return -math.Expm1(-z * z / (2 * s * s))
+	case PenaltySTVS:
+		g := e.Gamma
+		if g == 0 {
+			return 0
+		}
+		// With u = |z|/(2γ), r = √(1 + u²): e^σ = u + r, so
+		// σ − ½e^{−2σ} + ½ = asinh(u) + u/(u + r), and
+		// asinh(u) = log1p(u + u²/(1 + r)) is accurate near 0.
+		u := math.Abs(z) / (2 * g)
+		r := math.Hypot(1, u)
+		return g * g * (math.Log1p(u+u*u/(1+r)) + u/(u+r))
 	}
 	return math.Abs(z)
 }
 
 // dtau1 is the derivative of the penalty of one coordinate (sign(0) = 0 for
-// ℓ1).
+// ℓ1 and STVS).
 func (e *ElasticCost) dtau1(z float64) float64 {
-	if e.Tau == PenaltyL0 {
+	switch e.Tau {
+	case PenaltyL0:
 		s2 := e.s() * e.s()
 		return z / s2 * math.Exp(-z*z/(2*s2))
+	case PenaltySTVS:
+		// sign(z)(√(γ² + z²/4) − |z|/2), written without cancellation.
+		if z == 0 || e.Gamma == 0 {
+			return 0
+		}
+		g, a := e.Gamma, math.Abs(z)/2
+		return math.Copysign(g*g/(math.Hypot(g, a)+a), z)
 	}
 	switch {
 	case z > 0:
@@ -119,7 +160,7 @@ func (e *ElasticCost) dtau1(z float64) float64 {
 }
 
 // h1 is ½z² + γτ(z) for one coordinate.
-func (e *ElasticCost) h1(z float64) float64 { return 0.5*z*z + e.Gamma*e.tau1(z) }
+func (e *ElasticCost) h1(z float64) float64 { return 0.5*z*z + e.weight()*e.tau1(z) }
 
 // TauValue returns τ(z).
 func (e *ElasticCost) TauValue(z []float64) float64 {
@@ -130,7 +171,7 @@ func (e *ElasticCost) TauValue(z []float64) float64 {
 	return s
 }
 
-// H returns h(z) = ½‖z‖² + γτ(z).
+// H returns h(z) = ½‖z‖² + γτ(z) (½‖z‖² + τ_γ(z) for STVS).
 func (e *ElasticCost) H(z []float64) float64 {
 	var s float64
 	for _, v := range z {
@@ -151,23 +192,27 @@ func (e *ElasticCost) GradTau(dst, z []float64) []float64 {
 	return dst
 }
 
-// GradH stores ∇h(z) = z + γ∇τ(z) in dst (allocated when nil) and returns it.
+// GradH stores ∇h(z) = z + γ∇τ(z) (z + ∇τ_γ(z) for STVS) in dst (allocated
+// when nil) and returns it.
 func (e *ElasticCost) GradH(dst, z []float64) []float64 {
 	if dst == nil {
 		dst = make([]float64, len(z))
 	}
+	wt := e.weight()
 	for k, v := range z {
-		dst[k] = v + e.Gamma*e.dtau1(v)
+		dst[k] = v + wt*e.dtau1(v)
 	}
 	return dst
 }
 
-// Prox stores prox_{γτ}(w) = argmin_z ½‖z − w‖² + γτ(z) in dst (allocated
-// when nil) and returns it. It is ∇h* (the gradient of the convex conjugate
-// of h), so Prox(GradH(z)) = z. For ℓ1 it is soft-thresholding at γ (exact
-// zeros where |w_k| ≤ γ); for the smoothed ℓ0 it is the root z of
+// Prox stores prox_{γτ}(w) = argmin_z ½‖z − w‖² + γτ(z) (prox_{τ_γ} for
+// STVS) in dst (allocated when nil) and returns it. It is ∇h* (the gradient
+// of the convex conjugate of h), so Prox(GradH(z)) = z. For ℓ1 it is
+// soft-thresholding at γ and for STVS w_k·max(1 − γ²/w_k², 0): both are
+// exactly 0 where |w_k| ≤ γ. For the smoothed ℓ0 it is the root z of
 // z + γ τ_s'(z) = w_k with the sign of w_k and |z| ≤ |w_k|, found by
-// bisection to full precision (it shrinks but never gives exact zeros).
+// bisection to full precision; since τ_s is differentiable at 0 with
+// τ_s'(0) = 0, it is 0 only at w_k = 0 (it shrinks but never thresholds).
 func (e *ElasticCost) Prox(dst, w []float64) []float64 {
 	if dst == nil {
 		dst = make([]float64, len(w))
@@ -179,12 +224,23 @@ func (e *ElasticCost) Prox(dst, w []float64) []float64 {
 }
 
 func (e *ElasticCost) prox1(w float64) float64 {
-	if e.Tau == PenaltyL1 {
+	switch e.Tau {
+	case PenaltyL1:
 		a := math.Abs(w) - e.Gamma
 		if a <= 0 {
 			return 0
 		}
 		return math.Copysign(a, w)
+	case PenaltySTVS:
+		// z + τ_γ'(z) = w for z > 0 reads z/2 + √(γ² + z²/4) = w, whose
+		// root is z = w − γ²/w (w > γ); ∂h(0) = [−γ, γ].
+		switch {
+		case math.IsNaN(w):
+			return w
+		case math.Abs(w) <= e.Gamma:
+			return 0
+		}
+		return w - e.Gamma*(e.Gamma/w)
 	}
 	aw := math.Abs(w)
 	if e.Gamma == 0 || aw == 0 || math.IsInf(aw, 0) || math.IsNaN(aw) {
@@ -209,8 +265,11 @@ func (e *ElasticCost) prox1(w float64) float64 {
 
 // String describes the cost, e.g. "½‖z‖² + 0.5·l1".
 func (e *ElasticCost) String() string {
-	if e.Tau == PenaltyL0 {
+	switch e.Tau {
+	case PenaltyL0:
 		return fmt.Sprintf("½‖z‖² + %g·l0(s=%g)", e.Gamma, e.s())
+	case PenaltySTVS:
+		return fmt.Sprintf("½‖z‖² + stvs(γ=%g)", e.Gamma)
 	}
 	return fmt.Sprintf("½‖z‖² + %g·%v", e.Gamma, e.Tau)
 }

@@ -25,7 +25,7 @@ func init() {
 	registerCommand(command{Name: "monge", Summary: mongeSummaryText, Run: runMonge})
 }
 
-const mongeHelp = `usage: otkit monge estimate --x X.npy --y Y.npy --query Q.npy --out TQ.npy [--eps E] [--elastic l1|l0 --gamma G [--s S]]
+const mongeHelp = `usage: otkit monge estimate --x X.npy --y Y.npy --query Q.npy --out TQ.npy [--eps E] [--elastic l1|stvs|l0 --gamma G [--s S]]
        otkit monge fit --x X.npy --y Y.npy --out map.json [--lambda L --eps E --eps-fit E --epochs N --seed S ...]
        otkit monge apply --map map.json --x Q.npy --out TQ.npy
 'otkit monge <subcommand> -h' lists a subcommand's flags.
@@ -127,8 +127,8 @@ func runMongeEstimate(ctx context.Context, args []string, stdout, stderr io.Writ
 		qPath   = fs.String("query", "", "points to map (rows); required")
 		outPath = fs.String("out", "", "mapped query points, .npy or .csv; required")
 		eps     = fs.Float64("eps", 0, "ε, absolute, in units of the cost (‖x−y‖², or the elastic ½‖z‖² + γτ(z)); default 0.05·std of the cost")
-		elastic = fs.String("elastic", "", "elastic cost ½‖z‖² + γτ(z) with τ = l1 or l0 (smoothed ℓ0); default: the SqEuclidean (Pooladian–Niles-Weed) map")
-		gamma   = fs.Float64("gamma", 0, "γ ≥ 0 of --elastic")
+		elastic = fs.String("elastic", "", "elastic cost ½‖z‖² + γτ(z) with τ = l1, stvs (½‖z‖² + τ_γ(z): exact zeros for |·| ≤ γ, vanishing shrinkage) or l0 (smoothed ℓ0: shrinks, no exact zeros); default: the SqEuclidean (Pooladian–Niles-Weed) map")
+		gamma   = fs.Float64("gamma", 0, "γ ≥ 0 of --elastic (the threshold of l1 and stvs)")
 		width   = fs.Float64("s", 0, "width s of the smoothed ℓ0 (--elastic l0; default 1); γ ≤ e^{3/2}s²/2")
 	)
 	if err := parse(fs, &c, args, stdout, "entropic map estimated on the samples X → Y, applied to the query points", ""); err != nil {
