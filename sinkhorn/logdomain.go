@@ -99,30 +99,46 @@ func (e *logDomain) fPass() (lcValid, ok bool) {
 				}
 				next += e.poll
 			}
-			c := e.row(w, i)
+			// The plan row e_j = exp((f_i + g_j − C_ij)/ε) with its sum and
+			// Σ_j e_j C_ij; a SqEuclidean cloud's cost row is computed in
+			// registers and only materialized for the rare fallbacks.
 			row := e.expBuf[w]
+			var c []float64
+			var r, dot float64
+			if e.sqYT != nil {
+				r, dot = lse.SqDistExpSumDot(row, e.sqX.RawRowView(i), e.sqYT, e.sqScale, e.f[i], e.g, k)
+			} else {
+				c = e.row(w, i)
+				r, dot = lse.AffineExpSumDot(row, e.f[i], e.g, c, k)
+			}
 			var ri, scale float64
-			if r := lse.AffineExpSum(row, e.f[i], e.g, c, k); r >= tiny && r <= huge {
+			if r >= tiny && r <= huge {
 				fi := e.fStep(i, math.Log(r))
 				scale = rho(fi, e.f[i], k)
 				ri = scale * r
 				e.fNext[i] = fi
 			} else {
+				if c == nil {
+					c = e.row(w, i)
+				}
 				fi := e.fStep(i, lse.AffineLSE(e.f[i], e.g, c, k))
-				ri, scale = lse.AffineExpSum(row, fi, e.g, c, k), 1
+				ri, dot = lse.AffineExpSumDot(row, fi, e.g, c, k)
+				scale = 1
 				e.fNext[i] = fi
 			}
-			// The new plan's row is scale·row: add it to the column sums
-			// and, with the cost row still in cache, its <P_i, C_i>.
+			// The new plan's row is scale·row: add it to the column sums;
+			// its <P_i, C_i> is scale·dot.
 			if e.trackLin {
-				li := scale * lse.AddScaledDot(p, scale, row, c)
+				li := scale * dot
 				if math.IsNaN(li) {
+					if c == nil {
+						c = e.row(w, i)
+					}
 					li = scale * dotSkipZeros(row, c) // forbidden pairs: 0·Inf
 				}
 				lin += li
-			} else {
-				floats.AddScaled(p, scale, row)
 			}
+			lse.AddScaled(p, scale, row)
 			re += e.resA(i, e.fNext[i], ri, e.eps)
 			e.rsNext[i] = ri
 		}

@@ -143,3 +143,40 @@ func BenchmarkAffineExpToScalar(b *testing.B) {
 	}
 	reportExps(b, len(g))
 }
+
+// cloudRow is a Sinkhorn-like row of a 2-D point cloud: the cost row has
+// entries up to about 20, the exponents are in [−100, 0].
+func cloudRow(m int) (x, yt, g, p, dst []float64) {
+	x, yt, _ = cloudArgs(2, m, 3)
+	g = make([]float64, m)
+	for j := range g {
+		g[j] = 0.5
+	}
+	return x, yt, g, make([]float64, m), make([]float64, m)
+}
+
+// BenchmarkCloudRowUnfused is a log-domain sweep's work on one row of a
+// 2-D point cloud with separate passes: the cost row, the exps with their
+// sum, then the column sums with <P_i, C_i> (entries/s).
+func BenchmarkCloudRowUnfused(b *testing.B) {
+	x, yt, g, p, dst := cloudRow(4000)
+	c := make([]float64, len(g))
+	for b.Loop() {
+		SqDistRow(c, x, yt)
+		r := AffineExpSum(dst, -1, g, c, 5)
+		sink += AddScaledDot(p, 1/r, dst, c)
+	}
+	reportExps(b, len(g))
+}
+
+// BenchmarkCloudRowFused is BenchmarkCloudRowUnfused with
+// SqDistExpSumDot: the cost row stays in registers.
+func BenchmarkCloudRowFused(b *testing.B) {
+	x, yt, g, p, dst := cloudRow(4000)
+	for b.Loop() {
+		r, d := SqDistExpSumDot(dst, x, yt, 1, -1, g, 5)
+		AddScaled(p, 1/r, dst)
+		sink += d
+	}
+	reportExps(b, len(g))
+}

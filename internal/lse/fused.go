@@ -86,7 +86,11 @@ func AddScaled(p []float64, alpha float64, x []float64) {
 		panic("lse: length mismatch")
 	}
 	j := 0
-	if useAVX2 && len(p) >= 4 {
+	switch {
+	case useAVX512 && len(p) >= 8:
+		j = len(p) &^ 7
+		axpy512(&p[0], &x[0], j, alpha)
+	case useAVX2 && len(p) >= 4:
 		j = len(p) &^ 3
 		axpyAVX2(&p[0], &x[0], j, alpha)
 	}

@@ -6,6 +6,10 @@ package lse
 // test reference; both give bitwise equal results).
 var useAVX2 = hasAVX2()
 
+// useAVX512 selects the AVX-512 kernels of the eight-lane fused functions
+// (fused8.go), bitwise equal to their scalar loops.
+var useAVX512 = useAVX2 && hasAVX512()
+
 // hasAVX2 reports whether the CPU has AVX2 and the OS saves the YMM state.
 func hasAVX2() bool {
 	maxID, _, _, _ := cpuid(0, 0)
@@ -22,6 +26,16 @@ func hasAVX2() bool {
 	}
 	_, ebx7, _, _ := cpuid(7, 0)
 	return ebx7&(1<<5) != 0
+}
+
+// hasAVX512 reports whether the CPU has AVX-512F and the OS saves the
+// opmask and ZMM state.
+func hasAVX512() bool {
+	if xcr0, _ := xgetbv(); xcr0&0xe6 != 0xe6 {
+		return false
+	}
+	_, ebx7, _, _ := cpuid(7, 0)
+	return ebx7&(1<<16) != 0
 }
 
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
@@ -67,3 +81,28 @@ func dotAVX2(x, y *float64, n int, acc *float64)
 //
 //go:noescape
 func axpyAVX2(p, x *float64, n int, alpha float64)
+
+// affineExpSumDot512 sets dst[j] = Exp((s + g[j] − c[j])·k) for j < n (a
+// multiple of 8), eight at a time, adds dst[j] to acc[j%8] and dst[j]·c[j]
+// to acc[8 + j%8], and returns the number done: n, or the start of the first
+// group of eight with an argument outside the fast path (other than below
+// underflow, which gives 0).
+//
+//go:noescape
+func affineExpSumDot512(dst, gs, c *float64, n int, s, k float64, tab, acc *float64) (done int)
+
+// sqExpSumDot512 is affineExpSumDot512 with c[j] = scale·Σ_k (x[k] − yt[k·m + j])²
+// (x of length d ≥ 1) computed in registers.
+//
+//go:noescape
+func sqExpSumDot512(dst, x *float64, d int, yt *float64, m, n int, s, k, scale float64, gs, tab, acc *float64) (done int)
+
+// sumAVX2 adds x[j] to acc[j%8] for j < n (a multiple of 8).
+//
+//go:noescape
+func sumAVX2(x *float64, n int, acc *float64)
+
+// axpy512 sets p[j] += alpha·x[j] for j < n (a multiple of 8).
+//
+//go:noescape
+func axpy512(p, x *float64, n int, alpha float64)
