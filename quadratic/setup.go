@@ -122,7 +122,7 @@ func (s *Solver) setupCloud(ctx context.Context, red *support.Reduced, gamma flo
 	if sc.costExp != 0 {
 		lo, hi = math.Ldexp(lo, -sc.costExp), math.Ldexp(hi, -sc.costExp)
 	}
-	src.Exp = sc.costExp
+	src.SetExp(sc.costExp)
 	in.src = src
 	return s.finish(red, gamma, in, sc, lo, hi)
 }

@@ -144,6 +144,7 @@ type worker struct {
 	v    []float64 // length n: candidate values
 	col  []float64 // length n: the column computed by src
 	negC []float64 // length nb: its block maxima of −C (with src)
+	scan scanBuf   // scratch of a scanner src
 	ci   []int     // length n + nb: candidate rows, then blocks
 	lb   []float64 // length nb: block lower bounds (cold start)
 	sw   simplex.Workspace
@@ -283,6 +284,9 @@ func (c *Columns) sweep(mode evalMode, F, G []float64) bool {
 			lo = min(lo, f)
 		}
 		c.fmax[b], c.fmin[b] = hi, lo
+	}
+	if sc, ok := c.src.(scanner); ok {
+		sc.prepare(F)
 	}
 	c.mode, c.curF, c.curG = mode, F, G
 	c.cut.Store(false)

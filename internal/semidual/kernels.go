@@ -86,11 +86,11 @@ func (c *Columns) candidates(j int, F []float64, scale, lo float64, ws *worker) 
 			return cnt
 		}
 	}
-	if col == nil {
-		col = ws.col[:c.n]
-		c.src.Column(j, col)
-	}
 	if math.IsInf(tau, -1) {
+		if col == nil {
+			col = ws.col[:c.n]
+			c.src.Column(j, col)
+		}
 		cnt := 0
 		v, ci = v[:len(col)], ci[:len(col)]
 		for i, x := range col {
@@ -107,12 +107,19 @@ func (c *Columns) candidates(j int, F []float64, scale, lo float64, ws *worker) 
 // in ascending row order, and returns their number.
 func (c *Columns) blockScan(j int, F, col []float64, scale, tau float64, ws *worker) int {
 	cnt := 0
-	v, ci := ws.v, ws.ci
-	blk := ci[len(col) : len(col)+c.nb]
-	v, ci = v[:len(col)], ci[:len(col)]
+	v, ci := ws.v[:c.n], ws.ci[:c.n+c.nb]
+	blk := ci[c.n:]
+	ci = ci[:c.n]
 	if c.src != nil {
-		// The column was just computed: a pass over it to bound its
-		// blocks would read as much as the scan itself.
+		if sc, ok := c.src.(scanner); ok {
+			return sc.scan(j, F, scale, tau, v, ci, &ws.scan)
+		}
+		// A pass over the column to bound its blocks would read as much
+		// as the scan itself.
+		if col == nil {
+			col = ws.col[:c.n]
+			c.src.Column(j, col)
+		}
 		for i, x := range col {
 			u := (F[i] - x) * scale
 			v[cnt], ci[cnt] = u, i
@@ -159,10 +166,6 @@ func (c *Columns) listCandidates(j int, F, col []float64, scale, tau float64, ws
 	}
 	v, ci := ws.v, ws.ci
 	if c.rebuild {
-		if col == nil {
-			col = ws.col[:c.n]
-			c.src.Column(j, col)
-		}
 		// Rows within the margin of tau, from the block scan at that
 		// lower bound; the candidates are filtered from them.
 		lt := tau - c.listMargin*scale
@@ -170,7 +173,7 @@ func (c *Columns) listCandidates(j int, F, col []float64, scale, tau float64, ws
 			return 0, false
 		}
 		n := c.blockScan(j, F, col, scale, lt, ws)
-		if n > len(col)/listMaxShare {
+		if n > c.n/listMaxShare {
 			c.listGen[j] = 0
 			return c.filter(v[:n], ci[:n], tau), true
 		}

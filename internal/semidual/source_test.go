@@ -35,7 +35,7 @@ func TestSourceMatchesCT(t *testing.T) {
 				}
 				lo, hi, ok := src.Range(context.Background(), 3)
 				require.True(t, ok)
-				src.Exp = 3
+				src.SetExp(3)
 				// ct is C transposed: its rows are the columns of the
 				// solved orientation.
 				want := make([]float64, rows*cols)
