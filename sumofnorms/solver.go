@@ -226,6 +226,8 @@ func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
 	if in != nil {
 		if set.Method == SmoothedDual {
 			st = set.solveFISTA(in)
+		} else if in.useSparse() {
+			st = set.solveSparsePDHG(in)
 		} else {
 			st = set.solvePDHG(in)
 		}

@@ -57,6 +57,7 @@ func main() {
 	workers := flag.Int("workers", 1, "workers")
 	write := flag.String("write", "", "directory for the .npy data (and nothing is solved)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the solves to this file")
+	progress := flag.Bool("progress", false, "print the gap at each check to stderr")
 	flag.Parse()
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -95,6 +96,18 @@ func main() {
 				s = &sumofnorms.GroupLasso{Eps: *eps, Eta: *eta, Labels: ys, Workers: *workers}
 			default:
 				log.Fatalf("unknown method %q", meth)
+			}
+			if *progress {
+				t1 := time.Now()
+				pr := func(it int, gap float64) {
+					fmt.Fprintf(os.Stderr, "%s %d %.3fs gap %.3g\n", meth, it, time.Since(t1).Seconds(), gap)
+				}
+				switch v := s.(type) {
+				case *sumofnorms.Solver:
+					v.Progress = pr
+				case *sumofnorms.GroupLasso:
+					v.Progress = pr
+				}
 			}
 			t0 := time.Now()
 			res, err := s.Solve(context.Background(), p)
