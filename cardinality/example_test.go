@@ -39,7 +39,7 @@ func ExampleSolver_infeasible() {
 	p := &ot.Problem{A: []float64{0.5, 0.5}, B: []float64{1}, C: cost}
 	_, err := (&cardinality.Solver{K: 1}).Solve(context.Background(), p)
 	fmt.Println(errors.Is(err, ot.ErrInfeasible))
-	res, _ := (&cardinality.Solver{K: 2}).Solve(context.Background(), p)
+	res, _ := (&cardinality.Solver{K: 2, Gamma: 1}).Solve(context.Background(), p)
 	fmt.Printf("K = 2: plan [%.2f %.2f], value %.4f, certified lower bound %.4f, %v\n",
 		res.Plan.At(0, 0), res.Plan.At(1, 0), res.Value, res.DualValue, res.Status)
 	// Output:

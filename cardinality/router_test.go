@@ -137,7 +137,7 @@ func TestRouterMoEToy(t *testing.T) {
 	for q := out.ExpertStart[0]; q < out.ExpertStart[1]; q++ {
 		assert.InDelta(t, moeCol0[out.ExpertTokens[q]], out.ExpertWeights[q], 1e-6)
 	}
-	res, err := (&Solver{K: 8}).Solve(ctx, p)
+	res, err := (&Solver{K: 8, Gamma: 1}).Solve(ctx, p)
 	require.NoError(t, err)
 	assert.InDeltaSlice(t, ot.DenseCopy(res.Plan).RawMatrix().Data, ot.DenseCopy(out.Plan()).RawMatrix().Data, 1e-8)
 }

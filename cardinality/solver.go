@@ -13,6 +13,7 @@ import (
 	"github.com/otkit/otkit/internal/semidual"
 	"github.com/otkit/otkit/internal/support"
 	"github.com/otkit/otkit/ot"
+	"github.com/otkit/otkit/quadratic"
 )
 
 // Solver holds the settings of a sparsity-constrained OT solve. Only K is
@@ -24,9 +25,18 @@ type Solver struct {
 	// larger value, math.MaxInt included) means n, where the problem is
 	// quadratically regularised OT (package quadratic's semi-dual).
 	K int
-	// Gamma is the weight γ of the regulariser (γ/2)‖T‖². Zero means 1.
-	// It must be positive and finite; it scales with the cost and with the
-	// total mass (see package quadratic).
+	// Gamma is the weight γ of the regulariser (γ/2)‖T‖², in cost units
+	// per unit of mass: it scales with the cost and inversely with the
+	// total mass (see package quadratic). It must be positive and finite.
+	// Zero means the data-relative default of package quadratic,
+	//
+	//	γ = quadratic.DefaultGammaFactor · (max C − min C) · max(n, m) / mass
+	//
+	// over the finite costs and the n rows and m columns of positive weight
+	// (the cost's largest |entry| in place of the range when all costs are
+	// equal, and at least 1e-9·max|C| per unit of mass), so that the
+	// default solve is unchanged by scaling the cost or the weights and
+	// K ≥ n is package quadratic's default solve.
 	Gamma float64
 	// Formulation is SemiDual (default) or Dual.
 	Formulation Formulation
@@ -71,7 +81,8 @@ type Solver struct {
 
 // Defaults of the zero-valued settings.
 const (
-	defaultGamma         = 1.0
+	routerGamma          = 1.0 // the Router's default γ (on unnormalised masses)
+	minGammaRatio        = 1e-9
 	defaultTol           = 1e-9
 	defaultGapTol        = 1e-3
 	defaultMaxIter       = 1000
@@ -81,8 +92,12 @@ const (
 
 // settings are the Solver settings with defaults applied.
 type settings struct {
-	k             int
-	gamma, tol    float64
+	k     int
+	gamma float64
+	// autoGamma: Gamma was zero, so Solve uses the data-relative default
+	// (gamma holds the Router's default, 1, for the Router).
+	autoGamma     bool
+	tol           float64
 	gapTol        float64
 	maxIter       int
 	lr            float64
@@ -101,7 +116,7 @@ func (s *Solver) settings() (settings, error) {
 		return st, fmt.Errorf("%w: cardinality K = %d (want K ≥ 1)", ot.ErrParameter, s.K)
 	}
 	if st.gamma == 0 {
-		st.gamma = defaultGamma
+		st.gamma, st.autoGamma = routerGamma, true
 	}
 	if !(st.gamma > 0) || math.IsInf(st.gamma, 1) {
 		return st, fmt.Errorf("%w: Gamma = %v (want 0 < γ < ∞)", ot.ErrParameter, s.Gamma)
@@ -251,7 +266,18 @@ func (pr *solved) solve(ctx context.Context, p *ot.Problem, init *ot.Potentials,
 		return pr.canceled(p)
 	}
 	c.A, c.B = pr.a, pr.b
+	lo, hi, ok := costBounds(ctx, c.CT()[:n*m])
+	if !ok {
+		return pr.canceled(p)
+	}
+	costRange := hi - lo
+	if !(costRange > 0) || math.IsInf(costRange, 0) {
+		costRange = 1
+	}
 	c.Gamma = math.Ldexp(st.gamma, pr.massExp-pr.costExp)
+	if st.autoGamma {
+		c.Gamma = pr.defaultGamma(lo, hi)
+	}
 	pool := parallel.NewPool(min(st.workers, parallel.Chunks(m, 8)))
 	defer pool.Close()
 	c.Pool, c.Ctx = pool, ctx
@@ -295,7 +321,7 @@ func (pr *solved) solve(ctx context.Context, p *ot.Problem, init *ot.Potentials,
 			LearningRate: math.Ldexp(st.lr, -pr.costExp)}
 		if k < n {
 			// Kinks: the stall rule and the kink escape (docs/cardinality.md §6).
-			set.Escape = semidual.EscapeStep(c.CostRange())
+			set.Escape = semidual.EscapeStep(costRange)
 		}
 		if st.progress != nil {
 			set.Progress = func(it int, e float64) { st.progress(it, math.Ldexp(e, pr.massExp)) }
@@ -407,6 +433,44 @@ func (pr *solved) solve(ctx context.Context, p *ot.Problem, init *ot.Potentials,
 		res.Status = relaxed
 	}
 	return res
+}
+
+// defaultGamma returns the default γ in the normalized units of the solved
+// problem, whose finite costs lie in [lo, hi]: quadratic.DefaultGammaFactor
+// × (hi − lo) × max(n, m) / mass (the largest |C| in place of hi − lo when
+// the costs are all equal), and at least minGammaRatio × max|C|, as package
+// quadratic's default.
+func (pr *solved) defaultGamma(lo, hi float64) float64 {
+	scale := math.Max(math.Abs(lo), math.Abs(hi))
+	r := hi - lo
+	if !(r > 0) {
+		r = scale
+	}
+	if !(r > 0) {
+		r = 1
+	}
+	g := quadratic.DefaultGammaFactor * r * float64(max(pr.n, pr.m)) / floats.Sum(pr.a)
+	return math.Max(g, minGammaRatio*scale)
+}
+
+// costBounds returns the smallest entry and the largest finite entry of the
+// cost ct (+Inf entries are forbidden pairs), checking ctx every 64K
+// entries; ok is false when ctx ended it.
+func costBounds(ctx context.Context, ct []float64) (lo, hi float64, ok bool) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	const step = 1 << 16
+	for k := 0; k < len(ct); k += step {
+		if ctx.Err() != nil {
+			return lo, hi, false
+		}
+		for _, v := range ct[k:min(k+step, len(ct))] {
+			lo = math.Min(lo, v)
+			if !math.IsInf(v, 1) {
+				hi = math.Max(hi, v)
+			}
+		}
+	}
+	return lo, hi, true
 }
 
 // exactLP solves the unregularised problem (normalized, solved

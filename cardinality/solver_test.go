@@ -375,9 +375,9 @@ func TestPermutation(t *testing.T) {
 		b2[j] = p.B[pc[j]]
 	}
 	q := problem(t, a2, b2, c2)
-	r1, err := (&Solver{K: 3, MaxIter: 200}).Solve(context.Background(), p)
+	r1, err := (&Solver{K: 3, Gamma: 1, MaxIter: 200}).Solve(context.Background(), p)
 	require.NoError(t, err)
-	r2, err := (&Solver{K: 3, MaxIter: 200}).Solve(context.Background(), q)
+	r2, err := (&Solver{K: 3, Gamma: 1, MaxIter: 200}).Solve(context.Background(), q)
 	require.NoError(t, err)
 	for i := range pr {
 		for j := range pc {
@@ -392,7 +392,7 @@ func TestAdam(t *testing.T) {
 	p := moeProblem(t, 1)
 	var last float64
 	for _, it := range []int{20, 500} {
-		res, err := (&Solver{K: 8, Optimizer: Adam, MaxIter: it}).Solve(context.Background(), p)
+		res, err := (&Solver{K: 8, Gamma: 1, Optimizer: Adam, MaxIter: it}).Solve(context.Background(), p)
 		require.NoError(t, err)
 		checkPlan(t, p, res, 8, true)
 		assert.Equal(t, it, res.Iterations)

@@ -96,7 +96,7 @@ func TestSpecSmall(t *testing.T) {
 	third := 1.0 / 3
 	t.Run("uniform3x3k1", func(t *testing.T) {
 		p := problem(t, []float64{third, third, third}, []float64{third, third, third}, []float64{0, 2, 1, 1, 0, 2, 2, 1, 0})
-		res, err := (&Solver{K: 1}).Solve(context.Background(), p)
+		res, err := (&Solver{K: 1, Gamma: 1}).Solve(context.Background(), p)
 		require.NoError(t, err)
 		checkPlan(t, p, res, 1, true)
 		assert.InDelta(t, 1.0/6, res.Value, 1e-12)
@@ -106,10 +106,10 @@ func TestSpecSmall(t *testing.T) {
 	})
 	t.Run("2x1", func(t *testing.T) {
 		p := problem(t, []float64{.5, .5}, []float64{1}, []float64{0, 1})
-		_, err := (&Solver{K: 1}).Solve(context.Background(), p)
+		_, err := (&Solver{K: 1, Gamma: 1}).Solve(context.Background(), p)
 		require.ErrorIs(t, err, ot.ErrInfeasible)
 
-		res, err := (&Solver{K: 2}).Solve(context.Background(), p)
+		res, err := (&Solver{K: 2, Gamma: 1}).Solve(context.Background(), p)
 		require.NoError(t, err)
 		assert.InDelta(t, 0.75, res.Value, 1e-9)
 		assert.Equal(t, ot.Converged, res.Status)
@@ -139,7 +139,7 @@ func TestSpecMoE(t *testing.T) {
 	ctx := context.Background()
 	p := moeProblem(t, 1)
 	// k = 4: the balanced hard assignment.
-	res, err := (&Solver{K: 4}).Solve(ctx, p)
+	res, err := (&Solver{K: 4, Gamma: 1}).Solve(ctx, p)
 	require.NoError(t, err)
 	checkPlan(t, p, res, 4, true)
 	assert.InDelta(t, -2.0380287465, res.Value, 1e-9)
@@ -157,7 +157,7 @@ func TestSpecMoE(t *testing.T) {
 	}
 
 	// k = 8 = n: quadratic OT.
-	res, err = (&Solver{K: 8}).Solve(ctx, p)
+	res, err = (&Solver{K: 8, Gamma: 1}).Solve(ctx, p)
 	require.NoError(t, err)
 	assert.InDelta(t, -2.6725820800, res.Value, 1e-9)
 	assert.InDelta(t, -5.3451641599, res.LinearCost, 1e-9)
@@ -168,7 +168,7 @@ func TestSpecMoE(t *testing.T) {
 
 	// k = 5: relaxation gap; the repaired plan is feasible and the
 	// relaxed value bounds it from below.
-	res, err = (&Solver{K: 5, MaxIter: 3000}).Solve(ctx, p)
+	res, err = (&Solver{K: 5, Gamma: 1, MaxIter: 3000}).Solve(ctx, p)
 	require.NoError(t, err)
 	checkPlan(t, p, res, 5, true)
 	assert.LessOrEqual(t, res.DualValue, -2.0380287465+1e-9)
@@ -179,7 +179,7 @@ func TestSpecMoE(t *testing.T) {
 	// Normalised masses with γ = 8 give the same plans divided by 8.
 	q := moeProblem(t, 1.0/8)
 	for _, k := range []int{4, 8} {
-		r1, err := (&Solver{K: k}).Solve(ctx, p)
+		r1, err := (&Solver{K: k, Gamma: 1}).Solve(ctx, p)
 		require.NoError(t, err)
 		r2, err := (&Solver{K: k, Gamma: 8}).Solve(ctx, q)
 		require.NoError(t, err)
