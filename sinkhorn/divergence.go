@@ -16,18 +16,24 @@ import (
 // Divergence is the debiased Sinkhorn divergence between two weighted point
 // clouds (Feydy et al. 2019),
 //
-//	S_ε(a, b) = OT_ε(a, b) − ½ OT_ε(a, a) − ½ OT_ε(b, b),
+//	S_ε(a, b) = OT_ε(a, b) − ½ OT_ε(a, a) − ½ OT_ε(b, b) + (ε/2)(Σa − Σb)²,
 //
 // with OT_ε the regularized optimum Value (the same number under the K and
 // E conventions; not POT's empirical_sinkhorn_divergence, which uses linear
-// costs and clips at 0).
+// costs and clips at 0). The mass term is zero for balanced problems; for
+// relaxed marginals (RhoA = RhoB = ρ, the same penalty in all three
+// problems) S_ε is the unbalanced divergence of Séjourné et al., "Sinkhorn
+// divergences for unbalanced optimal transport" (2019), which the term
+// makes nonnegative for SqEuclidean costs (OTT-JAX's sinkhorn_divergence
+// adds the same term).
 type Divergence struct {
 	// Value is S_ε. It is ≥ 0 for SqEuclidean costs, and 0 for identical
 	// weighted clouds.
 	Value float64
 	// XY, XX and YY are the three solves.
 	XY, XX, YY *ot.Result
-	// GradA and GradB are ∂S/∂a and ∂S/∂b, centred.
+	// GradA and GradB are ∂S/∂a and ∂S/∂b, centred for a balanced
+	// problem (see Gradient).
 	GradA, GradB []float64
 	// GradX and GradY are ∂S/∂x_i and ∂S/∂y_j for SqEuclidean clouds
 	// (nil for other metrics).
@@ -48,8 +54,12 @@ type Divergence struct {
 // x–y solve, and its F and G the x–x and y–y solves. The statuses of the
 // three solves are in XY, XX and YY; Status is the worst of them.
 func (s *Solver) Divergence(ctx context.Context, p *ot.Problem) (*Divergence, error) {
-	if err := p.ValidateWith(s.Init); err != nil {
+	if err := p.ValidateFor("sinkhorn.Divergence", ot.Support{RelaxA: true, RelaxB: true}, s.Init); err != nil {
 		return nil, err
+	}
+	if !p.Balanced() && !(p.RhoA == p.RhoB && !p.HardA()) {
+		return nil, fmt.Errorf("%w: sinkhorn: Divergence with relaxed marginals needs RhoA = RhoB (the same penalty in the three problems), got RhoA = %g, RhoB = %g",
+			ot.ErrUnsupported, p.RhoA, p.RhoB)
 	}
 	if _, err := s.settings(); err != nil {
 		return nil, err
@@ -72,7 +82,8 @@ func (s *Solver) Divergence(ctx context.Context, p *ot.Problem) (*Divergence, er
 	self := func(x *mat.Dense, w []float64) *ot.Problem {
 		// Every exported field of pc (a fresh value: PointCloud holds a
 		// sync.Once and caches that must not be copied).
-		return &ot.Problem{A: w, B: w, C: &ot.PointCloud{X: x, Y: x, Metric: pc.Metric, P: pc.P, Elastic: pc.Elastic}}
+		return &ot.Problem{A: w, B: w, C: &ot.PointCloud{X: x, Y: x, Metric: pc.Metric, P: pc.P, Elastic: pc.Elastic},
+			RhoA: p.RhoA, RhoB: p.RhoB}
 	}
 	probs := []*ot.Problem{p, self(pc.X, p.A), self(pc.Y, p.B)}
 	inits := [][]float64{nil, initX, initY}
@@ -94,20 +105,28 @@ func (s *Solver) Divergence(ctx context.Context, p *ot.Problem) (*Divergence, er
 		}
 		res[k] = r
 	}
+	// The mass term (ε/2)(Σa − Σb)² (zero when balanced) and its
+	// derivatives ±ε (Σa − Σb).
+	var dm float64
+	if !p.Balanced() {
+		dm = floats.Sum(p.A) - floats.Sum(p.B)
+	}
 	d := &Divergence{XY: res[0], XX: res[1], YY: res[2],
-		Value:  res[0].Value - 0.5*res[1].Value - 0.5*res[2].Value,
+		Value:  res[0].Value - 0.5*res[1].Value - 0.5*res[2].Value + 0.5*solver.Eps*dm*dm,
 		Status: worst(res[0].Status, res[1].Status, res[2].Status)}
 	// a enters OT(a, a) through both marginals: ∂/∂a = f̃ + g̃ there.
 	d.GradA = make([]float64, len(p.A))
 	for i := range d.GradA {
-		d.GradA[i] = grads[0].A[i] - 0.5*(grads[1].A[i]+grads[1].B[i])
+		d.GradA[i] = grads[0].A[i] - 0.5*(grads[1].A[i]+grads[1].B[i]) + solver.Eps*dm
 	}
 	d.GradB = make([]float64, len(p.B))
 	for j := range d.GradB {
-		d.GradB[j] = grads[0].B[j] - 0.5*(grads[2].A[j]+grads[2].B[j])
+		d.GradB[j] = grads[0].B[j] - 0.5*(grads[2].A[j]+grads[2].B[j]) - solver.Eps*dm
 	}
-	centre(d.GradA)
-	centre(d.GradB)
+	if p.Balanced() {
+		centre(d.GradA)
+		centre(d.GradB)
+	}
 	if grads[0].X != nil {
 		// x enters C(x, x) through both indices.
 		d.GradX = selfGrad(grads[0].X, grads[1])
@@ -148,10 +167,11 @@ func sameCloud(x, y *mat.Dense, a, b []float64) bool {
 // selfRows is the number of rows in a chunk of the symmetric iteration.
 const selfRows = 64
 
-// solveSelf solves a symmetric problem (C = Cᵀ, a = b): symmetric updates
-// F ← ½(F + T(F)), T(F)_i = ε log a_i − ε LSE_j((F_j − C_ij)/ε), until
-// the plan of (F, F) meets the stopping rule, then the solver's sweeps
-// from (F, F). Iterations counts both.
+// solveSelf solves a symmetric problem (C = Cᵀ, a = b, RhoA = RhoB):
+// symmetric updates F ← ½(F + T(F)), T(F)_i = ε log a_i − τ ε
+// LSE_j((F_j − C_ij)/ε) (τ = ρ/(ρ+ε), 1 when balanced), until the plan of
+// (F, F) meets the stopping rule, then the solver's sweeps from (F, F).
+// Iterations counts both.
 func (s *Solver) solveSelf(ctx context.Context, q *ot.Problem, init []float64) (*ot.Result, error) {
 	set, err := s.settings()
 	if err != nil {
@@ -177,6 +197,10 @@ func (s *Solver) solveSelf(ctx context.Context, q *ot.Problem, init []float64) (
 		}
 	}
 	mass := floats.Sum(q.A)
+	tauS := 1.0
+	if !q.HardA() {
+		tauS = tau(q.RhoA*scale, eps)
+	}
 	chunks := parallel.Chunks(n, selfRows)
 	errs := make([]float64, chunks)
 	bufs := make([][]float64, set.workers)
@@ -197,8 +221,15 @@ func (s *Solver) solveSelf(ctx context.Context, q *ot.Problem, init []float64) (
 					t[i] = math.Inf(-1)
 					continue
 				}
-				t[i] = eps * (loga[i] - lse.AffineLSE(0, f, rowOf(c, i, bufs[w]), k))
-				e += math.Abs(q.A[i]*math.Exp((f[i]-t[i])*k) - q.A[i])
+				l := lse.AffineLSE(0, f, rowOf(c, i, bufs[w]), k)
+				if tauS == 1 {
+					t[i] = eps * (loga[i] - l)
+					e += math.Abs(q.A[i]*math.Exp((f[i]-t[i])*k) - q.A[i])
+					continue
+				}
+				// Relaxed: the residual of the stopping rule, r_i |e^{δ/ε} − 1|.
+				t[i] = eps*loga[i] - tauS*eps*l
+				e += stepChange(math.Exp(f[i]*k+l), t[i]-f[i], eps)
 			}
 			errs[ch] = 2 * e
 		})

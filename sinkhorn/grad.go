@@ -15,11 +15,23 @@ import (
 // is the plan itself, ∂Value_K/∂C = P (envelope theorem); note that the
 // derivative of LinearCost is not P.
 type Gradient struct {
-	// A and B are ∂Value_K/∂a and ∂Value_K/∂b, centred to zero mean: only
-	// directions with zero sum are meaningful (the weights must keep equal
-	// masses). Before centring they are f̃_i = F_i − ε log a_i and
-	// g̃_j = G_j − ε log b_j; for a zero weight f̃ is the finite c-transform
-	// −ε LSE_j((G_j − C_ij)/ε). For Value_E they would be F and G.
+	// A and B are ∂Value_K/∂a and ∂Value_K/∂b. For a balanced problem they
+	// are centred to zero mean: only directions with zero sum are
+	// meaningful (the weights must keep equal masses). Before centring they
+	// are f̃_i = F_i − ε log a_i and g̃_j = G_j − ε log b_j; for a zero
+	// weight f̃ is the finite c-transform −ε LSE_j((G_j − C_ij)/ε). For
+	// Value_E they would be F and G.
+	//
+	// For relaxed marginals (RhoA, RhoB) every direction is meaningful and
+	// they are not centred: with the dual written in f̃, g̃ (which do not
+	// depend on the weights), the envelope theorem gives
+	//
+	//	∂Value/∂a_i = ψ_a(f̃_i) − ε (r_i/a_i − Σb),
+	//
+	// ψ(x) = x on a hard side and −ρ (e^{−x/ρ} − 1) on a relaxed one, r the
+	// plan's row sums (r_i/a_i = Σ_j b_j e^{(f̃_i + g̃_j − C_ij)/ε}, finite
+	// for a zero weight, whose f̃_i is −τ_a ε LSE_j((G_j − C_ij)/ε)); and
+	// symmetrically for b (docs/sinkhorn.md §13).
 	A, B []float64
 	// X and Y are ∂Value_K/∂x_i and ∂Value_K/∂y_j (one row per point) when
 	// the cost is a SqEuclidean PointCloud:
@@ -28,10 +40,10 @@ type Gradient struct {
 	X, Y *mat.Dense
 }
 
-// Grad returns the gradients of Value_K for the Result of a Solve of p.
-// Relaxed marginals (RhoA, RhoB) are refused with ot.ErrUnsupported.
+// Grad returns the gradients of Value_K (Value for relaxed marginals) for
+// the Result of a Solve of p.
 func Grad(p *ot.Problem, res *ot.Result) (*Gradient, error) {
-	if err := p.Require("sinkhorn.Grad", ot.Support{}); err != nil {
+	if err := p.Require("sinkhorn.Grad", ot.Support{RelaxA: true, RelaxB: true}); err != nil {
 		return nil, err
 	}
 	plan, ok := res.Plan.(*ot.EntropicPlan)
@@ -43,6 +55,9 @@ func Grad(p *ot.Problem, res *ot.Result) (*Gradient, error) {
 		return nil, fmt.Errorf("%w: sinkhorn: Grad: result is not for this %d×%d problem", ot.ErrShape, n, m)
 	}
 	eps := plan.Eps
+	if !p.Balanced() {
+		return relaxedGrad(p, res, plan), nil
+	}
 	gr := &Gradient{A: make([]float64, n), B: make([]float64, m)}
 	buf := make([]float64, m)
 	for i := range gr.A {
