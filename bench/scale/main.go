@@ -11,7 +11,8 @@
 //	/usr/bin/time -v go run ./bench/scale -solver quadratic -n 20000 -workers 2
 //
 // -maxdense sets the solvers' MaxDenseBytes (0: their default), so that the
-// dense and on-demand paths can be compared on one size.
+// dense and on-demand paths can be compared on one size; -cancel cancels the
+// solve after a delay and reports the time from the cancel to the return.
 package main
 
 import (
@@ -43,6 +44,7 @@ func main() {
 	k := flag.Int("k", 0, "cardinality K (0: 8)")
 	method := flag.String("method", "SemiDualLBFGS", "quadratic method")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile to this file")
+	cancelAfter := flag.Duration("cancel", 0, "cancel the solve after this delay and report the latency (0: never)")
 	flag.Parse()
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -77,12 +79,25 @@ func main() {
 	default:
 		log.Fatalf("unknown solver %q", *solver)
 	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var canceledAt time.Time
+	if *cancelAfter > 0 {
+		time.AfterFunc(*cancelAfter, func() {
+			canceledAt = time.Now()
+			cancel()
+		})
+	}
 	start := time.Now()
-	res, err := s.Solve(context.Background(), p)
-	secs := time.Since(start).Seconds()
+	res, err := s.Solve(ctx, p)
+	end := time.Now()
+	secs := end.Sub(start).Seconds()
 	var ru syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	out := map[string]any{"solver": *solver, "n": *n, "workers": *workers, "seconds": secs, "maxrss_mib": float64(ru.Maxrss) / 1024}
+	if *cancelAfter > 0 && ctx.Err() != nil {
+		out["cancel_latency_ms"] = float64(end.Sub(canceledAt).Microseconds()) / 1000
+	}
 	if *solver == "quadratic" {
 		out["method"] = *method
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -20,10 +21,16 @@ import (
 // dual, the plan, CostRange) is bitwise what it is with the filled
 // transposed cost, along a path of nearby points.
 func TestSourceMatchesCT(t *testing.T) {
-	const n, m, gamma = 70, 50, 0.05
+	const gamma = 0.05
 	rng := rand.New(rand.NewPCG(4, 4))
+	type shape struct{ n, m, d int }
+	var shapes []shape
+	for _, d := range []int{1, 2, 3} {
+		shapes = append(shapes, shape{70, 50, d})
+	}
 	for _, metric := range []ot.Metric{ot.SqEuclidean, ot.Euclidean} {
-		for _, d := range []int{1, 2, 3} {
+		for _, sh := range shapes {
+			n, m, d := sh.n, sh.m, sh.d
 			x, y := otest.GaussianClouds(rng, n, m, d, nil)
 			pc := &ot.PointCloud{X: x, Y: y, Metric: metric}
 			for _, transpose := range []bool{false, true} {
@@ -57,7 +64,7 @@ func TestSourceMatchesCT(t *testing.T) {
 					}
 				}
 				for _, k := range []int{1, 3, 10, rows} {
-					name := fmt.Sprintf("%v/d=%d/transpose=%v/k=%d", metric, d, transpose, k)
+					name := fmt.Sprintf("%v/%d×%d×%d/transpose=%v/k=%d", metric, n, m, d, transpose, k)
 					t.Run(name, func(t *testing.T) {
 						a, b := otest.RandomWeights(rng, rows), otest.RandomWeights(rng, cols)
 						b0 := 0.0
@@ -129,5 +136,81 @@ func evalPath(t *testing.T, n, m, k int, gamma float64, a, b, ct []float64, src 
 		}
 		require.Equal(t, want.plans, got.plans)
 		require.Equal(t, want.rng, got.rng)
+	}
+}
+
+// TestCloudExtremeExp: entries scaled by powers of two beyond the normal
+// range are those of math.Ldexp.
+func TestCloudExtremeExp(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 6))
+	x, y := otest.GaussianClouds(rng, 20, 10, 2, nil)
+	src := NewCloud(&ot.PointCloud{X: x, Y: y, Metric: ot.SqEuclidean}, false)
+	raw := make([]float64, 20)
+	src.Column(3, raw)
+	for _, e := range []int{-1100, -1030, -1022, 5, 1022, 1030, 1075} {
+		src.SetExp(e)
+		got := make([]float64, 20)
+		src.Column(3, got)
+		for i, v := range raw {
+			require.Equal(t, math.Float64bits(math.Ldexp(v, -e)), math.Float64bits(got[i]), "e = %d", e)
+			require.Equal(t, math.Float64bits(got[i]), math.Float64bits(src.Entry(i, 3)), "e = %d", e)
+		}
+	}
+}
+
+// TestCloudScan: the tree scan and the row pass find exactly the entries
+// u_i = (F_i − C_ij)·scale ≥ tau of a pass over the computed column, in
+// ascending row order, at thresholds from none to all of them (duplicate
+// points and a scaled cost included).
+func TestCloudScan(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	const n, m = 600, 12
+	for _, metric := range []ot.Metric{ot.SqEuclidean, ot.Euclidean} {
+		for _, d := range []int{1, 2, 3} {
+			x, y := otest.GaussianClouds(rng, n, m, d, nil)
+			for i := 0; i < n; i += 7 {
+				x.SetRow(i, x.RawRowView(0)) // duplicates
+			}
+			src := NewCloud(&ot.PointCloud{X: x, Y: y, Metric: metric}, false)
+			src.SetExp(-2)
+			F := make([]float64, n)
+			for i := range F {
+				F[i] = rng.NormFloat64()
+			}
+			src.prepare(F)
+			col := make([]float64, n)
+			v, ci := make([]float64, n), make([]int, n)
+			var buf scanBuf
+			const scale = 3.0
+			for j := 0; j < m; j++ {
+				src.Column(j, col)
+				u := make([]float64, n)
+				for i := range u {
+					u[i] = (F[i] - col[i]) * scale
+				}
+				sorted := slices.Clone(u)
+				slices.Sort(sorted)
+				for _, q := range []int{0, 1, 2, 5, 30, n / 2, n - 1} {
+					tau := sorted[n-1-q] // q + 1 entries (or more on ties) pass
+					var wantV []float64
+					var wantI []int
+					for i, x := range u {
+						if x >= tau {
+							wantV, wantI = append(wantV, x), append(wantI, i)
+						}
+					}
+					for _, tree := range []bool{false, true} {
+						var cnt int
+						if tree {
+							cnt = src.scanTree(j, F, scale, tau, v, ci, &buf)
+						} else {
+							cnt = src.scanAll(j, F, scale, tau, v, ci)
+						}
+						require.Equal(t, wantI, ci[:cnt], "%v d=%d j=%d q=%d tree=%v", metric, d, j, q, tree)
+						require.Equal(t, wantV, v[:cnt])
+					}
+				}
+			}
+		}
 	}
 }
