@@ -400,12 +400,19 @@ func (pr *solved) solve(ctx context.Context, p *ot.Problem, init *ot.Potentials,
 			}
 		}
 	}
+	value := lin + c.Gamma/2*sq
+	// The gap Value − DualValue is measured against the size of the
+	// objective's two terms, so that it is scale-free.
+	gapOK := func() bool { return value-dualValue <= st.gapTol*(math.Abs(lin)+c.Gamma/2*sq) }
+	if feasible && !gapOK() && k < n && ctx.Err() == nil {
+		// The semi-dual's bound is too loose (large γ): try the slot bound.
+		dualValue = math.Max(dualValue, pr.slotBound(ctx, &c, k, G, costRange))
+	}
 	e := pr.costExp + pr.massExp
 	res := &ot.Result{DualValue: math.Ldexp(dualValue, e), Iterations: rec.Iterations, History: rec.History}
 	for k, v := range res.History {
 		res.History[k] = math.Ldexp(v, pr.massExp)
 	}
-	value := lin + c.Gamma/2*sq
 	res.LinearCost = math.Ldexp(lin, e)
 	res.Value = math.Ldexp(value, e)
 	plan.Val = slices.Clone(plan.Val)
@@ -414,15 +421,12 @@ func (pr *solved) solve(ctx context.Context, p *ot.Problem, init *ot.Potentials,
 	}
 	pr.expand(res, plan, F, G)
 	res.MarginalError = ot.MarginalError(res.Plan, p.A, p.B)
-	// The gap Value − DualValue is measured against the size of the
-	// objective's two terms, so that it is scale-free.
-	gapOK := value-dualValue <= st.gapTol*(math.Abs(lin)+c.Gamma/2*sq)
 	switch {
 	case !finite(res.DualValue) || !finite(res.Value) || !finite(res.LinearCost) || !finite(res.MarginalError):
 		res.Status = ot.NumericalError
 	case relaxed == ot.Canceled:
 		res.Status = ot.Canceled
-	case res.MarginalError <= st.tol*p.Mass() && gapOK:
+	case res.MarginalError <= st.tol*p.Mass() && gapOK():
 		res.Status = ot.Converged
 	case relaxed == ot.Converged || relaxed == ot.NotTerminated || (feasible && relaxed == ot.Stalled):
 		// The relaxation is solved (or stalled) and the plan is either not
@@ -598,6 +602,95 @@ func (pr *solved) repair(ctx context.Context, c *semidual.Columns, plan *ot.Spar
 			break
 		}
 		q = q2
+	}
+	return pr.swapped(ctx, q, c, k, st)
+}
+
+// swapTries bounds the restricted solves of the swap search: at most
+// swapTries, and fewer for large problems (about 2^22 cost entries in all).
+const swapTries = 64
+
+// swapped improves the feasible plan q by exchanges within full columns:
+// an entry outside the support of negative reduced cost C_ij − F_i − G_j
+// at q's potentials replaces the column's entry of least mass, and the
+// restricted problem is re-solved; an exchange is kept when the value
+// falls. Candidates are tried by reduced cost, most negative first, up to
+// a budget of restricted solves.
+func (pr *solved) swapped(ctx context.Context, q *ot.Result, c *semidual.Columns, k int, st settings) *ot.Result {
+	n, m := pr.n, pr.m
+	tries := min(swapTries, (1<<22)/max(1, n*m))
+	type cand struct {
+		i, j int
+		r    float64
+	}
+	var cands []cand
+	for tries > 0 && q.Status == ot.Converged && ctx.Err() == nil {
+		plan := q.Plan.(*ot.SparsePlan)
+		sup := newSlots(n, m, k)
+		for i := 0; i < n; i++ {
+			for p := plan.RowPtr[i]; p < plan.RowPtr[i+1]; p++ {
+				if plan.Val[p] > 0 {
+					sup.add(i, plan.ColIdx[p])
+				}
+			}
+		}
+		cands = cands[:0]
+		for j := 0; j < m; j++ {
+			if sup.free(j) {
+				continue // polish filled the free slots it could
+			}
+			for i := 0; i < n; i++ {
+				if sup.in[j*n+i] {
+					continue
+				}
+				if r := c.Cost(i, j) - q.F[i] - q.G[j]; r < 0 {
+					cands = append(cands, cand{i, j, r})
+				}
+			}
+		}
+		slices.SortFunc(cands, func(x, y cand) int {
+			switch {
+			case x.r < y.r:
+				return -1
+			case x.r > y.r:
+				return 1
+			case x.j != y.j:
+				return x.j - y.j
+			}
+			return x.i - y.i
+		})
+		improved := false
+		for _, cd := range cands {
+			if tries == 0 || ctx.Err() != nil {
+				break
+			}
+			// The column's entry of least mass leaves.
+			out, least := -1, math.Inf(1)
+			for _, i32 := range sup.cols[cd.j] {
+				if v := plan.At(int(i32), cd.j); v < least {
+					out, least = int(i32), v
+				}
+			}
+			next := newSlots(n, m, k)
+			for j, rows := range sup.cols {
+				for _, i := range rows {
+					if j != cd.j || int(i) != out {
+						next.add(int(i), j)
+					}
+				}
+			}
+			next.add(cd.i, cd.j)
+			tries--
+			q2, err := restricted(ctx, next, pr.a, pr.b, c.Cost, c.Gamma, st.tol, st.workers, q.F, q.G)
+			if err != nil || q2.Plan == nil || q2.Status != ot.Converged || !(q2.Value < q.Value) {
+				continue
+			}
+			q, improved = q2, true
+			break
+		}
+		if !improved {
+			break
+		}
 	}
 	return q
 }

@@ -1,0 +1,131 @@
+package cardinality
+
+import (
+	"context"
+	"math"
+	"slices"
+
+	"github.com/otkit/otkit/internal/semidual"
+	"github.com/otkit/otkit/ot"
+)
+
+// The slot bound (docs/cardinality.md §5): a second certified lower bound
+// on the k-sparse optimum, the Lagrangian dual of the column marginals and
+// of the total count of nonzeros. Any plan T with column sums b and at
+// most k nonzeros per column has Σ_j ‖t_j‖₀ ≤ k·m, so for every G ∈ R^m
+// and λ ≥ 0
+//
+//	<T,C> + (γ/2)‖T‖² ≥ <b,G> − λ·k·m + Σ_i φ_i(G, λ),
+//	φ_i = min { Σ_j (C_ij − G_j) t_j + (γ/2)‖t‖² + λ‖t‖₀ : t ≥ 0, Σ t = a_i }.
+//
+// For a support of s entries the best is the s smallest d_j = C_ij − G_j
+// (the greedy selection of the k-sparse simplex projection, §2), so φ_i is
+// a minimum over s of closed forms. The semi-dual relaxes every column's
+// count to a convex envelope; this bound keeps every row's count an
+// integer, which is what the semi-dual misses when γ is large (a row of a
+// 3-sparse 7×5 plan with uniform weights gets 2 or 3 entries, never the
+// 15/7 the envelope allows).
+
+// slotBoundMaxEntries bounds the size n·m of the problems on which the slot
+// bound is computed (each evaluation sorts every row).
+const slotBoundMaxEntries = 1 << 20
+
+// slotBoundMaxIter bounds the L-BFGS iterations of the slot bound.
+const slotBoundMaxIter = 1000
+
+// slotBound returns the largest value of the slot bound met while
+// maximising it from G0 (the column potentials of the plan), in the
+// normalized units of the solved problem; −Inf when the problem is too
+// large or ctx ends it first.
+func (pr *solved) slotBound(ctx context.Context, c *semidual.Columns, k int, G0 []float64, costRange float64) float64 {
+	n, m := pr.n, pr.m
+	if n*m > slotBoundMaxEntries || k >= n {
+		return math.Inf(-1)
+	}
+	gamma := c.Gamma
+	slots := float64(k * m)
+	best := math.Inf(-1)
+	d := make([]float64, m)
+	idx := make([]int, m)
+	eval := func(x, grad []float64) float64 {
+		G, mu := x[:m], x[m]
+		lambda := mu * mu
+		copy(grad[:m], pr.b)
+		value := -lambda * slots
+		for j, g := range G {
+			value += pr.b[j] * g
+		}
+		var count float64
+		for i := 0; i < n; i++ {
+			if i%64 == 0 && ctx.Err() != nil {
+				return math.NaN()
+			}
+			idx = idx[:0]
+			for j := 0; j < m; j++ {
+				cij := c.Cost(i, j)
+				if math.IsInf(cij, 1) {
+					continue
+				}
+				d[j] = cij - G[j]
+				idx = append(idx, j)
+			}
+			slices.SortFunc(idx, func(p, q int) int {
+				switch {
+				case d[p] < d[q]:
+					return -1
+				case d[p] > d[q]:
+					return 1
+				}
+				return p - q
+			})
+			// Q(s) + λs for the s smallest d, while all s entries stay
+			// positive (beyond, Q is constant and λ ≥ 0 only adds).
+			a := pr.a[i]
+			bestS, bestPhi, bestTau := 0, math.Inf(1), 0.0
+			var sum, sum2 float64
+			for s := 1; s <= len(idx); s++ {
+				dj := d[idx[s-1]]
+				sum += dj
+				sum2 += dj * dj
+				tau := (gamma*a + sum) / float64(s)
+				if s > 1 && !(tau > dj) {
+					break
+				}
+				// Σ d_j t_j + (γ/2)Σ t_j² with t_j = (τ − d_j)/γ.
+				sq := (float64(s)*tau*tau - 2*tau*sum + sum2) / gamma
+				phi := a*tau - sq/2 + lambda*float64(s)
+				if phi < bestPhi {
+					bestS, bestPhi, bestTau = s, phi, tau
+				}
+			}
+			value += bestPhi
+			count += float64(bestS)
+			for _, j := range idx[:bestS] {
+				grad[j] -= (bestTau - d[j]) / gamma
+			}
+		}
+		grad[m] = 2 * mu * (count - slots)
+		if value > best {
+			best = value
+		}
+		return value
+	}
+	x := make([]float64, m+1)
+	copy(x, G0)
+	// λ starts at the value of one slot of an average row (γ/2)ā²/(s(s+1)),
+	// s the average number of slots per row.
+	s := math.Max(1, slots/float64(n))
+	abar := 0.0
+	for _, v := range pr.a {
+		abar += v
+	}
+	abar /= float64(n)
+	x[m] = math.Sqrt(gamma / 2 * abar * abar / (s * (s + 1)))
+	var d2 semidual.Driver
+	var rec semidual.Record
+	d2.LBFGS(ctx, eval, x, semidual.Settings{MaxIter: slotBoundMaxIter, Escape: semidual.EscapeStep(costRange)}, &rec)
+	if ctx.Err() != nil || rec.Status == ot.Canceled {
+		return math.Inf(-1)
+	}
+	return best
+}
