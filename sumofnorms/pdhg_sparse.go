@@ -359,6 +359,42 @@ func (in *instance) spLowerBound(p *pattern, g, Z, f, fS []float64, add [][]int3
 	return s, sS
 }
 
+// exactBoundMax is the size n·m up to which every check also tries the
+// bound of §3.6 with g from an exact solve of OT(C + D*Z); larger
+// problems try it once the gap is within 10·GapTol.
+const exactBoundMax = 1 << 14
+
+// spExactBound replaces the lower bound of st by <f,a> + <g,b> with g the
+// optimal potential of OT(C + D*Z) (network simplex, started from st.g)
+// and f its c-transform, when that is larger (docs/sumofnorms.md §3.6:
+// any g gives a certified bound). It returns the relative gap.
+func (in *instance) spExactBound(p *pattern, Z []float64, st *spCert) float64 {
+	n, m := in.n, in.m
+	cz := make([]float64, n*m)
+	for i := 0; i < n; i++ {
+		buf := cz[i*m : (i+1)*m]
+		copy(buf, in.c[i*m:(i+1)*m])
+		for x := in.g.ptr[i]; x < in.g.ptr[i+1]; x++ {
+			e, cf := int(in.g.adj[x]), in.g.coef[x]
+			for q := p.ep[e]; q < p.ep[e+1]; q++ {
+				buf[p.ec[q]] += cf * Z[q]
+			}
+		}
+	}
+	res, err := (&exact.Solver{Init: &ot.Potentials{F: st.f, G: st.g}}).Solve(in.ctx,
+		&ot.Problem{A: in.a, B: in.b, C: &ot.DenseCost{N: n, M: m, Data: cz}})
+	if err == nil && res.Status == ot.Converged && allFinite(res.G) {
+		f, fS := make([]float64, n), make([]float64, n)
+		if d, dS := in.spLowerBound(p, res.G, Z, f, fS, nil); d > st.dual {
+			st.dual, st.dualS = d, dS
+			copy(st.g, res.G)
+			copy(st.f, f)
+			copy(st.fS, fS)
+		}
+	}
+	return in.relGap(st.value, st.dual)
+}
+
 // priceCount is the number of columns priced into a row at a time;
 // startCount the number of cheapest reduced-cost columns of the start.
 const (
@@ -368,7 +404,7 @@ const (
 
 // useSparse reports whether PDHG runs on a restricted support with
 // column generation (docs/sumofnorms.md §5.2): problems without forbidden
-// pairs and more than sparseMin plan entries.
+// pairs.
 func (in *instance) useSparse() bool {
 	switch sparseMode {
 	case 1:
@@ -376,13 +412,11 @@ func (in *instance) useSparse() bool {
 	case -1:
 		return false
 	}
-	return !in.forbidden && in.n*in.m > sparseMin
+	return !in.forbidden
 }
 
 // sparseMode forces (1) or disables (−1) the sparse PDHG, for tests.
 var sparseMode = 0
-
-const sparseMin = 4096
 
 // startPattern solves λ = 0 exactly on the normalized instance and
 // returns its plan and potentials with the start support: the exact
@@ -632,6 +666,13 @@ func (s *Solver) solveSparsePDHG(in *instance) *state {
 		if agap, agapS := in.spCertify(p, aT, ga, aZ, ast); agapS < gapS {
 			gap, gapS, useAvg = agap, agapS, true
 			st, ast = ast, st
+		}
+		if gap > in.gapTol && (n*m <= exactBoundMax || gap <= 10*in.gapTol) {
+			zc := Z
+			if useAvg {
+				zc = aZ
+			}
+			gap = in.spExactBound(p, zc, st)
 		}
 		hist = append(hist, gap)
 		lastGap = gap
