@@ -162,11 +162,14 @@ func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := p.ValidateWith(s.Init); err != nil {
+	if err := p.ValidateFor("quadratic.Solver", ot.Support{RelaxA: true, RelaxB: true}, s.Init); err != nil {
 		return nil, err
 	}
 	if ctx == nil {
 		ctx = context.Background()
+	}
+	if !p.Balanced() {
+		return s.solveRelaxed(ctx, p, gamma, tol)
 	}
 	red := support.Reduce(p)
 	in, sc, err := s.setup(ctx, red, gamma)

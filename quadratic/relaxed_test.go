@@ -1,0 +1,146 @@
+package quadratic
+
+import (
+	"context"
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/otkit/otkit/internal/stress"
+	"github.com/otkit/otkit/ot"
+)
+
+// relaxed3x3 is the §9.3 problem with b scaled by mb and the rows (or, with
+// cols set, the columns) relaxed with strength rho.
+func relaxed3x3(t testing.TB, mb, rho float64, cols bool) *ot.Problem {
+	p := problem3x3(t)
+	b := append([]float64(nil), p.B...)
+	for j := range b {
+		b[j] *= mb
+	}
+	q := &ot.Problem{A: p.A, B: b, C: p.C, RhoA: rho}
+	if cols {
+		// The transposed problem: b relaxed, a hard.
+		q = &ot.Problem{A: b, B: p.A, C: ot.Transpose(p.C), RhoB: rho}
+	}
+	return q
+}
+
+// TestRelaxedKKT: at the solution the columns are exact and the rows obey
+// r_i = a_i e^{−F_i/ρ} (∇S_ρ = 0), with strong duality.
+func TestRelaxedKKT(t *testing.T) {
+	for _, meth := range []Method{Newton, SemiDualLBFGS} {
+		for _, rho := range []float64{0.05, 0.5, 5} {
+			p := relaxed3x3(t, 1.7, rho, false)
+			res, err := (&Solver{Gamma: 2, Method: meth, Tol: 1e-12}).Solve(context.Background(), p)
+			require.NoError(t, err)
+			require.Equal(t, ot.Converged, res.Status, "ρ=%g", rho)
+			r, c := ot.Marginals(res.Plan)
+			for j := range c {
+				assert.InDelta(t, p.B[j], c[j], 1e-12)
+			}
+			for i := range r {
+				assert.InDelta(t, p.A[i]*math.Exp(-res.F[i]/rho), r[i], 1e-10, "ρ=%g row %d", rho, i)
+			}
+			assert.InDelta(t, res.Value, res.DualValue, 1e-10*math.Abs(res.Value))
+			assert.LessOrEqual(t, res.MarginalError, 1e-12)
+			assert.InDelta(t, p.MarginalError(res.Plan), res.MarginalError, 1e-15)
+		}
+	}
+}
+
+// TestRelaxedBruteForce: a 2×2 problem (columns hard, so T has two free
+// entries x = T_00, y = T_01) against nested ternary search on the convex
+// primal.
+func TestRelaxedBruteForce(t *testing.T) {
+	a, b := []float64{0.3, 0.7}, []float64{0.6, 0.9}
+	c := []float64{0, 1, 2, 0.5}
+	const gamma, rho = 0.8, 0.4
+	obj := func(x, y float64) float64 {
+		T := []float64{x, y, b[0] - x, b[1] - y}
+		var v float64
+		for k, tk := range T {
+			v += tk*c[k] + gamma/2*tk*tk
+		}
+		return v + rho*klDiv([]float64{x + y, b[0] + b[1] - x - y}, a)
+	}
+	ternary := func(lo, hi float64, f func(float64) float64) float64 {
+		for k := 0; k < 200; k++ {
+			m1, m2 := lo+(hi-lo)/3, hi-(hi-lo)/3
+			if f(m1) < f(m2) {
+				hi = m2
+			} else {
+				lo = m1
+			}
+		}
+		return (lo + hi) / 2
+	}
+	bestY := func(x float64) float64 { return ternary(0, b[1], func(y float64) float64 { return obj(x, y) }) }
+	x := ternary(0, b[0], func(x float64) float64 { return obj(x, bestY(x)) })
+	y := bestY(x)
+	p := &ot.Problem{A: a, B: b, C: dense(t, 2, 2, c), RhoA: rho}
+	res, err := (&Solver{Gamma: gamma, Tol: 1e-13}).Solve(context.Background(), p)
+	require.NoError(t, err)
+	require.Equal(t, ot.Converged, res.Status)
+	got := denseData(res.Plan)
+	assert.InDeltaSlice(t, []float64{x, y, b[0] - x, b[1] - y}, got, 1e-8)
+	assert.InDelta(t, obj(x, y), res.Value, 1e-12)
+}
+
+// TestRelaxedLargeRho: ρ → ∞ recovers the balanced solution (equal masses).
+func TestRelaxedLargeRho(t *testing.T) {
+	for _, gamma := range []float64{1, 10} {
+		bal := problem3x3(t)
+		want, err := (&Solver{Gamma: gamma, Tol: 1e-12}).Solve(context.Background(), bal)
+		require.NoError(t, err)
+		for _, cols := range []bool{false, true} {
+			p := relaxed3x3(t, 1, 1e12, cols)
+			res, err := (&Solver{Gamma: gamma, Tol: 1e-12}).Solve(context.Background(), p)
+			require.NoError(t, err)
+			require.Equal(t, ot.Converged, res.Status)
+			w := denseData(want.Plan)
+			if cols {
+				w = denseData(transposePlan(want.Plan))
+			}
+			assert.InDeltaSlice(t, w, denseData(res.Plan), 1e-8, "γ=%g cols=%v", gamma, cols)
+			assert.InDelta(t, want.Value, res.Value, 1e-8)
+		}
+	}
+}
+
+// TestRelaxedTranspose: relaxing the columns is relaxing the rows of the
+// transposed problem.
+func TestRelaxedTranspose(t *testing.T) {
+	rows := relaxed3x3(t, 0.6, 0.3, false)
+	cols := &ot.Problem{A: rows.B, B: rows.A, C: ot.Transpose(rows.C), RhoB: rows.RhoA}
+	s := &Solver{Gamma: 1, Tol: 1e-12}
+	r1, err := s.Solve(context.Background(), rows)
+	require.NoError(t, err)
+	r2, err := s.Solve(context.Background(), cols)
+	require.NoError(t, err)
+	assert.InDeltaSlice(t, denseData(r1.Plan), denseData(transposePlan(r2.Plan)), 1e-14)
+	assert.InDeltaSlice(t, r1.F, r2.G, 1e-14)
+	assert.InDelta(t, r1.Value, r2.Value, 1e-15)
+}
+
+// TestRelaxedRefusals: both sides relaxed, and DualLBFGS, are refused.
+func TestRelaxedRefusals(t *testing.T) {
+	p := relaxed3x3(t, 1.2, 1, false)
+	p.RhoB = 2
+	_, err := (&Solver{}).Solve(context.Background(), p)
+	assert.ErrorIs(t, err, ot.ErrUnsupported)
+	_, err = (&Solver{Method: DualLBFGS}).Solve(context.Background(), relaxed3x3(t, 1.2, 1, false))
+	assert.ErrorIs(t, err, ot.ErrUnsupported)
+}
+
+// TestRelaxedDeterministic: bitwise identical results for any Workers.
+func TestRelaxedDeterministic(t *testing.T) {
+	p := cloudProblem(t, 60, 45, 3)
+	for j := range p.B {
+		p.B[j] *= 1.4
+	}
+	p.RhoB = 0.5
+	stress.Deterministic(t, p, func(w int) ot.Solver { return &Solver{Workers: w} })
+}
