@@ -338,6 +338,24 @@ func (s *Cloud) scanTree(j int, F []float64, scale, tau float64, v []float64, ci
 			stack = append(stack, nd.right, nd.left)
 			continue
 		}
+		if d == 2 && !s.root {
+			y0, y1 := y[0], y[1]
+			for _, i := range s.perm[nd.lo:nd.hi] {
+				var c float64
+				t := s.x[2*i] - y0
+				c += t * t
+				t = s.x[2*i+1] - y1
+				c += t * t
+				if s.exp != 0 {
+					c = s.scaled(c)
+				}
+				u := (F[i] - c) * scale
+				if ^math.Float64bits(u-tau)>>63 != 0 {
+					pairs = append(pairs, scanPair{int(i), u})
+				}
+			}
+			continue
+		}
 		for _, i := range s.perm[nd.lo:nd.hi] {
 			u := (F[i] - s.Entry(int(i), j)) * scale
 			if ^math.Float64bits(u-tau)>>63 != 0 {
