@@ -89,12 +89,6 @@ func NewCloud(pc *ot.PointCloud, transpose bool) *Cloud {
 	n, d := X.Dims()
 	m, _ := Y.Dims()
 	s := &Cloud{n: n, m: m, d: d, x: pack(X), y: pack(Y), root: pc.Metric == ot.Euclidean, p2: 1}
-	s.perm = make([]int32, n)
-	for i := range s.perm {
-		s.perm[i] = int32(i)
-	}
-	s.build(0, n)
-	s.fmax = make([]float64, len(s.nodes))
 	s.wide = make([]bool, m)
 	for j := range s.wide {
 		s.wide[j] = true // the first scans have loose bounds
@@ -102,12 +96,35 @@ func NewCloud(pc *ot.PointCloud, transpose bool) *Cloud {
 	return s
 }
 
+// Build builds the tree over the row points (Range does too; otherwise the
+// first evaluation does, without checking a context), checking ctx at
+// every large node; it reports false when ctx ended it.
+func (s *Cloud) Build(ctx context.Context) bool {
+	if s.nodes != nil {
+		return true
+	}
+	s.perm = make([]int32, s.n)
+	for i := range s.perm {
+		s.perm[i] = int32(i)
+	}
+	s.box = s.box[:0]
+	if _, ok := s.build(ctx, 0, s.n); !ok {
+		s.nodes, s.box = nil, nil
+		return false
+	}
+	s.fmax = make([]float64, len(s.nodes))
+	return true
+}
+
 // build adds the node of the rows perm[lo:hi] and its subtree, splitting
 // at the median of the coordinate of largest spread, and returns its
-// index.
-func (s *Cloud) build(lo, hi int) int32 {
+// index; ok is false when ctx ended it.
+func (s *Cloud) build(ctx context.Context, lo, hi int) (q int32, ok bool) {
+	if hi-lo >= 1024 && ctx != nil && ctx.Err() != nil {
+		return 0, false
+	}
 	d := s.d
-	q := int32(len(s.nodes))
+	q = int32(len(s.nodes))
 	s.nodes = append(s.nodes, cloudNode{lo: int32(lo), hi: int32(hi), left: -1, right: -1})
 	b := len(s.box)
 	for k := 0; k < 2*d; k++ {
@@ -121,7 +138,7 @@ func (s *Cloud) build(lo, hi int) int32 {
 		}
 	}
 	if hi-lo <= leafSize {
-		return q
+		return q, true
 	}
 	axis := 0
 	for k := 1; k < d; k++ {
@@ -129,17 +146,53 @@ func (s *Cloud) build(lo, hi int) int32 {
 			axis = k
 		}
 	}
-	slices.SortFunc(s.perm[lo:hi], func(i, j int32) int {
-		if c := cmp.Compare(s.x[int(i)*d+axis], s.x[int(j)*d+axis]); c != 0 {
-			return c
-		}
-		return cmp.Compare(i, j)
-	})
 	mid := (lo + hi) / 2
-	l := s.build(lo, mid)
-	r := s.build(mid, hi)
+	s.selectMedian(s.perm[lo:hi], mid-lo, axis)
+	l, ok := s.build(ctx, lo, mid)
+	if !ok {
+		return 0, false
+	}
+	r, ok := s.build(ctx, mid, hi)
+	if !ok {
+		return 0, false
+	}
 	s.nodes[q].left, s.nodes[q].right = l, r
-	return q
+	return q, true
+}
+
+// selectMedian reorders p so that p[k] is the row of k-th smallest
+// coordinate axis, none after it smaller and none before it larger
+// (quickselect with the middle entry as pivot; the tree only steers the
+// scans, whose results do not depend on it).
+func (s *Cloud) selectMedian(p []int32, k, axis int) {
+	d := s.d
+	key := func(i int32) float64 { return s.x[int(i)*d+axis] }
+	lo, hi := 0, len(p)-1
+	for lo < hi {
+		pv := key(p[(lo+hi)/2])
+		i, j := lo, hi
+		for i <= j {
+			for key(p[i]) < pv {
+				i++
+			}
+			for key(p[j]) > pv {
+				j--
+			}
+			if i <= j {
+				p[i], p[j] = p[j], p[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return
+		}
+	}
 }
 
 // SetExp makes the entries C_ij/2^e.
@@ -222,6 +275,7 @@ func (s *Cloud) Entry(i, j int) float64 {
 // prepare records the largest F of every node of the tree for the scans
 // of an evaluation at F.
 func (s *Cloud) prepare(F []float64) {
+	s.Build(nil)
 	for q := len(s.nodes) - 1; q >= 0; q-- {
 		nd := s.nodes[q]
 		if nd.left < 0 {
@@ -395,11 +449,15 @@ func (s *Cloud) scanTree(j int, F []float64, scale, tau float64, v []float64, ci
 // of them, and orders them by a pass over n row flags otherwise.
 const sortShare = 64
 
-// Range returns the smallest entry and the largest finite entry (a +Inf
-// entry is an overflow of far-apart points) of the cost, columns computed
-// in parallel on workers goroutines; ok is false when ctx ended the pass,
-// which it checks every few tens of thousands of entries.
+// Range builds the tree (see Build) and returns the smallest entry and
+// the largest finite entry (a +Inf entry is an overflow of far-apart
+// points) of the cost, columns computed in parallel on workers goroutines;
+// ok is false when ctx ended the pass, which it checks every few tens of
+// thousands of entries.
 func (s *Cloud) Range(ctx context.Context, workers int) (lo, hi float64, ok bool) {
+	if !s.Build(ctx) {
+		return 0, 0, false
+	}
 	chunk := max(1, checkEntries/max(s.n, 1))
 	chunks := parallel.Chunks(s.m, chunk)
 	workers = max(1, min(workers, chunks))
