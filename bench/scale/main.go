@@ -10,6 +10,8 @@
 //	/usr/bin/time -v go run ./bench/scale -solver exact -n 10000 -workers 2
 //	/usr/bin/time -v go run ./bench/scale -solver quadratic -n 20000 -workers 2
 //
+// Progress goes to standard error (every 10 iterations, every 65 536
+// pivots), so that a run stopped early still says how far it got.
 // -maxdense sets the solvers' MaxDenseBytes (0: their default), so that the
 // dense and on-demand paths can be compared on one size; -cancel cancels the
 // solve after a delay and reports the time from the cancel to the return.
@@ -57,13 +59,22 @@ func main() {
 		defer pprof.StopCPUProfile()
 	}
 
+	progress := func(it int, merr float64) {
+		if it%10 == 0 {
+			log.Printf("iteration %d: MarginalError %.3e", it, merr)
+		}
+	}
 	p := otest.CloudProblem(rand.New(rand.NewPCG(*seed, 0)), *n, *n, 2, []float64{1, 1}, false)
 	var s ot.Solver
 	switch *solver {
 	case "exact":
-		s = &exact.Solver{MaxIter: *maxIter}
+		s = &exact.Solver{MaxIter: *maxIter, Progress: func(it int, rc float64) {
+			if it%(64*1024) == 0 {
+				log.Printf("pivot %d: entering reduced cost %.3e", it, rc)
+			}
+		}}
 	case "quadratic":
-		q := &quadratic.Solver{Workers: *workers, Tol: *tol, MaxIter: *maxIter, MaxDenseBytes: *maxDense}
+		q := &quadratic.Solver{Workers: *workers, Tol: *tol, MaxIter: *maxIter, MaxDenseBytes: *maxDense, Progress: progress}
 		for m := quadratic.Newton; m <= quadratic.DualLBFGS; m++ {
 			if m.String() == *method {
 				q.Method = m
@@ -75,7 +86,8 @@ func main() {
 		if kk == 0 {
 			kk = 8
 		}
-		s = &cardinality.Solver{K: kk, Workers: *workers, Tol: *tol, MaxIter: *maxIter, MaxDenseBytes: *maxDense}
+		s = &cardinality.Solver{K: kk, Workers: *workers, Tol: *tol, MaxIter: *maxIter, MaxDenseBytes: *maxDense,
+			Progress: progress}
 	default:
 		log.Fatalf("unknown solver %q", *solver)
 	}
