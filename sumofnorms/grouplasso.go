@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
+
+	"gonum.org/v1/gonum/floats"
 
 	"github.com/otkit/otkit/ot"
 	"github.com/otkit/otkit/sinkhorn"
@@ -24,19 +27,27 @@ import (
 // minus the conditional-gradient gap
 // <C + η∇Ω(G), G − G_c> + ε(Σ G log G − Σ G_c log G_c), a lower bound on
 // the optimum up to the accuracy of the Sinkhorn solves. The zero value
-// uses POT's defaults: η = 0.1, 10 outer and 200 inner iterations.
+// uses POT's defaults where they are scale-free (10 outer iterations, the
+// stopping threshold 1e-9) and relative ones where POT's are absolute:
+// η = 0.1·max|C| (POT's η = 0.1 on a cost normalized to max 1, as in its
+// domain-adaptation examples) and Sinkhorn solves run to their tolerance
+// (POT stops them after 200 sweeps); it stops when the
+// conditional-gradient gap is at most GapTol (docs/sumofnorms.md §7).
 type GroupLasso struct {
 	// Eps is the entropic weight ε (POT's reg) in cost units; 0 means
 	// the sinkhorn package's default, 0.05·std(C).
 	Eps float64
-	// Eta is the group-lasso weight η in cost units; 0 means 0.1.
+	// Eta is the group-lasso weight η in cost units; 0 means 0.1 times
+	// the largest finite |C|.
 	Eta float64
 	// Labels are the row classes; nil means one class.
 	Labels []int
-	// MaxIter bounds the conditional-gradient iterations; 0 means 10.
+	// MaxIter bounds the conditional-gradient iterations; 0 means 2000
+	// (POT's numItermax is 10).
 	MaxIter int
 	// InnerMaxIter bounds the Sinkhorn sweeps of each linearized problem;
-	// 0 means 200.
+	// 0 means the sinkhorn package's default (POT's numInnerItermax is
+	// 200).
 	InnerMaxIter int
 	// Tol is the marginal tolerance of the Sinkhorn solves, relative to
 	// the mass; Converged promises MarginalError ≤ Tol·ΣA. 0 means 1e-9.
@@ -44,8 +55,8 @@ type GroupLasso struct {
 	// StopThr stops when the objective changes by less than StopThr
 	// relative (POT's stopInnerThr); 0 means 1e-9.
 	StopThr float64
-	// GapTol, when positive, also stops when the conditional-gradient gap
-	// is at most GapTol·|Value|.
+	// GapTol stops (Converged) when the conditional-gradient gap is at
+	// most GapTol·|Value|; 0 means 1e-6.
 	GapTol float64
 	// Workers is passed to the Sinkhorn solves.
 	Workers int
@@ -68,14 +79,12 @@ func (s *GroupLasso) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, erro
 	if s.MaxIter < 0 || s.InnerMaxIter < 0 || s.Workers < 0 {
 		return nil, fmt.Errorf("%w: sumofnorms: negative iteration count or workers", ot.ErrParameter)
 	}
-	if eta == 0 {
-		eta = 0.1
+	gapTol := s.GapTol
+	if gapTol == 0 {
+		gapTol = 1e-6
 	}
 	if maxIter == 0 {
-		maxIter = 10
-	}
-	if inner == 0 {
-		inner = 200
+		maxIter = 2000
 	}
 	if tol == 0 {
 		tol = 1e-9
@@ -126,8 +135,13 @@ func (s *GroupLasso) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, erro
 		_, e := math.Frexp(cmax)
 		ke = e - 1
 	}
+	forbidden := false
 	for k := range cost {
 		cost[k] = math.Ldexp(cost[k], -ke)
+		forbidden = forbidden || math.IsInf(cost[k], 1)
+	}
+	if eta == 0 {
+		eta = 0.1 * cmax
 	}
 	eta = math.Ldexp(eta, -ke)
 	mass := p.Mass()
@@ -222,6 +236,7 @@ func (s *GroupLasso) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, erro
 	}
 	res := &ot.Result{Status: ot.IterationLimit}
 	gapAbs := math.Inf(1)
+	lower := math.Inf(-1)
 	it := 0
 	for it < maxIter {
 		if ctx.Err() != nil {
@@ -250,6 +265,13 @@ func (s *GroupLasso) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, erro
 			break
 		}
 		Gc := ot.DenseCopy(sr.Plan).RawMatrix().Data
+		if it == 1 && forbidden {
+			// a⊗b/mass without the forbidden pairs is not a plan: start
+			// from the first Sinkhorn plan instead (a step of 1).
+			copy(G, Gc)
+			fval = objective(ctx, G)
+			continue
+		}
 		// The conditional-gradient gap at G, and the direction.
 		var derphi, lin float64
 		for k := range D {
@@ -267,7 +289,8 @@ func (s *GroupLasso) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, erro
 		if s.Progress != nil {
 			s.Progress(it, rel)
 		}
-		if s.GapTol > 0 && rel <= s.GapTol {
+		lower = math.Max(lower, fval-math.Max(0, gapAbs))
+		if rel <= gapTol {
 			res.Status = ot.Converged
 			break
 		}
@@ -290,7 +313,11 @@ func (s *GroupLasso) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, erro
 		}
 		fval = fnew
 		if alpha == 0 {
+			// No descent step along the conditional-gradient direction
+			// while the gap is above GapTol: stuck.
+			res.Status = ot.Stalled
 			fval = old
+			break
 		}
 		abs := math.Abs(fval - old)
 		if abs/math.Abs(fval) < stop || abs < stop {
@@ -299,6 +326,12 @@ func (s *GroupLasso) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, erro
 		}
 	}
 	res.Iterations = it
+	if !forbidden && res.Status != ot.Canceled {
+		// The convex combination of Sinkhorn plans is within their
+		// tolerance of U(a,b); round it onto U(a,b) (docs/sumofnorms.md
+		// §4.2) so that the returned MarginalError is at round-off level.
+		roundDense(G, p.A, p.B, n, m)
+	}
 	plan := &ot.DensePlan{N: n, M: m, Data: G}
 	res.Plan = plan
 	var lin float64
@@ -309,10 +342,7 @@ func (s *GroupLasso) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, erro
 	}
 	res.LinearCost = math.Ldexp(lin, ke)
 	val := objective(context.Background(), G)
-	dual := val
-	if !math.IsInf(gapAbs, 1) {
-		dual = val - math.Max(0, gapAbs)
-	}
+	dual := math.Min(val, lower)
 	res.Value, res.DualValue = math.Ldexp(val, ke), math.Ldexp(dual, ke)
 	res.MarginalError = ot.MarginalError(plan, p.A, p.B)
 	if res.Status == ot.Converged && res.MarginalError > tol*mass {
@@ -398,4 +428,48 @@ func allFinite(x []float64) bool {
 		}
 	}
 	return true
+}
+
+// roundDense rounds the n×m plan G ≥ 0 onto U(a,b) in place: rows, then
+// columns scaled down to their marginals, then the missing masses added
+// as a rank-one term (Altschuler, Weed, Rigollet 2017).
+func roundDense(G, a, b []float64, n, m int) {
+	for i := 0; i < n; i++ {
+		row := G[i*m : (i+1)*m]
+		if r := floats.Sum(row); r > a[i] {
+			floats.Scale(a[i]/r, row)
+		}
+	}
+	c := make([]float64, m)
+	for i := 0; i < n; i++ {
+		floats.Add(c, G[i*m:(i+1)*m])
+	}
+	for j := range c {
+		c[j] = math.Min(1, b[j]/c[j])
+		if math.IsNaN(c[j]) {
+			c[j] = 1
+		}
+	}
+	er := make([]float64, n)
+	for i := 0; i < n; i++ {
+		row := G[i*m : (i+1)*m]
+		floats.Mul(row, c)
+		er[i] = math.Max(0, a[i]-floats.Sum(row))
+	}
+	ec := slices.Clone(b)
+	for i := 0; i < n; i++ {
+		floats.Sub(ec, G[i*m:(i+1)*m])
+	}
+	for j := range ec {
+		ec[j] = math.Max(0, ec[j])
+	}
+	sr := floats.Sum(er)
+	if sr == 0 || floats.Sum(ec) == 0 {
+		return
+	}
+	for i, e := range er {
+		if e > 0 {
+			floats.AddScaled(G[i*m:(i+1)*m], e/sr, ec)
+		}
+	}
 }
