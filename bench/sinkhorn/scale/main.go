@@ -70,7 +70,7 @@ func main() {
 		"method": st.Method.String(), "stages": st.Stages, "support": st.Support, "dropped": st.Dropped,
 		"status": res.Status.String(), "sweeps": res.Iterations, "seconds": secs,
 		"seconds_per_sweep": secs / float64(max(res.Iterations, 1)),
-		"marginal_error": res.MarginalError, "value": res.Value,
+		"marginal_error":    res.MarginalError, "value": res.Value,
 		"peak_rss_mb": float64(ru.Maxrss) / 1024,
 		"user_s":      time.Duration(ru.Utime.Nano()).Seconds(),
 		"load_before": load0, "load_after": loadAvg(),
