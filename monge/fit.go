@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/otkit/otkit/ot"
@@ -21,7 +22,10 @@ type FitSettings struct {
 	// Activation is the hidden nonlinearity; the zero value is GELU.
 	Activation Activation
 	// Linear adds a learned linear term to the map, T(x) = x + Ax +
-	// f_θ(x) with A = 0 at the start (MLP.Linear).
+	// f_θ(x) (MLP.Linear), and starts the map at the identity: A = 0 and
+	// f_θ's output layer W_L = 0 (the hidden layers random as usual).
+	// The affine part is then learned through A and f_θ holds only what
+	// is not affine.
 	Linear bool
 	// Lambda is the weight λ ≥ 0 of the Monge gap; zero means none.
 	Lambda float64
@@ -65,6 +69,18 @@ type FitSettings struct {
 	// LearningRate, reached by cosine decay; zero means 0.01, and 1 keeps
 	// the step constant. Values outside (0, 1] are errors.
 	FinalRate float64
+	// WeightDecay is the decoupled weight decay (AdamW) of the MLP's
+	// weight matrices W_l: after each step W_l ← W_l − rate·WeightDecay·W_l
+	// at the step's learning rate. Biases and the linear term A are not
+	// decayed, so the decay pulls f_θ toward a constant and the map toward
+	// x + Ax + b. Zero means none.
+	WeightDecay float64
+	// AverageTail is the fraction of the final steps whose iterates are
+	// averaged into the returned map (Polyak–Ruppert tail averaging: the
+	// mean of θ after each of those steps); zero means none (the last
+	// iterate). Values outside [0, 1) are errors. A canceled fit returns
+	// the last iterate.
+	AverageTail float64
 	// Epochs is the number of passes over the source sample; zero means 100.
 	Epochs int
 	// BatchSize is the number of points per step on each side; zero means
@@ -140,7 +156,7 @@ func Fit(ctx context.Context, x, y *mat.Dense, s *FitSettings) (*Fitted, error) 
 	for _, v := range []struct {
 		name string
 		v    float64
-	}{{"Lambda", s.Lambda}, {"EpsFit", s.EpsFit}, {"EpsGap", s.EpsGap}, {"Sparsity", s.Sparsity}, {"LearningRate", s.LearningRate}} {
+	}{{"Lambda", s.Lambda}, {"EpsFit", s.EpsFit}, {"EpsGap", s.EpsGap}, {"Sparsity", s.Sparsity}, {"LearningRate", s.LearningRate}, {"WeightDecay", s.WeightDecay}} {
 		if !(v.v >= 0) || math.IsInf(v.v, 0) {
 			return nil, fmt.Errorf("%w: monge: %s = %v (want a finite number ≥ 0)", ot.ErrParameter, v.name, v.v)
 		}
@@ -152,6 +168,9 @@ func Fit(ctx context.Context, x, y *mat.Dense, s *FitSettings) (*Fitted, error) 
 		if v.v < 0 || v.v > 1 || math.IsNaN(v.v) {
 			return nil, fmt.Errorf("%w: monge: %s = %v (want a number in (0, 1], or 0 for the default)", ot.ErrParameter, v.name, v.v)
 		}
+	}
+	if !(s.AverageTail >= 0 && s.AverageTail < 1) {
+		return nil, fmt.Errorf("%w: monge: AverageTail = %v (want a number in [0, 1))", ot.ErrParameter, s.AverageTail)
 	}
 	if s.Epochs < 0 || s.BatchSize < 0 || s.Workers < 0 {
 		return nil, fmt.Errorf("%w: monge: Epochs %d, BatchSize %d, Workers %d (want ≥ 0)", ot.ErrParameter, s.Epochs, s.BatchSize, s.Workers)
@@ -231,6 +250,13 @@ func Fit(ctx context.Context, x, y *mat.Dense, s *FitSettings) (*Fitted, error) 
 		return v * math.Pow(r, float64(f.Steps)/total)
 	}
 	warm := &warmStart{}
+	// Tail averaging: the mean of θ after steps avgFrom+1 … T.
+	nsteps := epochs * steps
+	avgFrom := nsteps - int(math.Round(s.AverageTail*float64(nsteps)))
+	var avg []float64
+	if avgFrom < nsteps {
+		avg = make([]float64, len(net.Params))
+	}
 	for ep := 0; ep < epochs; ep++ {
 		var rec Record
 		for st := 0; st < steps; st++ {
@@ -262,7 +288,13 @@ func Fit(ctx context.Context, x, y *mat.Dense, s *FitSettings) (*Fitted, error) 
 			// Cosine decay from lr to final·lr.
 			adam.lr = lr * (final + (1-final)*0.5*(1+math.Cos(math.Pi*float64(f.Steps)/total)))
 			adam.step(net.Params, o.grad)
+			if s.WeightDecay > 0 {
+				net.decayWeights(1 - adam.lr*s.WeightDecay)
+			}
 			f.Steps++
+			if avg != nil && f.Steps > avgFrom {
+				floats.Add(avg, net.Params)
+			}
 			rec.Loss += o.loss / float64(steps)
 			rec.Fit += o.fit / float64(steps)
 			rec.Gap += o.gap / float64(steps)
@@ -280,6 +312,10 @@ func Fit(ctx context.Context, x, y *mat.Dense, s *FitSettings) (*Fitted, error) 
 			r.Map = net
 			s.Progress(r)
 		}
+	}
+	if avg != nil {
+		floats.Scale(1/float64(nsteps-avgFrom), avg)
+		copy(net.Params, avg)
 	}
 	return f, nil
 }

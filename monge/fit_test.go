@@ -215,3 +215,34 @@ func TestFitSparse(t *testing.T) {
 		})
 	}
 }
+
+// TestFitScheduleAndAverage: the ε and λ schedules end at the requested
+// fractions; AverageTail returns the mean of the iterates of the final
+// steps; the cross-batch loss and the linear term train deterministically.
+func TestFitScheduleAndAverage(t *testing.T) {
+	rng := rand.New(rand.NewPCG(31, 5))
+	x, y := gaussSample(rng, 40, false), gaussSample(rng, 40, true)
+	var iters [][]float64
+	set := &FitSettings{Lambda: 1, Epochs: 4, BatchSize: 40, LearningRate: 1e-2, Hidden: []int{4}, Seed: 2,
+		Linear: true, CrossBatch: true, EpsFit: 1, EpsGap: 0.5, EpsFitFinal: 0.25, EpsGapFinal: 0.5, LambdaFinal: 0.1,
+		AverageTail: 0.5, Progress: func(r Record) { iters = append(iters, append([]float64(nil), r.Map.Params...)) }}
+	f, err := Fit(nil, x, y, set)
+	require.NoError(t, err)
+	require.Len(t, iters, 4) // one step per epoch
+	last := f.History[3]
+	assert.InDelta(t, 0.25, last.EpsFit, 1e-12)
+	assert.InDelta(t, 0.25, last.EpsGap, 1e-12)
+	assert.InDelta(t, 0.1, last.Lambda, 1e-12)
+	for k, v := range f.Map.Params {
+		assert.InDelta(t, (iters[2][k]+iters[3][k])/2, v, 1e-15)
+	}
+	set.Progress = nil
+	g, err := Fit(nil, x, y, set)
+	require.NoError(t, err)
+	assert.Equal(t, f.Map.Params, g.Map.Params)
+
+	for _, bad := range []FitSettings{{AverageTail: 1}, {AverageTail: -0.1}, {EpsFitFinal: 2}, {LambdaFinal: -1}, {EpsGapFinal: math.NaN()}} {
+		_, err := Fit(nil, x, y, &bad)
+		assert.ErrorIs(t, err, ot.ErrParameter)
+	}
+}

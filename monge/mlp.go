@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/otkit/otkit/ot"
@@ -188,8 +189,9 @@ func NewMLP(dim int, hidden []int, act Activation, seed uint64) (*MLP, error) {
 	return newMLP(dim, hidden, act, seed, false)
 }
 
-// newMLP is NewMLP with, when linear is set, the linear term A = 0 (the
-// other parameters are those of NewMLP).
+// newMLP is NewMLP with, when linear is set, the linear term A = 0 and a
+// zero output layer W_L (the map starts at the identity; the hidden
+// layers are those of NewMLP).
 func newMLP(dim int, hidden []int, act Activation, seed uint64, linear bool) (*MLP, error) {
 	m := &MLP{Dim: dim, Hidden: append([]int(nil), hidden...), Activation: act, Linear: linear}
 	if dim < 1 {
@@ -205,13 +207,29 @@ func newMLP(dim int, hidden []int, act Activation, seed uint64, linear bool) (*M
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x6d6c70))
 	m.Params = make([]float64, m.numParams())
-	for _, l := range m.layers() {
+	ls := m.layers()
+	for _, l := range ls {
 		sd := 1 / math.Sqrt(float64(l.in))
 		for k := l.off; k < l.off+l.out*l.in; k++ {
 			m.Params[k] = sd * rng.NormFloat64()
 		}
 	}
+	if linear && len(hidden) > 0 {
+		// The map starts at the identity: a random output layer would add
+		// a random nonlinear function that the fitting loss, blurred at
+		// the scale √ε, hardly sees and training does not remove.
+		l := ls[len(ls)-1]
+		clear(m.Params[l.off : l.off+l.out*l.in])
+	}
 	return m, nil
+}
+
+// decayWeights multiplies the weight matrices W_l (not the biases, not A)
+// by r.
+func (m *MLP) decayWeights(r float64) {
+	for _, l := range m.layers() {
+		floats.Scale(r, m.Params[l.off:l.off+l.out*l.in])
+	}
 }
 
 // linear returns the d × d matrix A of the linear term held in p.

@@ -66,3 +66,28 @@ func TestLinearTerm(t *testing.T) {
 	copy(net.Params, []float64{1, 0, 0, 1, 0.5, -1, 0, 2, -3, 0})
 	assert.Equal(t, []float64{1 + 1 + 0.5 + 6, 3 + 3 - 1 - 3}, net.Map([]float64{1, 3})) // x + Wx + b + Ax
 }
+
+// TestDecayWeights: weight decay scales the weight matrices only, not the
+// biases or the linear term.
+func TestDecayWeights(t *testing.T) {
+	net, err := newMLP(2, []int{3}, GELU, 4, true)
+	require.NoError(t, err)
+	for k := range net.Params {
+		net.Params[k] = float64(k + 1)
+	}
+	before := append([]float64(nil), net.Params...)
+	net.decayWeights(0.5)
+	isWeight := make([]bool, len(net.Params))
+	for _, l := range net.layers() {
+		for k := l.off; k < l.off+l.out*l.in; k++ {
+			isWeight[k] = true
+		}
+	}
+	for k, v := range net.Params {
+		if isWeight[k] {
+			assert.Equal(t, before[k]/2, v, "weight %d", k)
+		} else {
+			assert.Equal(t, before[k], v, "bias or linear term %d", k)
+		}
+	}
+}

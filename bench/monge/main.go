@@ -15,6 +15,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime/pprof"
+	"strconv"
+	"strings"
 	"time"
 
 	"gonum.org/v1/gonum/floats"
@@ -35,6 +37,10 @@ func main() {
 	epsGap := flag.Float64("epsgap", 0, "ε of the Monge gap (0: the default, 0.05·std of the first batches' cost)")
 	epsFit := flag.Float64("epsfit", 0, "ε of the fitting loss (0: the default, 0.1·mean ‖y−y'‖² of the first batch)")
 	every := flag.Int("every", 0, "print the error every this many epochs (0: never)")
+	hidden := flag.String("hidden", "64,64", "hidden widths of the fitted MLP (empty: an affine map)")
+	wd := flag.Float64("wd", 0, "decoupled weight decay of the MLP weights (0: none)")
+	finalRate := flag.Float64("finalrate", 0, "final learning rate as a fraction of -lr (0: the default 1%)")
+	avgTail := flag.Float64("avg", 0, "fraction of the final steps averaged into the map (0: none)")
 	cross := flag.Bool("cross", false, "cross-batch self terms of the fitting loss")
 	linear := flag.Bool("linear", false, "learned linear term Ax in the map")
 	epsFitFinal := flag.Float64("epsfitfinal", 0, "ε_fit at the last step as a fraction of the first (0: constant)")
@@ -55,10 +61,20 @@ func main() {
 	if *task == "all" || *task == "map" {
 		entropicMap(*workers)
 	}
+	hid := []int{} // empty: an affine map (nil would mean the default widths)
+	for _, w := range strings.Split(*hidden, ",") {
+		if w = strings.TrimSpace(w); w != "" {
+			v, err := strconv.Atoi(w)
+			if err != nil {
+				panic(err)
+			}
+			hid = append(hid, v)
+		}
+	}
 	for _, d := range []int{2, 5} {
 		if *task == "all" || *task == fmt.Sprintf("fit%d", d) {
-			fitGaussian(d, *workers, *every, *seed, monge.FitSettings{Lambda: *lambda, Epochs: *epochs, BatchSize: *batch,
-				LearningRate: *lr, EpsGap: *epsGap, EpsFit: *epsFit, Linear: *linear, CrossBatch: *cross,
+			fitGaussian(d, *workers, *every, *seed, monge.FitSettings{Hidden: hid, Lambda: *lambda, Epochs: *epochs, BatchSize: *batch,
+				LearningRate: *lr, EpsGap: *epsGap, EpsFit: *epsFit, Linear: *linear, CrossBatch: *cross, AverageTail: *avgTail, WeightDecay: *wd, FinalRate: *finalRate,
 				EpsFitFinal: *epsFitFinal, EpsGapFinal: *epsGapFinal, LambdaFinal: *lambdaFinal})
 		}
 	}
@@ -124,7 +140,7 @@ func fitGaussian(d, workers, every int, seed uint64, set monge.FitSettings) {
 	}
 	xs, ys, qs := draw(2000, false), draw(2000, true), draw(2000, false)
 	start := time.Now()
-	set.Hidden, set.Workers, set.Seed = []int{64, 64}, workers, seed
+	set.Workers, set.Seed = workers, seed
 	if every > 0 {
 		set.Progress = func(r monge.Record) {
 			if r.Epoch%every == 0 {
@@ -139,9 +155,60 @@ func fitGaussian(d, workers, every int, seed uint64, set monge.FitSettings) {
 	}
 	wall := time.Since(start)
 	last := f.History[len(f.History)-1]
-	fmt.Printf("fit Gaussian d=%d, 2000 samples, batch %d, λ %g→%.3g, lr %g, linear %v, cross %v: %d steps in %.1fs (workers %d), relative L2 error %.4f, solves converged %d/%d (ε_fit %.3g→%.3g, ε_gap %.3g→%.3g, seed %d)\n",
-		d, set.BatchSize, set.Lambda, last.Lambda, set.LearningRate, set.Linear, set.CrossBatch, f.Steps, wall.Seconds(), workers, relErr(f.Map, qs, M, m),
+	affineReport(f.Map, qs, M, m)
+	fmt.Printf("fit Gaussian d=%d, 2000 samples, batch %d, λ %g→%.3g, lr %g, hidden %v, linear %v, cross %v, averaged tail %g, weight decay %g, final rate %g: %d steps in %.1fs (workers %d), relative L2 error %.4f, solves converged %d/%d (ε_fit %.3g→%.3g, ε_gap %.3g→%.3g, seed %d)\n",
+		d, set.BatchSize, set.Lambda, last.Lambda, set.LearningRate, set.Hidden, set.Linear, set.CrossBatch, set.AverageTail, set.WeightDecay, set.FinalRate, f.Steps, wall.Seconds(), workers, relErr(f.Map, qs, M, m),
 		f.Solves-f.Unconverged, f.Solves, f.EpsFit, last.EpsFit, f.EpsGap, last.EpsGap, seed)
+}
+
+// affineReport prints the least-squares affine part c + Jq of the fitted
+// map on the queries: diag(J) against diag(M), ‖J − M‖_F/‖M‖_F, and the
+// relative L2 size of the non-affine remainder.
+func affineReport(f *monge.MLP, qs, M *mat.Dense, m []float64) {
+	n, d := qs.Dims()
+	tq, err := f.Apply(qs)
+	if err != nil {
+		panic(err)
+	}
+	X := mat.NewDense(n, d+1, nil)
+	for i := 0; i < n; i++ {
+		X.Set(i, 0, 1)
+		for k := 0; k < d; k++ {
+			X.Set(i, k+1, qs.At(i, k))
+		}
+	}
+	var B mat.Dense // (d+1)×d: row 0 = c, rows 1.. = Jᵀ
+	if err := B.Solve(X, tq); err != nil {
+		panic(err)
+	}
+	J := mat.DenseCopyOf(B.Slice(1, d+1, 0, d).T())
+	var res, diff mat.Dense
+	res.Mul(X, &B)
+	res.Sub(tq, &res)
+	diff.Sub(J, M)
+	diag := make([]float64, d)
+	want := make([]float64, d)
+	for k := range diag {
+		diag[k], want[k] = J.At(k, k), M.At(k, k)
+	}
+	fmt.Printf("  affine part: diag J %.4f (true %.4f), ‖J−M‖_F/‖M‖_F %.4f, intercept error %.4f, non-affine remainder %.4f (relative L2)\n",
+		diag, want, mat.Norm(&diff, 2)/mat.Norm(M, 2), floats.Distance(B.RawRowView(0), m, 2), mat.Norm(&res, 2)/math.Sqrt(float64(n)*sumVar(qs, M)))
+}
+
+// sumVar returns tr(M Cov(q) Mᵀ) estimated on the queries.
+func sumVar(qs, M *mat.Dense) float64 {
+	n, d := qs.Dims()
+	var t mat.Dense
+	t.Mul(qs, M.T())
+	var v float64
+	for k := 0; k < d; k++ {
+		col := mat.Col(nil, k, &t)
+		mean := floats.Sum(col) / float64(n)
+		for _, x := range col {
+			v += (x - mean) * (x - mean) / float64(n)
+		}
+	}
+	return v
 }
 
 // relErr is the relative L2 error of the map on the queries qs against the
