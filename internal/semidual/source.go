@@ -207,7 +207,7 @@ func (s *Cloud) SetExp(e int) {
 // normal power of two rounds once, correctly, as Ldexp does).
 func (s *Cloud) scaled(c float64) float64 {
 	if s.p2 != 0 {
-		return c * s.p2
+		return float64(c * s.p2) // rounded even where it is inlined
 	}
 	return math.Ldexp(c, -s.exp)
 }
@@ -332,8 +332,12 @@ func (s *Cloud) scanAll(j int, F []float64, scale, tau float64, v []float64, ci 
 	d := s.d
 	F, v, ci = F[:s.n], v[:s.n], ci[:s.n]
 	cnt := 0
-	if d == 2 && !s.root {
-		y0, y1 := s.y[2*j], s.y[2*j+1]
+	if d == 2 && !s.root && (s.exp == 0 || s.p2 != 0) {
+		// c·1 = c: multiplying by p2 = 1 leaves every entry as it is.
+		y0, y1, p2 := s.y[2*j], s.y[2*j+1], s.p2
+		if s.exp == 0 {
+			p2 = 1
+		}
 		x := s.x[:2*s.n]
 		for i := range F {
 			var c float64
@@ -341,10 +345,7 @@ func (s *Cloud) scanAll(j int, F []float64, scale, tau float64, v []float64, ci 
 			c += t * t
 			t = x[2*i+1] - y1
 			c += t * t
-			if s.exp != 0 {
-				c = s.scaled(c)
-			}
-			u := (F[i] - c) * scale
+			u := (F[i] - float64(c*p2)) * scale // rounded: no fused multiply-add
 			v[cnt], ci[cnt] = u, i
 			cnt += int(^math.Float64bits(u-tau) >> 63)
 		}
