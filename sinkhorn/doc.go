@@ -59,18 +59,28 @@
 //
 //	F_i ← ε log a_i − τ_a ε LSE_j((G_j − C_ij)/ε),  τ_a = ρ_a/(ρ_a + ε),
 //
-// (τ = 1 on a hard side: the balanced update), and symmetrically for G.
-// Only LogDomain runs it; Auto routes relaxed problems to LogDomain without
-// ε-scaling, and Stabilized, Sparse and an explicit Scaling refuse them
-// with ot.ErrUnsupported, as do Divergence and the gradients. The stopping
+// (τ = 1 on a hard side: the balanced update), and symmetrically for G;
+// Stabilized and Sparse apply it to the scalings,
+// u_i ← (a_i/(K̃v)_i)^τ (a_i e^{−f_i/ε})^{1−τ} with f the absorbed
+// potentials, and ε-scaling carries F, G across stages as for balanced
+// problems. After each plain g-update (not in over-relaxed sweeps) a
+// translation step (Séjourné, Vialard and Peyré, AISTATS 2022) moves
+// (F, G) to (F + λ, G − λ) with the λ that maximizes the dual along that
+// direction (closed form; the plan is unchanged), which removes the slow
+// mode of the total mass: without it, when ρ ≫ ε and the masses differ,
+// the mass converges at a rate near τ² per sweep (docs/sinkhorn.md §13
+// has measurements). Auto runs
+// LogDomain when some ρ < 1e-8·ε (the potentials are then pinned to
+// ε log w, which only its update sets exactly). Grad and Divergence
+// handle relaxed marginals (Divergence needs RhoA = RhoB, and adds the
+// mass term of Séjourné et al. 2019; docs/sinkhorn.md §13). The stopping
 // rule measures, against Tol × Σa, the plan mass that the next updates
 // would move, Σ_i r_i |e^{δ_i/ε} − 1| + Σ_j c_j |e^{δ_j/ε} − 1| with δ the
 // potential steps and r, c the plan's marginals (on a hard side the term is
 // |r_i − a_i|, the balanced rule); History records it, and
 // Result.MarginalError is Problem.MarginalError, the violation of the hard
-// sides only (0 when both are relaxed). When ρ ≫ ε and the masses differ,
-// the total mass converges at a rate near τ² per sweep, so such solves can
-// end at MaxIter (ρ → ∞ with ΣA ≠ ΣB has no balanced limit).
+// sides only (0 when both are relaxed). (ρ → ∞ with ΣA ≠ ΣB has no
+// balanced limit: the potentials grow like ρ log(ΣA/ΣB).)
 //
 // Conversions: POT ≥ 0.9 sinkhorn_unbalanced(a, b, M, reg, reg_m) (reference
 // measure a⊗b, its default) is this problem with ε = reg, ρ = reg_m. POT

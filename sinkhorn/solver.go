@@ -25,8 +25,8 @@ const (
 	Auto Method = iota
 	// LogDomain iterates on the potentials with log-sum-exp updates,
 	// streaming the cost a row at a time (O(n+m) memory besides the cost).
-	// It is the only method that solves relaxed marginals (RhoA, RhoB),
-	// and Auto uses it for them.
+	// Every method solves relaxed marginals (RhoA, RhoB); see Unbalanced
+	// transport in the package doc.
 	LogDomain
 	// Stabilized iterates on scalings with a stored kernel, two
 	// matrix-vector products per sweep, absorbing the scalings into the

@@ -8,8 +8,8 @@ import (
 func init() {
 	register(method{
 		Name:      "quadratic",
-		Summary:   "quadratically-regularized OT, sparse plan (--gamma, default data-relative: see package quadratic; Newton method)",
-		Flags:     []string{"gamma", "tol", "max-iter"},
+		Summary:   "quadratically-regularized OT, sparse plan (--gamma, default data-relative: see package quadratic; Newton method; semi-relaxed with one of --rho-a/--rho-b)",
+		Flags:     []string{"gamma", "tol", "max-iter", "rho-a", "rho-b"},
 		DualBound: always,
 		New: func(p params) (ot.Solver, error) {
 			return &quadratic.Solver{Gamma: p.Gamma, Method: quadratic.Newton, Tol: p.Tol, MaxIter: p.MaxIter,

@@ -36,6 +36,15 @@ func TestSolvePartial(t *testing.T) {
 	assert.Equal(t, "Converged", s["status"])
 	assert.Less(t, s["marginal_error"], 1e-9)
 
+	// Semi-relaxed quadratic transport: --rho-b with the rows hard.
+	code, out, errs = runCLI("solve", "--method", "quadratic", "--cost", cost, "--a", a, "--b", b, "--gamma", "0.5",
+		"--rho-b", "1", "--json")
+	require.Equal(t, 0, code, errs)
+	s = nil
+	require.NoError(t, json.Unmarshal([]byte(out), &s))
+	assert.Equal(t, "Converged", s["status"])
+	assert.Less(t, s["marginal_error"], 1e-9)
+
 	tests := []struct {
 		name string
 		args []string
