@@ -408,6 +408,22 @@ func (pr *solved) solve(ctx context.Context, p *ot.Problem, init *ot.Potentials,
 		// The semi-dual's bound is too loose (large γ): try the slot bound.
 		dualValue = math.Max(dualValue, pr.slotBound(ctx, &c, k, G, costRange))
 	}
+	meets := feasible || ot.MarginalError(plan, pr.a, pr.b) <= st.tol*floats.Sum(pr.a)
+	if (!meets || !gapOK()) && k < n && ctx.Err() == nil && relaxed != ot.Canceled {
+		// Small problems are solved exactly: every support.
+		incumbent := math.Inf(1)
+		if meets {
+			incumbent = value
+		}
+		if lb, q, ok := pr.exhaustive(ctx, &c, k, st, incumbent); ok {
+			dualValue = math.Max(dualValue, lb)
+			if q != nil && (!meets || q.Value < value) {
+				plan, lin, sq = q.Plan.(*ot.SparsePlan), q.LinearCost, floats.Dot(q.Plan.(*ot.SparsePlan).Val, q.Plan.(*ot.SparsePlan).Val)
+				F, G = q.F, q.G
+				value, feasible = lin+c.Gamma/2*sq, true
+			}
+		}
+	}
 	e := pr.costExp + pr.massExp
 	res := &ot.Result{DualValue: math.Ldexp(dualValue, e), Iterations: rec.Iterations, History: rec.History}
 	for k, v := range res.History {
