@@ -361,7 +361,7 @@ func (in *instance) spLowerBound(p *pattern, g, Z, f, fS []float64, add [][]int3
 
 // exactBoundMax is the size n·m up to which every check also tries the
 // bound of §3.6 with g from an exact solve of OT(C + D*Z); larger
-// problems try it once the gap is within 10·GapTol.
+// problems try it at every tenth check once the gap is within 10·GapTol.
 const exactBoundMax = 1 << 14
 
 // spExactBound replaces the lower bound of st by <f,a> + <g,b> with g the
@@ -667,7 +667,7 @@ func (s *Solver) solveSparsePDHG(in *instance) *state {
 			gap, gapS, useAvg = agap, agapS, true
 			st, ast = ast, st
 		}
-		if gap > in.gapTol && (n*m <= exactBoundMax || gap <= 10*in.gapTol) {
+		if gap > in.gapTol && (n*m <= exactBoundMax || (gap <= 10*in.gapTol && len(hist)%10 == 0)) {
 			zc := Z
 			if useAvg {
 				zc = aZ
