@@ -180,7 +180,7 @@ func gauss(workers int) {
 		x, y, q := draw(2000, A, m1), draw(2000, B, m2), draw(2000, A, m1)
 		for _, eps := range []float64{0.1, 0.5, 2} {
 			start := time.Now()
-			tm, err := monge.NewEntropicMap(context.Background(), x, y, &monge.MapSettings{Eps: eps, Solver: sinkhorn.Solver{Tol: 1e-8}, Workers: workers})
+			tm, err := monge.NewEntropicMap(context.Background(), x, y, &monge.MapSettings{Eps: eps, Solver: sinkhorn.Solver{Tol: 1e-6}, Workers: workers})
 			if err != nil {
 				panic(err)
 			}
