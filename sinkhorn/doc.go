@@ -147,11 +147,13 @@
 // Auto, the default, turns ε-scaling on when (max C − min C)/ε exceeds
 // ScalingRatio (2000) and no warm start is given, and then uses Sparse (the
 // support shrinks with ε); otherwise it picks Stabilized when the kernel
-// fits in MaxKernelBytes (else LogDomain). It absorbs only when a scaling leaves
+// fits in MaxKernelBytes (else LogDomain), a float32 one from n·m ≥ 2^20
+// (see Precision). It absorbs only when a scaling leaves
 // [e^−30, e^30] instead of [1e-3, 1e3], and adds adaptive over-relaxation
-// (see Solver.Relax): plain sweeps until the error is below 1e-3, then ω from
-// the observed linear rate, raised as the rate estimate improves and reset
-// to 1 when the error grows. At small ε (slow linear convergence) this
+// (see Solver.Relax): plain sweeps until the error is below 0.1·M, then ω
+// from the observed linear rate, raised as the rate estimate improves,
+// lowered when the rate shows it above the optimum, and reset to 1 when the
+// error grows. At small ε (slow linear convergence) this
 // takes several times fewer sweeps than plain Sinkhorn; the returned
 // potentials satisfy the same stopping rule.
 package sinkhorn

@@ -20,7 +20,7 @@ func Example() {
 	fmt.Printf("Value_K %.8f, <P,C> %.8f\n", res.Value, res.LinearCost)
 	fmt.Printf("P[2,1] = %.6f\n", res.Plan.At(2, 1))
 	// Output:
-	// Converged after 90 sweeps
+	// Converged after 80 sweeps
 	// Value_K 0.32637300, <P,C> 0.30000000
 	// P[2,1] = 0.100000
 }

@@ -119,12 +119,13 @@ type Solver struct {
 	// al., "Overrelaxed Sinkhorn–Knopp algorithm for regularized optimal
 	// transport", 2017; Lehmann et al. 2021). Over-relaxation is only
 	// locally convergent, so every ω > 1 applies once the MarginalError is
-	// below 1e-3 and decreasing, and the sweeps go back to plain ones (with
+	// below 0.1·M and decreasing, and the sweeps go back to plain ones (with
 	// the step ω − 1 halved) whenever the error grows fourfold. Values in
 	// [1, 2) are the target ω, 1 being plain Sinkhorn. Zero means adaptive
 	// for Method Auto (ω = 2/(1 + √(1 − κ)) with κ the linear rate per
-	// sweep estimated from the last two checks, capped at 1.95) and 1 for
-	// LogDomain and Stabilized.
+	// sweep estimated from the last two checks, capped at 1.95; lowered,
+	// ω − 1 times 0.8, when the observed rate is that of an ω above the
+	// optimum, |λ| ≈ ω − 1) and 1 for LogDomain and Stabilized.
 	Relax float64
 	// MaxKernelBytes is the memory Auto may spend on a stored kernel; zero
 	// means 256 MiB.

@@ -29,7 +29,7 @@ func fullMarginalError(p *ot.Problem, res *ot.Result) float64 {
 }
 
 // TestAutoSmallEps: at ε = 1e-4·max C the defaults turn ε-scaling and the
-// truncated kernel on and converge (plain sweeps end IterationLimit).
+// truncated kernel on and converge, in fewer sweeps than without ε-scaling.
 func TestAutoSmallEps(t *testing.T) {
 	p := randomProblem(50, 40, 1)
 	eps := 1e-4 * floats.Max(p.C.(*ot.DenseCost).Data)
@@ -41,7 +41,7 @@ func TestAutoSmallEps(t *testing.T) {
 	assert.LessOrEqual(t, fullMarginalError(p, res), DefaultTol)
 	plain, err := (&Solver{Eps: eps, ScalingRatio: -1}).Solve(context.Background(), p)
 	require.NoError(t, err)
-	assert.Equal(t, ot.IterationLimit, plain.Status)
+	assert.Less(t, res.Iterations, plain.Iterations)
 	// Explicit ε-scaling with the dense kernel: the same optimum.
 	dense, err := (&Solver{Eps: eps, Method: Stabilized, Scaling: &EpsScaling{}}).Solve(context.Background(), p)
 	require.NoError(t, err)

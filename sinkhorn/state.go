@@ -556,7 +556,12 @@ const (
 	maxOmega = 1.95
 	// relaxStart: estimate the rate only once the error is below it, when
 	// convergence is in its linear regime.
-	relaxStart = 1e-3
+	relaxStart = 0.1
+	// relaxSlack, relaxLower: a rate per sweep below ω − 1 + relaxSlack is
+	// that of an ω above the optimum; ω − 1 is then multiplied by
+	// relaxLower.
+	relaxSlack = 0.01
+	relaxLower = 0.8
 	// relaxGrowth: back to plain sweeps when the error exceeds this
 	// multiple of the smallest error seen since ω was raised (over-relaxed
 	// errors are not monotone).
@@ -621,7 +626,12 @@ func (r *relaxation) update(e float64) {
 		// λ > ω − 1, i.e. below the optimal ω = 2/(1 + √(1 − κ)).
 		w := r.omega
 		lambda := math.Pow(e/prev, 1/float64(r.checkEvery))
-		if lambda > w-1 {
+		if w > 1 && lambda < w-1+relaxSlack {
+			// The rate of an ω above the optimum, |λ| = ω − 1: lower ω
+			// (below the optimum the next check raises it again).
+			r.omega = 1 + relaxLower*(w-1)
+			r.best = e
+		} else if lambda > w-1 {
 			kappa := math.Min((lambda+w-1)*(lambda+w-1)/(lambda*w*w), 1)
 			opt := 1 + r.damp*(math.Min(2/(1+math.Sqrt(1-kappa)), maxOmega)-1)
 			if opt > w {
