@@ -42,6 +42,7 @@ var unbalancedMethods = []struct {
 	{"LogDomain", Solver{Method: LogDomain}},
 	{"Stabilized", Solver{Method: Stabilized}},
 	{"Sparse", Solver{Method: Sparse}},
+	{"StabilizedFloat32", Solver{Method: Stabilized, Precision: Float32}},
 	{"LogDomainScaling", Solver{Method: LogDomain, Scaling: &EpsScaling{}}},
 	{"StabilizedScaling", Solver{Method: Stabilized, Scaling: &EpsScaling{}}},
 	{"SparseScaling", Solver{Method: Sparse, Scaling: &EpsScaling{}}},
