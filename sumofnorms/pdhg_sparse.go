@@ -4,6 +4,8 @@ import (
 	"math"
 	"slices"
 
+	"gonum.org/v1/gonum/floats"
+
 	"github.com/otkit/otkit/exact"
 	"github.com/otkit/otkit/internal/parallel"
 	"github.com/otkit/otkit/ot"
@@ -435,6 +437,18 @@ func (in *instance) startPattern() (rows [][]int32, plan []float64, f, g []float
 		copy(plan[i*m:(i+1)*m], sp.Data[i*sp.Stride:i*sp.Stride+m])
 	}
 	f, g = res.F, res.G
+	if in.lam > 0 {
+		// The fused start: the class-level optimal plan of the connected
+		// components of the edge graph, lifted to the rows (R = 0; §3.4),
+		// when its objective is below the λ = 0 plan's.
+		v0 := in.linear(plan) + in.lam*in.regularizer(plan)
+		if fp, ff, fg, ok := in.fusedStart(); ok && in.linear(fp) < v0 {
+			plan, f, g = fp, ff, fg
+		}
+		if in.canceled() {
+			return nil, nil, nil, nil, false
+		}
+	}
 	rows = make([][]int32, n)
 	idx := make([]int32, m)
 	rc := make([]float64, m)
@@ -779,4 +793,69 @@ func (s *Solver) solveSparsePDHG(in *instance) *state {
 		out.status = ot.IterationLimit
 	}
 	return out
+}
+
+// fusedStart returns the plan T_ij = (a_i/m_c) G_cj with G the optimal
+// plan of the class-level problem over the connected components c of the
+// edge graph (masses m_c, costs Σ_{i∈c} (a_i/m_c) C_ij), its potentials
+// g = G's column potentials and f the c-transform of g.
+func (in *instance) fusedStart() (plan, f, g []float64, ok bool) {
+	n, m := in.n, in.m
+	comp := make([]int, n)
+	for i := range comp {
+		comp[i] = i
+	}
+	var find func(int) int
+	find = func(i int) int {
+		for comp[i] != i {
+			comp[i] = comp[comp[i]]
+			i = comp[i]
+		}
+		return i
+	}
+	for e := range in.g.tail {
+		if in.g.w[e] > 0 {
+			ra, rb := find(int(in.g.tail[e])), find(int(in.g.head[e]))
+			if ra != rb {
+				comp[max(ra, rb)] = min(ra, rb)
+			}
+		}
+	}
+	id := map[int]int{}
+	cls := make([]int, n)
+	for i := range cls {
+		r := find(i)
+		if _, seen := id[r]; !seen {
+			id[r] = len(id)
+		}
+		cls[i] = id[r]
+	}
+	K := len(id)
+	mc := make([]float64, K)
+	for i, c := range cls {
+		mc[c] += in.a[i]
+	}
+	cbar := make([]float64, K*m)
+	for i, c := range cls {
+		floats.AddScaled(cbar[c*m:(c+1)*m], in.a[i]/mc[c], in.c[i*m:(i+1)*m])
+	}
+	res, err := (&exact.Solver{}).Solve(in.ctx, &ot.Problem{A: mc, B: in.b, C: &ot.DenseCost{N: K, M: m, Data: cbar}})
+	if err != nil || res.Status != ot.Converged {
+		return nil, nil, nil, false
+	}
+	G := ot.DenseCopy(res.Plan).RawMatrix()
+	plan = make([]float64, n*m)
+	for i, c := range cls {
+		floats.AddScaled(plan[i*m:(i+1)*m], in.a[i]/mc[c], G.Data[c*G.Stride:c*G.Stride+m])
+	}
+	g = slices.Clone(res.G)
+	f = make([]float64, n)
+	for i := range f {
+		mn := math.Inf(1)
+		for j, c := range in.c[i*m : (i+1)*m] {
+			mn = math.Min(mn, c-g[j])
+		}
+		f[i] = mn
+	}
+	return plan, f, g, true
 }
