@@ -44,8 +44,9 @@ GLOBL e8C4<>(SB), RODATA|NOPTR, $8
 // EXP8 computes e^x in the eight lanes of Z0 into Z9 with exactly the
 // operations of expKernel, lanes below underflow giving 0; it jumps to
 // bail when a lane is outside the fast path otherwise (NaN, +Inf,
-// |x| > expLim above underflow). R8 holds the table. Clobbers Z3–Z9 and
-// K1–K4.
+// |x| > expLim above underflow). R8 holds the table. Clobbers Z3–Z10 and
+// K1–K5. The table is read by two four-lane gathers (faster than one
+// eight-lane gather on this EPYC).
 //
 // The exponent: y = x·N/ln2 + 1.5·2⁵² holds k in its low bits, so the table
 // index is bits(y) & 0xff and (bits(y) − index)·2⁴⁴ is (k − index)·2⁴⁴ =
@@ -60,7 +61,11 @@ GLOBL e8C4<>(SB), RODATA|NOPTR, $8
 	VADDPD   Z25, Z3, Z3 \
 	VPANDQ   Z31, Z3, Z6 \
 	KXNORW   K4, K4, K4 \
-	VGATHERQPD (R8)(Z6*8), K4, Z8 \
+	KXNORW   K5, K5, K5 \
+	VEXTRACTI64X4 $1, Z6, Y7 \
+	VGATHERQPD (R8)(Y6*8), K4, Y8 \
+	VGATHERQPD (R8)(Y7*8), K5, Y10 \
+	VINSERTF64X4 $1, Y10, Z8, Z8 \
 	VSUBPD   Z25, Z3, Z4 \
 	VMULPD   Z26, Z4, Z5 \
 	VSUBPD   Z5, Z0, Z5 \
