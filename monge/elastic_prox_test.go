@@ -139,7 +139,7 @@ func TestSTVSFixture(t *testing.T) {
 	c := ot.ElasticCost{Tau: ot.PenaltySTVS, Gamma: 0.7}
 	assert.InDeltaSlice(t, []float64{0.56589105, -0.32195445, 0.11896201}, c.GradTau(nil, []float64{0.3, -1.2, 4}), 1e-8)
 	assert.InDeltaSlice(t, []float64{0, 0.01986, 1.17333, -2.83667}, c.Prox(nil, []float64{0.69, 0.71, 1.5, -3}), 1e-5)
-	for _, z := range []float64{1e-9, 0.3, -1.2, 4, 1e3} {
+	for _, z := range []float64{1e-9, 0.3, -1.2, 4, 1e3, 1.3e8, 1.5e8, -1e12, 1e300} {
 		sg := math.Asinh(math.Abs(z) / (2 * c.Gamma))
 		def := c.Gamma * c.Gamma * (sg - 0.5*math.Exp(-2*sg) + 0.5)
 		assert.InDelta(t, def, c.TauValue([]float64{z}), 1e-13*math.Max(1, def), fmt.Sprint(z))

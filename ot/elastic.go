@@ -128,8 +128,13 @@ func (e *ElasticCost) tau1(z float64) float64 {
 		// With u = |z|/(2γ), r = √(1 + u²): e^σ = u + r, so
 		// σ − ½e^{−2σ} + ½ = asinh(u) + u/(u + r), and
 		// asinh(u) = log1p(u + u²/(1 + r)) is accurate near 0.
+		// Beyond u = 1e8, asinh(u) = log(2u) and u/(u + r) = ½ to double
+		// precision (and u² could overflow).
 		u := math.Abs(z) / (2 * g)
-		r := math.Hypot(1, u)
+		if u > 1e8 {
+			return g * g * (math.Log(2*u) + 0.5)
+		}
+		r := math.Sqrt(1 + u*u)
 		return g * g * (math.Log1p(u+u*u/(1+r)) + u/(u+r))
 	}
 	return math.Abs(z)
