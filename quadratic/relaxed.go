@@ -62,7 +62,7 @@ func (s *Solver) solveRelaxed(ctx context.Context, p *ot.Problem, gamma, tol flo
 		return nil, err
 	}
 	if in == nil {
-		return canceledResult(p), nil
+		return relaxedCanceled(p), nil
 	}
 	defer in.release()
 	f0, _ := s.initial(red)
@@ -77,7 +77,7 @@ func (s *Solver) solveRelaxed(ctx context.Context, p *ot.Problem, gamma, tol flo
 		st.status = ot.Canceled
 	}
 	if st.f == nil || st.cols == nil {
-		return canceledResult(p), nil
+		return relaxedCanceled(p), nil
 	}
 	res := s.result(p, red, in, &st)
 	scaleBack(res, sc, p, red, &st)
@@ -99,6 +99,16 @@ func (s *Solver) solveRelaxed(ctx context.Context, p *ot.Problem, gamma, tol flo
 		res.Status = ot.Stalled
 	}
 	return res, nil
+}
+
+// relaxedCanceled is canceledResult for a row-relaxed problem: the empty
+// plan of the zero potentials, whose Value is ρ KL(0 ‖ a) = ρ Σa, DualValue
+// S_ρ(0) = 0 and MarginalError the columns' Σb.
+func relaxedCanceled(p *ot.Problem) *ot.Result {
+	res := canceledResult(p)
+	res.Value = p.RhoA * floats.Sum(p.A)
+	res.MarginalError = p.MarginalError(res.Plan)
+	return res
 }
 
 // relaxedSemiDual maximizes S_ρ by L-BFGS from f0 (nil: zeros); the state's

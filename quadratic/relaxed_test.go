@@ -144,3 +144,24 @@ func TestRelaxedDeterministic(t *testing.T) {
 	p.RhoB = 0.5
 	stress.Deterministic(t, p, func(w int) ot.Solver { return &Solver{Workers: w} })
 }
+
+// TestRelaxedCanceled: a canceled solve returns the empty plan with the
+// relaxed figures.
+func TestRelaxedCanceled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, cols := range []bool{false, true} {
+		p := relaxed3x3(t, 1.5, 0.7, cols)
+		res, err := (&Solver{Gamma: 1}).Solve(ctx, p)
+		require.NoError(t, err)
+		require.Equal(t, ot.Canceled, res.Status)
+		assert.InDelta(t, p.MarginalError(res.Plan), res.MarginalError, 1e-15)
+		r, c := ot.Marginals(res.Plan)
+		want := 0.7 * klDiv(r, p.A)
+		if cols {
+			want = 0.7 * klDiv(c, p.B)
+		}
+		assert.InDelta(t, want, res.Value, 1e-15)
+		assert.Equal(t, 0.0, res.DualValue)
+	}
+}
