@@ -6,8 +6,7 @@
 //
 //	go run ./bench/sinkhorn/scale -n 100000 -d 2 -rel 1e-2 -workers 2
 //
-// ε is rel·max C, max C computed exactly by a pass over the cost rows
-// before the solve (not timed). The clouds are internal/otest's
+// ε is rel·max C, max C computed exactly before the solve (not timed). The clouds are internal/otest's
 // GaussianClouds (seed 1, 2), the second one shifted by 1 along the first
 // axis.
 package main
@@ -19,12 +18,13 @@ import (
 	"log"
 	"math/rand/v2"
 	"os"
+	"sort"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
-	"github.com/otkit/otkit/internal/lse"
+	"gonum.org/v1/gonum/floats"
+
 	"github.com/otkit/otkit/internal/otest"
 	"github.com/otkit/otkit/ot"
 	"github.com/otkit/otkit/sinkhorn"
@@ -38,12 +38,13 @@ func main() {
 	tol := flag.Float64("tol", 0, "Tol (0: the solver default)")
 	maxIter := flag.Int("maxiter", 0, "MaxIter (0: the solver default)")
 	method := flag.String("method", "auto", "auto, logdomain or sparse")
+	timeout := flag.Duration("timeout", 0, "cancel the solve after this long (0: never); the Result then holds the last iterate")
 	flag.Parse()
 
 	shift := make([]float64, *d)
 	shift[0] = 1
 	p := otest.CloudProblem(rand.New(rand.NewPCG(1, 2)), *n, *n, *d, shift, false)
-	maxC := maxCost(p.C.(*ot.PointCloud), *workers)
+	maxC := maxCost(p.C.(*ot.PointCloud))
 	s := &sinkhorn.Solver{Eps: *rel * maxC, Tol: *tol, MaxIter: *maxIter, Workers: *workers}
 	switch *method {
 	case "auto":
@@ -56,7 +57,13 @@ func main() {
 	}
 	load0 := loadAvg()
 	start := time.Now()
-	res, st, err := s.SolveStats(context.Background(), p)
+	ctx := context.Background()
+	if *timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, *timeout)
+		defer cancel()
+	}
+	res, st, err := s.SolveStats(ctx, p)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -80,36 +87,42 @@ func main() {
 	}
 }
 
-// maxCost returns max_ij |x_i − y_j|² by rows, on w goroutines.
-func maxCost(pc *ot.PointCloud, w int) float64 {
+// maxCost returns max_ij |x_i − y_j|² exactly, without the n·m pass:
+// with c the centroid of Y and the y_j in decreasing order of |y_j − c|,
+// the scan for x_i stops once (|x_i − c| + |y_j − c|)² (with a margin for
+// rounding) cannot beat the best distance found.
+func maxCost(pc *ot.PointCloud) float64 {
 	n, d := pc.X.Dims()
 	m, _ := pc.Y.Dims()
-	yt := make([]float64, d*m)
+	c := make([]float64, d)
 	for j := 0; j < m; j++ {
-		for k := 0; k < d; k++ {
-			yt[k*m+j] = pc.Y.At(j, k)
+		floats.Add(c, pc.Y.RawRowView(j))
+	}
+	floats.Scale(1/float64(m), c)
+	r := make([]float64, m)
+	order := make([]int, m)
+	for j := range r {
+		r[j] = floats.Distance(pc.Y.RawRowView(j), c, 2)
+		order[j] = j
+	}
+	sort.Slice(order, func(a, b int) bool { return r[order[a]] > r[order[b]] })
+	var best float64
+	for i := 0; i < n; i++ {
+		x := pc.X.RawRowView(i)
+		rx := floats.Distance(x, c, 2)
+		for _, j := range order {
+			if b := rx + r[j]; b*b*(1+1e-9) < best {
+				break
+			}
+			var s float64
+			for k, v := range pc.Y.RawRowView(j) {
+				t := x[k] - v
+				s += t * t
+			}
+			best = max(best, s)
 		}
 	}
-	mx := make([]float64, w)
-	var wg sync.WaitGroup
-	for t := 0; t < w; t++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			row := make([]float64, m)
-			for i := t; i < n; i += w {
-				for _, v := range lse.SqDistRow(row, pc.X.RawRowView(i), yt) {
-					mx[t] = max(mx[t], v)
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	var r float64
-	for _, v := range mx {
-		r = max(r, v)
-	}
-	return r
+	return best
 }
 
 // loadAvg returns /proc/loadavg's first three fields.
