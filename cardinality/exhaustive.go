@@ -35,11 +35,11 @@ func (pr *solved) exhaustive(ctx context.Context, c *semidual.Columns, k int, st
 				allowed = append(allowed, int32(i))
 			}
 		}
-		choices[j] = combinations(allowed, min(k, len(allowed)))
-		count *= float64(len(choices[j]))
+		count *= binomial(len(allowed), min(k, len(allowed)))
 		if count > exhaustiveMaxSupports {
 			return 0, nil, false
 		}
+		choices[j] = combinations(allowed, min(k, len(allowed)))
 	}
 	mass := 0.0
 	for _, v := range pr.a {
@@ -185,4 +185,13 @@ func (pr *solved) support(pick []int, choices [][][]int32, k int) *slots {
 func (pr *solved) carries(net *flowNet, pick []int, choices [][][]int32, k int, mass float64) bool {
 	net.build(pr.support(pick, choices, k), pr.a, pr.b)
 	return mass-net.maxFlow() <= feasTol*mass
+}
+
+// binomial returns n choose k as a float64 (k ≤ n).
+func binomial(n, k int) float64 {
+	r := 1.0
+	for i := 0; i < k; i++ {
+		r = r * float64(n-i) / float64(i+1)
+	}
+	return r
 }
