@@ -4,7 +4,7 @@
 // conditional gradient) to a relative conditional-gradient gap ≤ -gap and
 // with POT's stopping rule (grouplasso-pot).
 //
-//	go run ./bench/sumofnorms -n 200,1000 -lambda 1 -gap 1e-6
+//	go run ./bench/sumofnorms -n 200,1000 -lambda 1 -gap 1e-6 [-progress]
 //	go run ./bench/sumofnorms -n 200 -write bench/work/sumofnorms  # data for bench/sumofnorms.py
 //
 // It prints one JSON object per solve: method, n, status, iterations,
@@ -36,7 +36,7 @@ import (
 type row struct {
 	Method     string  `json:"method"`
 	N          int     `json:"n"`
-	Edges      string  `json:"edges,omitempty"`
+	Lambda     float64 `json:"lambda,omitempty"`
 	Status     string  `json:"status"`
 	Iterations int     `json:"iterations"`
 	Seconds    float64 `json:"seconds"`
@@ -92,8 +92,8 @@ func main() {
 				s = &sumofnorms.Solver{Lambda: *lambda, Labels: ys, GapTol: *gap, MaxIter: *maxIter, Workers: *workers, Method: sumofnorms.SmoothedDual}
 			case "grouplasso":
 				s = &sumofnorms.GroupLasso{Eps: *eps, Eta: *eta, Labels: ys, GapTol: *gap, MaxIter: 1000, Workers: *workers}
-			case "grouplasso-pot": // POT's stopping: 10 iterations or a relative change below 1e-9
-				s = &sumofnorms.GroupLasso{Eps: *eps, Eta: *eta, Labels: ys, Workers: *workers}
+			case "grouplasso-pot": // POT's settings: 10 iterations of 200 Sinkhorn sweeps, or a relative change below 1e-9
+				s = &sumofnorms.GroupLasso{Eps: *eps, Eta: *eta, Labels: ys, MaxIter: 10, InnerMaxIter: 200, GapTol: 1e-300, Workers: *workers}
 			default:
 				log.Fatalf("unknown method %q", meth)
 			}
@@ -114,7 +114,7 @@ func main() {
 			if err != nil {
 				log.Fatal(err)
 			}
-			r := row{Method: meth, N: n, Status: res.Status.String(), Iterations: res.Iterations,
+			r := row{Method: meth, N: n, Lambda: *lambda, Status: res.Status.String(), Iterations: res.Iterations,
 				Seconds: time.Since(t0).Seconds(), Value: res.Value,
 				Purity: sumofnorms.Purity(res.Plan, ys, yt), Accuracy: sumofnorms.TransferAccuracy(res.Plan, ys, yt)}
 			if h := res.History; len(h) > 0 {
