@@ -165,3 +165,36 @@ func TestRelaxedCanceled(t *testing.T) {
 		assert.Equal(t, 0.0, res.DualValue)
 	}
 }
+
+// TestRelaxedScale: cost, γ and ρ multiplied by s, and the weights by w,
+// give the plan multiplied by w (γ per unit of mass: γ·s/w).
+func TestRelaxedScale(t *testing.T) {
+	base := relaxed3x3(t, 1.4, 0.6, false)
+	ref, err := (&Solver{Gamma: 2, Tol: 1e-12}).Solve(context.Background(), base)
+	require.NoError(t, err)
+	want := denseData(ref.Plan)
+	for _, sc := range [][2]float64{{1e-200, 1}, {1e200, 1}, {1, 1e-150}, {1e100, 1e100}} {
+		s, w := sc[0], sc[1]
+		d := ot.CostData(base.C)
+		c := make([]float64, len(d))
+		for k, v := range d {
+			c[k] = v * s
+		}
+		scale := func(x []float64) []float64 {
+			out := make([]float64, len(x))
+			for k, v := range x {
+				out[k] = v * w
+			}
+			return out
+		}
+		p := &ot.Problem{A: scale(base.A), B: scale(base.B), C: dense(t, 3, 3, c), RhoA: 0.6 * s}
+		res, err := (&Solver{Gamma: 2 * s / w, Tol: 1e-12}).Solve(context.Background(), p)
+		require.NoError(t, err)
+		require.Equal(t, ot.Converged, res.Status, "s=%g w=%g", s, w)
+		got := denseData(res.Plan)
+		for k := range got {
+			assert.InDelta(t, want[k], got[k]/w, 1e-12, "s=%g w=%g", s, w)
+		}
+		assert.InDelta(t, ref.Value, res.Value/(s*w), 1e-12*math.Abs(ref.Value), "s=%g w=%g", s, w)
+	}
+}
