@@ -26,12 +26,13 @@ import (
 // 3-sparse 7×5 plan with uniform weights gets 2 or 3 entries, never the
 // 15/7 the envelope allows).
 
-// slotBoundMaxEntries bounds the size n·m of the problems on which the slot
-// bound is computed (each evaluation sorts every row).
-const slotBoundMaxEntries = 1 << 20
-
-// slotBoundMaxIter bounds the L-BFGS iterations of the slot bound.
-const slotBoundMaxIter = 1000
+// slotBoundWork bounds the work of the slot bound: at most
+// slotBoundWork/(n·m) L-BFGS iterations (each evaluation sorts every row),
+// and at most slotBoundMaxIter; below 20 the bound is not computed.
+const (
+	slotBoundWork    = 1 << 24
+	slotBoundMaxIter = 300
+)
 
 // slotBound returns the largest value of the slot bound met while
 // maximising it from G0 (the column potentials of the plan), in the
@@ -39,7 +40,8 @@ const slotBoundMaxIter = 1000
 // large or ctx ends it first.
 func (pr *solved) slotBound(ctx context.Context, c *semidual.Columns, k int, G0 []float64, costRange float64) float64 {
 	n, m := pr.n, pr.m
-	if n*m > slotBoundMaxEntries || k >= n {
+	iters := min(slotBoundMaxIter, slotBoundWork/max(1, n*m))
+	if iters < 20 || k >= n {
 		return math.Inf(-1)
 	}
 	gamma := c.Gamma
@@ -123,7 +125,7 @@ func (pr *solved) slotBound(ctx context.Context, c *semidual.Columns, k int, G0 
 	x[m] = math.Sqrt(gamma / 2 * abar * abar / (s * (s + 1)))
 	var d2 semidual.Driver
 	var rec semidual.Record
-	d2.LBFGS(ctx, eval, x, semidual.Settings{MaxIter: slotBoundMaxIter, Escape: semidual.EscapeStep(costRange)}, &rec)
+	d2.LBFGS(ctx, eval, x, semidual.Settings{MaxIter: iters, Escape: semidual.EscapeStep(costRange)}, &rec)
 	if ctx.Err() != nil || rec.Status == ot.Canceled {
 		return math.Inf(-1)
 	}
