@@ -2,6 +2,7 @@ package quadratic
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"testing"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/otkit/otkit/internal/stress"
 	"github.com/otkit/otkit/ot"
+	"github.com/otkit/otkit/ot/ottest"
 )
 
 // relaxed3x3 is the §9.3 problem with b scaled by mb and the rows (or, with
@@ -196,5 +198,50 @@ func TestRelaxedScale(t *testing.T) {
 			assert.InDelta(t, want[k], got[k]/w, 1e-12, "s=%g w=%g", s, w)
 		}
 		assert.InDelta(t, ref.Value, res.Value/(s*w), 1e-12*math.Abs(ref.Value), "s=%g w=%g", s, w)
+	}
+}
+
+// TestRelaxedSuiteProblems: the conformance suite's problems (zero
+// weights, forbidden pairs, single rows and columns, point clouds) with
+// unequal masses and one relaxed side converge, with the KKT conditions on
+// the rows of positive weight.
+func TestRelaxedSuiteProblems(t *testing.T) {
+	for name, base := range ottest.Problems() {
+		for _, cols := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/cols=%v", name, cols), func(t *testing.T) {
+				p := *base
+				p.B = append([]float64(nil), base.B...)
+				for j := range p.B {
+					p.B[j] *= 1.3
+				}
+				const rho = 0.5
+				if cols {
+					p.RhoB = rho
+				} else {
+					p.RhoA = rho
+				}
+				res, err := (&Solver{Tol: 1e-11}).Solve(context.Background(), &p)
+				require.NoError(t, err)
+				require.Equal(t, ot.Converged, res.Status)
+				assert.InDelta(t, res.Value, res.DualValue, 1e-8*math.Max(1, math.Abs(res.Value)))
+				r, c := ot.Marginals(res.Plan)
+				w, x, hard, hw := p.A, res.F, c, p.B
+				if cols {
+					w, x, hard, hw = p.B, res.G, r, p.A
+				}
+				for k := range hard {
+					assert.InDelta(t, hw[k], hard[k], 1e-10)
+				}
+				got := r
+				if cols {
+					got = c
+				}
+				for k := range w {
+					if w[k] > 0 {
+						assert.InDelta(t, w[k]*math.Exp(-x[k]/rho), got[k], 1e-9, "k=%d", k)
+					}
+				}
+			})
+		}
 	}
 }

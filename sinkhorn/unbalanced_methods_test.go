@@ -2,6 +2,7 @@ package sinkhorn
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"testing"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/otkit/otkit/internal/stress"
 	"github.com/otkit/otkit/ot"
+	"github.com/otkit/otkit/ot/ottest"
 )
 
 // relaxedCase is a relaxed problem family for the method tests: a random
@@ -122,5 +124,47 @@ func TestUnbalancedDeterministic(t *testing.T) {
 				return &s
 			})
 		})
+	}
+}
+
+// TestUnbalancedSuiteProblems: the conformance suite's problems (zero
+// weights, forbidden pairs, single rows and columns, point clouds) with
+// unequal masses and relaxed marginals: every method converges to the
+// LogDomain plan.
+func TestUnbalancedSuiteProblems(t *testing.T) {
+	for name, base := range ottest.Problems() {
+		for _, rho := range [][2]float64{{0.5, 0.5}, {0, 2}, {3, 0}} {
+			p := *base
+			p.B = append([]float64(nil), base.B...)
+			for j := range p.B {
+				p.B[j] *= 1.3
+			}
+			p.RhoA, p.RhoB = rho[0], rho[1]
+			s := Solver{Eps: 0.1, Tol: 1e-11, Method: LogDomain}
+			ref, err := s.Solve(context.Background(), &p)
+			require.NoError(t, err, name)
+			require.Equal(t, ot.Converged, ref.Status, name)
+			want := ot.DenseCopy(ref.Plan)
+			n, m := p.Dims()
+			for _, meth := range unbalancedMethods {
+				t.Run(fmt.Sprintf("%s/%v/%s", name, rho, meth.name), func(t *testing.T) {
+					s := meth.s
+					s.Eps, s.Tol = 0.1, 1e-11
+					res, err := s.Solve(context.Background(), &p)
+					require.NoError(t, err)
+					require.Equal(t, ot.Converged, res.Status)
+					got := ot.DenseCopy(res.Plan)
+					for i := 0; i < n; i++ {
+						for j := 0; j < m; j++ {
+							assert.InDelta(t, want.At(i, j), got.At(i, j), 1e-9)
+						}
+					}
+					for _, v := range []float64{res.Value, res.DualValue, res.LinearCost, res.MarginalError} {
+						assert.False(t, math.IsNaN(v) || math.IsInf(v, 0))
+					}
+					assert.InDelta(t, res.Value, res.DualValue, 1e-9*math.Max(1, math.Abs(res.Value)))
+				})
+			}
+		}
 	}
 }
