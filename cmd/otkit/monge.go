@@ -236,7 +236,7 @@ func runMongeFit(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		yPath    = fs.String("y", "", "target sample (rows) as .npy or .csv; required")
 		outPath  = fs.String("out", "", "the fitted map as JSON; required")
 		lambda   = fs.Float64("lambda", 1, "weight λ ≥ 0 of the Monge gap (0: plain push-forward fit)")
-		eps      = fs.Float64("eps", 0, "ε of the Monge gap (default 0.01 × mean cost between the first batches)")
+		eps      = fs.Float64("eps", 0, "ε of the Monge gap (default 0.05 × std of the cost between the first batches)")
 		epsFit   = fs.Float64("eps-fit", 0, "ε of the Sinkhorn-divergence fitting loss (default 0.1 × mean ‖y−y'‖² of the first batch)")
 		epochs   = fs.Int("epochs", 100, "passes over the source sample")
 		batch    = fs.Int("batch", 256, "batch size")
@@ -246,6 +246,8 @@ func runMongeFit(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		actName  = fs.String("activation", "gelu", "gelu, leaky_relu or tanh")
 		sparsity = fs.Float64("sparsity", 0, "weight λ_sp ≥ 0 of the displacement-sparsity penalty")
 		penalty  = fs.String("penalty", "l1", "τ of the sparsity penalty: l1 or l0 (smoothed ℓ0, width 1)")
+		linear   = fs.Bool("linear", false, "add a learned linear term, T(x) = x + Ax + f(x), starting at the identity (map format v2)")
+		wd       = fs.Float64("weight-decay", 0, "decoupled weight decay of the MLP weights (not of A); pulls the map toward affine")
 	)
 	if err := parse(fs, &c, args, stdout, "fit a residual MLP map X → Y by Sinkhorn divergence + λ·Monge gap (Adam)", ""); err != nil {
 		return err
@@ -268,6 +270,8 @@ func runMongeFit(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return usagef("--lr %v: %w: want a finite number > 0", *lr, ot.ErrParameter)
 	case !(*sparsity >= 0 && finiteNum(*sparsity)):
 		return usagef("--sparsity %v: %w: want a finite number ≥ 0", *sparsity, ot.ErrParameter)
+	case !(*wd >= 0 && finiteNum(*wd)):
+		return usagef("--weight-decay %v: %w: want a finite number ≥ 0", *wd, ot.ErrParameter)
 	}
 	hid, err := parseHidden(*hidden)
 	if err != nil {
@@ -291,7 +295,7 @@ func runMongeFit(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	s := &monge.FitSettings{Hidden: hid, Activation: act, Lambda: *lambda, EpsGap: *eps, EpsFit: *epsFit,
 		Sparsity: *sparsity, Penalty: ot.ElasticCost{Tau: tau}, LearningRate: *lr, Epochs: *epochs,
-		BatchSize: *batch, Seed: *seed, Workers: c.Workers}
+		BatchSize: *batch, Seed: *seed, Workers: c.Workers, Linear: *linear, WeightDecay: *wd}
 	var prog *progressLine
 	if !c.Quiet && isTerminal(os.Stderr) {
 		prog = newProgressLine(stderr)

@@ -64,6 +64,15 @@ func TestMongeCLI(t *testing.T) {
 	require.Equal(t, 0, code, stderr)
 	require.NoError(t, json.Unmarshal([]byte(stdout), &s))
 	assert.Equal(t, 60, s.Queries)
+	// The linear term: a v2 map file, applied like a v1 one.
+	code, _, stderr = runCLI("monge", "fit", "--x", xp, "--y", yp, "--out", mp, "--epochs", "2", "--batch", "20",
+		"--hidden", "8", "--linear", "--weight-decay", "1", "--quiet")
+	require.Equal(t, 0, code, stderr)
+	b, rerr := os.ReadFile(mp)
+	require.NoError(t, rerr)
+	assert.Contains(t, string(b), `"otkit-monge-mlp-v2"`)
+	code, _, stderr = runCLI("monge", "apply", "--map", mp, "--x", xp, "--out", out, "--quiet")
+	require.Equal(t, 0, code, stderr)
 
 	bad := writeText(t, dir, "bad.json", "{not json")
 	wrongDim := writeNpy(t, dir, "q3.npy", mat.NewDense(4, 3, nil))
@@ -77,6 +86,7 @@ func TestMongeCLI(t *testing.T) {
 		{"unknown sub", []string{"monge", "frob"}, 2},
 		{"eps0", []string{"monge", "estimate", "--x", xp, "--y", yp, "--query", xp, "--out", out, "--eps", "0"}, 2},
 		{"lambda<0", []string{"monge", "fit", "--x", xp, "--y", yp, "--out", mp, "--lambda", "-1"}, 2},
+		{"weight-decay<0", []string{"monge", "fit", "--x", xp, "--y", yp, "--out", mp, "--weight-decay", "-1"}, 2},
 		{"gamma without elastic", []string{"monge", "estimate", "--x", xp, "--y", yp, "--query", xp, "--out", out, "--gamma", "1"}, 2},
 		{"l0 gamma too big", []string{"monge", "estimate", "--x", xp, "--y", yp, "--query", xp, "--out", out, "--elastic", "l0", "--gamma", "5"}, 2},
 		{"dims", []string{"monge", "estimate", "--x", xp, "--y", wrongDim, "--query", xp, "--out", out}, 1},
