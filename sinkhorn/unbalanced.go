@@ -305,25 +305,28 @@ func (s *state) translation(eps float64, lu, lv func(int) float64) float64 {
 // every |x̃_k|/ρ ≤ 1 (accurate for ρ ≫ x̃, where λ multiplies it by ρ),
 // by a max-shifted sum otherwise.
 func logMassRatio(x, w, lw []float64, eps, rho, mass float64, l func(int) float64) float64 {
-	z := make([]float64, len(x))
-	mx, big := math.Inf(-1), 0.0
-	for k, xk := range x {
+	z := func(k int) float64 { // −x̃_k/ρ, recomputed in the second pass (no buffer)
+		xk := x[k]
 		if l != nil {
 			xk += eps * l(k)
 		}
-		z[k] = -(xk - eps*lw[k]) / rho
-		mx = math.Max(mx, z[k])
-		big = math.Max(big, math.Abs(z[k]))
+		return -(xk - eps*lw[k]) / rho
+	}
+	mx, big := math.Inf(-1), 0.0
+	for k := range x {
+		zk := z(k)
+		mx = math.Max(mx, zk)
+		big = math.Max(big, math.Abs(zk))
 	}
 	var sum float64
 	if big <= 1 {
-		for k, zk := range z {
-			sum += w[k] * math.Expm1(zk)
+		for k := range x {
+			sum += w[k] * math.Expm1(z(k))
 		}
 		return math.Log1p(sum / mass)
 	}
-	for k, zk := range z {
-		sum += w[k] * math.Exp(zk-mx)
+	for k := range x {
+		sum += w[k] * math.Exp(z(k)-mx)
 	}
 	return mx + math.Log(sum/mass)
 }
