@@ -626,9 +626,10 @@ func (pr *solved) repair(ctx context.Context, c *semidual.Columns, plan *ot.Spar
 // swapTries, and fewer for large problems (about 2^22 cost entries in all).
 const swapTries = 64
 
-// swapped improves the feasible plan q by exchanges within full columns:
-// an entry outside the support of negative reduced cost C_ij − F_i − G_j
-// at q's potentials replaces the column's entry of least mass, and the
+// swapped improves the feasible plan q by moves within columns: an entry
+// outside the support of negative reduced cost C_ij − F_i − G_j at q's
+// potentials takes a free slot of its column or replaces, in a full
+// column, the entry of least mass, and the
 // restricted problem is re-solved; an exchange is kept when the value
 // falls. Candidates are tried by reduced cost, most negative first, up to
 // a budget of restricted solves.
@@ -652,9 +653,6 @@ func (pr *solved) swapped(ctx context.Context, q *ot.Result, c *semidual.Columns
 		}
 		cands = cands[:0]
 		for j := 0; j < m; j++ {
-			if sup.free(j) {
-				continue // polish filled the free slots it could
-			}
 			for i := 0; i < n; i++ {
 				if sup.in[j*n+i] {
 					continue
@@ -680,10 +678,11 @@ func (pr *solved) swapped(ctx context.Context, q *ot.Result, c *semidual.Columns
 			if tries == 0 || ctx.Err() != nil {
 				break
 			}
-			// The column's entry of least mass leaves.
+			// The column's entry of least mass leaves (none if the column
+			// has a free slot).
 			out, least := -1, math.Inf(1)
 			for _, i32 := range sup.cols[cd.j] {
-				if v := plan.At(int(i32), cd.j); v < least {
+				if v := plan.At(int(i32), cd.j); v < least && !sup.free(cd.j) {
 					out, least = int(i32), v
 				}
 			}
