@@ -96,32 +96,37 @@ func TestUnbalancedHardSide(t *testing.T) {
 	assert.InDelta(t, p.MarginalError(res.Plan), res.MarginalError, 1e-14)
 }
 
-// TestUnbalancedLargeRho: ρ = 1e12 recovers the balanced plan and value.
+// TestUnbalancedLargeRho: ρ = 1e12 recovers the balanced plan and value,
+// for every method.
 func TestUnbalancedLargeRho(t *testing.T) {
+	bal := randomProblem(7, 6, 5)
+	want, err := (&Solver{Eps: 0.05, Tol: 1e-11, Method: LogDomain}).Solve(context.Background(), bal)
+	require.NoError(t, err)
+	w := ot.DenseCopy(want.Plan)
 	for _, tc := range []struct {
 		name       string
 		rhoA, rhoB float64
 	}{{"both", 1e12, 1e12}, {"rows", 1e12, 0}, {"columns", 0, 1e12}} {
-		t.Run(tc.name, func(t *testing.T) {
-			bal := randomProblem(7, 6, 5)
-			s := &Solver{Eps: 0.05, Tol: 1e-11, Method: LogDomain}
-			want, err := s.Solve(context.Background(), bal)
-			require.NoError(t, err)
-			p := *bal
-			p.RhoA, p.RhoB = tc.rhoA, tc.rhoB
-			got, err := s.Solve(context.Background(), &p)
-			require.NoError(t, err)
-			require.Equal(t, ot.Converged, got.Status)
-			w, g := ot.DenseCopy(want.Plan), ot.DenseCopy(got.Plan)
-			n, m := w.Dims()
-			for i := 0; i < n; i++ {
-				for j := 0; j < m; j++ {
-					assert.InDelta(t, w.At(i, j), g.At(i, j), 1e-9)
+		for _, meth := range unbalancedMethods {
+			t.Run(tc.name+"/"+meth.name, func(t *testing.T) {
+				s := meth.s
+				s.Eps, s.Tol = 0.05, 1e-11
+				p := *bal
+				p.RhoA, p.RhoB = tc.rhoA, tc.rhoB
+				got, err := s.Solve(context.Background(), &p)
+				require.NoError(t, err)
+				require.Equal(t, ot.Converged, got.Status)
+				g := ot.DenseCopy(got.Plan)
+				n, m := w.Dims()
+				for i := 0; i < n; i++ {
+					for j := 0; j < m; j++ {
+						assert.InDelta(t, w.At(i, j), g.At(i, j), 1e-9)
+					}
 				}
-			}
-			assert.InDelta(t, want.Value, got.Value, 1e-8)
-			assert.InDelta(t, want.LinearCost, got.LinearCost, 1e-9)
-		})
+				assert.InDelta(t, want.Value, got.Value, 1e-8)
+				assert.InDelta(t, want.LinearCost, got.LinearCost, 1e-9)
+			})
+		}
 	}
 }
 
