@@ -30,14 +30,14 @@ func penaltyWeight(c ot.ElasticCost) float64 {
 }
 
 // bruteProx minimizes φ(z) = ½(z − w)² + weight·τ(z) over z by a grid of
-// 200 001 points on [−2|w| − 1, 2|w| + 1] (z = 0 on the grid), then by
+// 40 001 points on [−2|w| − 1, 2|w| + 1] (z = 0 on the grid), then by
 // golden-section search on the two grid cells around the best point (φ is
 // convex there since h is). It uses nothing but TauValue.
 func bruteProx(c ot.ElasticCost, w float64) float64 {
 	wt := penaltyWeight(c)
 	phi := func(z float64) float64 { return 0.5*(z-w)*(z-w) + wt*c.TauValue([]float64{z}) }
 	r := 2*math.Abs(w) + 1
-	const half = 100000
+	const half = 20000
 	best, bz := math.Inf(1), 0.0
 	for k := -half; k <= half; k++ {
 		z := r * float64(k) / half
@@ -63,7 +63,7 @@ func bruteProx(c ot.ElasticCost, w float64) float64 {
 
 // TestElasticProxBruteForce checks every proximal operator against a
 // brute-force 1-D minimization of ½(z − w)² + γτ(z): the minimizers agree
-// to 1e-7, the prox's objective is never above the brute force's, and the
+// to 1e-6 (relative for |w| > 1), the prox's objective is never above the brute force's, and the
 // thresholds are where docs/monge.md §5 puts them: ℓ1 and STVS are exactly
 // 0 for |w| ≤ γ and nonzero beyond; the smoothed ℓ0 is nonzero for every
 // w ≠ 0 (τ_s is differentiable at 0 with τ_s'(0) = 0, so 0 is optimal
@@ -77,7 +77,9 @@ func TestElasticProxBruteForce(t *testing.T) {
 			for _, w := range append(ws, c.Gamma, -c.Gamma, c.Gamma*(1+1e-6), -c.Gamma*(1-1e-6)) {
 				got := c.Prox(nil, []float64{w})[0]
 				want := bruteProx(c, w)
-				assert.InDelta(t, want, got, 1e-7, "prox(%v)", w)
+				// φ is flat at its minimum (φ'' ≥ ½), so an argmin found by
+				// comparing φ values is accurate to ~√(ε_mach·φ) only.
+				assert.InDelta(t, want, got, 1e-6*math.Max(1, math.Abs(w)), "prox(%v)", w)
 				assert.LessOrEqual(t, phi(w, got), phi(w, want)+1e-13, "prox(%v) objective", w)
 				switch {
 				case c.Tau == ot.PenaltyL0:

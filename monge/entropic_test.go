@@ -195,6 +195,9 @@ func TestElasticMapSparse(t *testing.T) {
 		{"l0", ot.ElasticCost{Tau: ot.PenaltyL0, Gamma: 2.2, S: 1}, 3, 0.5, 0.45},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			if testing.Short() && tc.name != "stvs" {
+				t.Skip("short: the STVS case only")
+			}
 			c := tc.cost
 			eps := tc.epsScale * sinkhorn.DefaultEps(&ot.PointCloud{X: x, Y: y, Metric: ot.Elastic, Elastic: &c})
 			em, err := NewElasticMap(nil, x, y, c, &MapSettings{Eps: eps, Solver: sinkhorn.Solver{Tol: 1e-6}, Workers: 2})
