@@ -63,11 +63,11 @@ func bruteProx(c ot.ElasticCost, w float64) float64 {
 
 // TestElasticProxBruteForce checks every proximal operator against a
 // brute-force 1-D minimization of ½(z − w)² + γτ(z): the minimizers agree
-// to 1e-6 (relative for |w| > 1), the prox's objective is never above the brute force's, and the
-// thresholds are where docs/monge.md §5 puts them: ℓ1 and STVS are exactly
-// 0 for |w| ≤ γ and nonzero beyond; the smoothed ℓ0 is nonzero for every
-// w ≠ 0 (τ_s is differentiable at 0 with τ_s'(0) = 0, so 0 is optimal
-// only for w = 0), with slope 1/(1 + γ/s²) at 0.
+// to 1e-6 (relative for |w| > 1), the prox's objective is never above the
+// brute force's, and the thresholds are where docs/monge.md §5 puts them:
+// ℓ1 and STVS are exactly 0 for |w| ≤ γ and nonzero beyond; the smoothed ℓ0
+// is nonzero for every w ≠ 0 (τ_s is differentiable at 0 with τ_s'(0) = 0,
+// so 0 is optimal only for w = 0), with slope 1/(1 + γ/s²) at 0.
 func TestElasticProxBruteForce(t *testing.T) {
 	for _, c := range proxCosts {
 		t.Run(c.String(), func(t *testing.T) {
