@@ -77,7 +77,7 @@ func TestSTVSMapAssignment(t *testing.T) {
 	}
 	perm([]int{0, 1, 2, 3, 4, 5}, 0)
 	for _, tc := range []struct{ eps, tol float64 }{{0.05, 0.15}, {0.01, 0.01}} {
-		em, err := NewElasticMap(nil, x, y, c, &MapSettings{Eps: tc.eps, Solver: sinkhorn.Solver{Tol: 1e-6, MaxIter: 200000}})
+		em, err := NewElasticMap(nil, x, y, c, &MapSettings{Eps: tc.eps, Solver: sinkhorn.Solver{Tol: 1e-6, MaxIter: 20000}})
 		require.NoError(t, err)
 		var worst float64
 		for i, j := range bestPerm {
