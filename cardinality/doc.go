@@ -37,12 +37,26 @@
 // regularised OT (package quadratic) solved on that support. The returned
 // plan then has at most k nonzeros in every column (with RowSparse, in
 // every row) and meets the marginals to Tol: it is a feasible point of
-// the nonconvex problem. Result.Value is its objective and
-// Result.DualValue the relaxation's value, a certified lower bound on the
-// k-sparse optimum, so Value − DualValue bounds the plan's suboptimality.
+// the nonconvex problem. A bounded swap search then moves single entries
+// within columns while the value falls. Result.Value is the plan's
+// objective and Result.DualValue a certified lower bound on the k-sparse
+// optimum, so Value − DualValue bounds the plan's suboptimality. The bound
+// is the relaxation's value; when that leaves a gap above GapTol it is
+// raised by the slot bound (the Lagrangian dual of the column marginals
+// and of the total number of nonzeros, which keeps every row's number of
+// entries an integer and is much tighter at large γ), and on small
+// problems (at most 2^17 supports) by an exhaustive search over the
+// supports, which solves the problem exactly (docs/cardinality.md §5).
 // Status is Converged when the plan meets the marginals (MarginalError ≤
 // Tol × mass) and the gap is at most GapTol (relative, default 1e-3).
-// A feasible plan farther from the bound ends Stalled or IterationLimit.
+// A feasible plan farther from the bound ends Stalled or IterationLimit:
+// the relaxations are not tight in general (at large γ with binding k the
+// gap between them and the optimum can be a few per mille), so such a
+// plan may well be optimal, but it is not certified.
+//
+// The default γ (Gamma = 0) is package quadratic's data-relative one,
+// 1% of the cost range per average row or column mass, so the default
+// solve does not depend on the units of the cost or of the weights.
 //
 // Deciding feasibility is NP-hard in general (it contains PARTITION), so
 // the repair may fail on a feasible problem (it is not seen to on the

@@ -119,16 +119,17 @@ func TestReliabilityKnownBugs(t *testing.T) {
 			if c.Name != "7x5/uniform/r=0/s=1e+300" && c.Name != "5x9/zeros/r=0/s=1e+300" {
 				continue
 			}
-			for _, k := range []int{2, 3} {
+			// γ = 1 was the default when the bug was found.
+			for _, s := range []Solver{{K: 2}, {K: 3}, {K: 2, Gamma: 1}, {K: 3, Gamma: 1}} {
 				func() {
 					defer func() {
 						if p := recover(); p != nil {
-							t.Errorf("%s, K = %d: panic: %v", c.Name, k, p)
+							t.Errorf("%s, K = %d, γ = %g: panic: %v", c.Name, s.K, s.Gamma, p)
 						}
 					}()
-					res, err := (&Solver{K: k}).Solve(context.Background(), c.P)
+					res, err := s.Solve(context.Background(), c.P)
 					if e := stress.Check(c.P, res, err, defaultTol); e != nil {
-						t.Errorf("%s, K = %d: %v", c.Name, k, e)
+						t.Errorf("%s, K = %d, γ = %g: %v", c.Name, s.K, s.Gamma, e)
 					}
 				}()
 			}
