@@ -29,7 +29,6 @@ import (
 	"os"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/otkit/otkit/internal/lse"
@@ -189,11 +188,8 @@ func maxOf(p *ot.Problem) float64 {
 }
 
 func userTime() float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		log.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano()).Seconds()
+	u, _ := rusage()
+	return u
 }
 
 func itoa(v int) string {

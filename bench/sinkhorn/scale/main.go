@@ -20,7 +20,6 @@ import (
 	"os"
 	"sort"
 	"strings"
-	"syscall"
 	"time"
 
 	"gonum.org/v1/gonum/floats"
@@ -68,18 +67,15 @@ func main() {
 		log.Fatal(err)
 	}
 	secs := time.Since(start).Seconds()
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		log.Fatal(err)
-	}
+	user, peak := rusage()
 	out := map[string]any{
 		"n": *n, "d": *d, "eps": s.Eps, "max_cost": maxC, "workers": *workers,
 		"method": st.Method.String(), "stages": st.Stages, "support": st.Support, "dropped": st.Dropped,
 		"status": res.Status.String(), "sweeps": res.Iterations, "seconds": secs,
 		"seconds_per_sweep": secs / float64(max(res.Iterations, 1)),
 		"marginal_error":    res.MarginalError, "value": res.Value,
-		"peak_rss_mb": float64(ru.Maxrss) / 1024,
-		"user_s":      time.Duration(ru.Utime.Nano()).Seconds(),
+		"peak_rss_mb": peak,
+		"user_s":      user,
 		"load_before": load0, "load_after": loadAvg(),
 	}
 	if err := json.NewEncoder(os.Stdout).Encode(out); err != nil {
