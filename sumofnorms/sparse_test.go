@@ -57,7 +57,11 @@ func TestSparsePDHG(t *testing.T) {
 	t.Run("AgreesWithDense", func(t *testing.T) {
 		xs, xt, ys, _ := Segments(3, 8, 3)
 		p := ot.NewProblem(ot.DenseCostOf(denseOf(&ot.PointCloud{X: xs, Y: xt})))
-		for _, lam := range []float64{0.05, 1} {
+		lambdas := []float64{0.05, 1}
+		if testing.Short() {
+			lambdas = lambdas[1:]
+		}
+		for _, lam := range lambdas {
 			s := &Solver{Lambda: lam, Labels: ys, Edges: SameClassKNN, K: 3, GapTol: 1e-7}
 			var sp, de *ot.Result
 			withSparse(1, func() { sp = solve(t, s, p) })
