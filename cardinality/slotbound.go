@@ -31,7 +31,7 @@ import (
 // and at most slotBoundMaxIter; below 20 the bound is not computed.
 const (
 	slotBoundWork    = 1 << 24
-	slotBoundMaxIter = 300
+	slotBoundMaxIter = 100
 )
 
 // slotBound returns the largest value of the slot bound met while
