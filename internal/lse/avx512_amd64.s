@@ -286,3 +286,50 @@ axpy8Loop:
 axpy8Done:
 	VZEROUPPER
 	RET
+
+DATA e8One<>+0(SB)/8, $1.0
+GLOBL e8One<>(SB), RODATA|NOPTR, $8
+
+// func colsAffine512(mx, sum, gs, c *float64, n int, s, k float64, tab *float64) (done int)
+// Cols.AddAffineRow for j < n (a multiple of 8): with z = (s + gs[j] − c[j])·k,
+// where z > mx[j]: sum[j] = sum[j]·Exp(mx[j] − z) + 1, mx[j] = z; elsewhere
+// sum[j] += Exp(z − mx[j]). It stops before the first group of eight with an
+// exp argument outside the fast path.
+TEXT ·colsAffine512(SB), NOSPLIT, $0-72
+	MOVQ mx+0(FP), DI
+	MOVQ sum+8(FP), R9
+	MOVQ gs+16(FP), SI
+	MOVQ c+24(FP), DX
+	MOVQ n+32(FP), CX
+	VBROADCASTSD s+40(FP), Z16
+	VBROADCASTSD k+48(FP), Z17
+	MOVQ tab+56(FP), R8
+	VBROADCASTSD e8One<>(SB), Z18
+	EXP8CONST
+	XORQ BX, BX
+
+colsLoop:
+	CMPQ    BX, CX
+	JGE     colsDone
+	VMOVUPD (SI)(BX*8), Z0
+	VADDPD  Z0, Z16, Z0
+	VSUBPD  (DX)(BX*8), Z0, Z0
+	VMULPD  Z17, Z0, Z14
+	VMOVUPD (DI)(BX*8), Z15
+	VCMPPD  $0x1e, Z15, Z14, K6
+	VSUBPD  Z15, Z14, Z0
+	VSUBPD  Z14, Z15, K6, Z0
+	EXP8(colsDone)
+	VMOVUPD (R9)(BX*8), Z2
+	VADDPD  Z9, Z2, Z3
+	VMULPD  Z9, Z2, Z4
+	VADDPD  Z18, Z4, K6, Z3
+	VMOVUPD Z3, (R9)(BX*8)
+	VMOVUPD Z14, K6, (DI)(BX*8)
+	ADDQ    $8, BX
+	JMP     colsLoop
+
+colsDone:
+	VZEROUPPER
+	MOVQ BX, done+64(FP)
+	RET

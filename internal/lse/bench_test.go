@@ -180,3 +180,12 @@ func BenchmarkCloudRowFused(b *testing.B) {
 	}
 	reportExps(b, len(g))
 }
+
+func BenchmarkColsAddAffineRow(b *testing.B) {
+	g, c := benchArgs(4096), benchArgs(4096)
+	cols := NewCols(4096)
+	for b.Loop() {
+		cols.AddAffineRow(-1, g, c, 0.5)
+	}
+	reportExps(b, len(g))
+}

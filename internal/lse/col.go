@@ -48,9 +48,25 @@ func (c *Cols) AddAffineRow(s float64, g, cost []float64, k float64) {
 	if len(g) != len(c.max) || len(cost) != len(g) {
 		panic("lse: length mismatch")
 	}
+	j := 0
+	if n8 := len(g) &^ 7; useAVX512 && n8 > 0 {
+		for j < n8 {
+			j += colsAffine512(&c.max[j], &c.sum[j], &g[j], &cost[j], n8-j, s, k, &exp2Table[0])
+			if j < n8 { // a group with an exp argument outside the fast path
+				c.addAffineScalar(s, g, cost, k, j, j+8)
+				j += 8
+			}
+		}
+	}
+	c.addAffineScalar(s, g, cost, k, j, len(g))
+}
+
+// addAffineScalar is AddAffineRow's loop over the columns [j0, j1) (its
+// vector kernel's reference).
+func (c *Cols) addAffineScalar(s float64, g, cost []float64, k float64, j0, j1 int) {
 	mx, sum := c.max[:len(g)], c.sum[:len(g)]
-	for j, gj := range g {
-		z := (s + gj - cost[j]) * k
+	for j := j0; j < j1; j++ {
+		z := (s + g[j] - cost[j]) * k
 		if m := mx[j]; z > m {
 			sum[j] = sum[j]*Exp(m-z) + 1
 			mx[j] = z

@@ -106,3 +106,10 @@ func sumAVX2(x *float64, n int, acc *float64)
 //
 //go:noescape
 func axpy512(p, x *float64, n int, alpha float64)
+
+// colsAffine512 is Cols.AddAffineRow for j < n (a multiple of 8), eight
+// columns at a time; it returns n or the start of the first group of eight
+// with an exp argument outside the fast path.
+//
+//go:noescape
+func colsAffine512(mx, sum, gs, c *float64, n int, s, k float64, tab *float64) (done int)

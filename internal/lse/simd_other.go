@@ -34,3 +34,7 @@ func sqExpSumDot512(dst, x *float64, d int, yt *float64, m, n int, s, k, scale f
 func sumAVX2(x *float64, n int, acc *float64) { panic("lse: no AVX2") }
 
 func axpy512(p, x *float64, n int, alpha float64) { panic("lse: no AVX-512") }
+
+func colsAffine512(mx, sum, gs, c *float64, n int, s, k float64, tab *float64) int {
+	panic("lse: no AVX-512")
+}
