@@ -129,5 +129,115 @@ func (pr *solved) slotBound(ctx context.Context, c *semidual.Columns, k int, G0 
 	if ctx.Err() != nil || rec.Status == ot.Canceled {
 		return math.Inf(-1)
 	}
+	if m <= columnSlotMaxCols {
+		best = math.Max(best, pr.columnSlotBound(ctx, c, k, x, iters, costRange))
+	}
+	return best
+}
+
+// columnSlotMaxCols bounds the columns for which the per-column slot bound
+// is computed (each evaluation visits 2^m supports per row).
+const columnSlotMaxCols = 10
+
+// columnSlotBound is the slot bound with one price λ_j = μ_j² per column
+// on the count of its nonzeros instead of one on their total:
+//
+//	P_k ≥ <b,G> − k·Σ_j λ_j + Σ_i min_t { Σ_j (C_ij − G_j) t_j + (γ/2)‖t‖² + Σ_{t_j > 0} λ_j },
+//
+// each row's minimum taken over all its supports. It starts from the
+// maximiser x = [G; μ] of the slot bound (every μ_j = μ) and returns the
+// largest value met; −Inf when ctx ends it.
+func (pr *solved) columnSlotBound(ctx context.Context, c *semidual.Columns, k int, x0 []float64, iters int, costRange float64) float64 {
+	n, m := pr.n, pr.m
+	gamma := c.Gamma
+	best := math.Inf(-1)
+	d := make([]float64, m)
+	idx := make([]int, 0, m)
+	t := make([]float64, m)
+	eval := func(x, grad []float64) float64 {
+		G, mu := x[:m], x[m:]
+		copy(grad[:m], pr.b)
+		value := 0.0
+		for j := range G {
+			value += pr.b[j]*G[j] - float64(k)*mu[j]*mu[j]
+			grad[m+j] = -float64(k)
+		}
+		for i := 0; i < n; i++ {
+			if ctx.Err() != nil {
+				return math.NaN()
+			}
+			idx = idx[:0]
+			for j := 0; j < m; j++ {
+				if cij := c.Cost(i, j); !math.IsInf(cij, 1) {
+					d[j] = cij - G[j]
+					idx = append(idx, j)
+				}
+			}
+			slices.SortFunc(idx, func(p, q int) int {
+				switch {
+				case d[p] < d[q]:
+					return -1
+				case d[p] > d[q]:
+					return 1
+				}
+				return p - q
+			})
+			// Every nonempty subset of the allowed columns (bit q for
+			// idx[q]), its QP on the sorted entries it holds.
+			a := pr.a[i]
+			bestMask, bestPhi, bestTau := 0, math.Inf(1), 0.0
+			for mask := 1; mask < 1<<len(idx); mask++ {
+				var sum, sum2, charge float64
+				s, tau, ok := 0, 0.0, true
+				for q, j := range idx {
+					if mask&(1<<q) == 0 {
+						continue
+					}
+					s++
+					sum += d[j]
+					sum2 += d[j] * d[j]
+					charge += mu[j] * mu[j]
+					tau = (gamma*a + sum) / float64(s)
+					if s > 1 && !(tau > d[j]) {
+						ok = false // an entry of the support would be 0
+						break
+					}
+				}
+				if !ok {
+					continue
+				}
+				phi := a*tau - (float64(s)*tau*tau-2*tau*sum+sum2)/(2*gamma) + charge
+				if phi < bestPhi {
+					bestMask, bestPhi, bestTau = mask, phi, tau
+				}
+			}
+			value += bestPhi
+			for q, j := range idx {
+				if bestMask&(1<<q) != 0 {
+					t[j] = (bestTau - d[j]) / gamma
+					grad[j] -= t[j]
+					grad[m+j]++
+				}
+			}
+		}
+		for j := 0; j < m; j++ {
+			grad[m+j] *= 2 * x[m+j]
+		}
+		if value > best {
+			best = value
+		}
+		return value
+	}
+	x := make([]float64, 2*m)
+	copy(x, x0[:m])
+	for j := 0; j < m; j++ {
+		x[m+j] = x0[m]
+	}
+	var drv semidual.Driver
+	var rec semidual.Record
+	drv.LBFGS(ctx, eval, x, semidual.Settings{MaxIter: iters, Escape: semidual.EscapeStep(costRange)}, &rec)
+	if ctx.Err() != nil || rec.Status == ot.Canceled {
+		return math.Inf(-1)
+	}
 	return best
 }
