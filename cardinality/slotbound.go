@@ -130,7 +130,10 @@ func (pr *solved) slotBound(ctx context.Context, c *semidual.Columns, k int, G0 
 		return math.Inf(-1)
 	}
 	if m <= columnSlotMaxCols {
-		best = math.Max(best, pr.columnSlotBound(ctx, c, k, x, iters, costRange))
+		// Each evaluation visits n·2^m supports of up to m entries.
+		if it := min(iters, slotBoundWork/(n*m<<m)); it >= 20 {
+			best = math.Max(best, pr.columnSlotBound(ctx, c, k, x, it, costRange))
+		}
 	}
 	return best
 }
