@@ -127,16 +127,6 @@ func TestRelaxedTranspose(t *testing.T) {
 	assert.InDelta(t, r1.Value, r2.Value, 1e-15)
 }
 
-// TestRelaxedRefusals: both sides relaxed, and DualLBFGS, are refused.
-func TestRelaxedRefusals(t *testing.T) {
-	p := relaxed3x3(t, 1.2, 1, false)
-	p.RhoB = 2
-	_, err := (&Solver{}).Solve(context.Background(), p)
-	assert.ErrorIs(t, err, ot.ErrUnsupported)
-	_, err = (&Solver{Method: DualLBFGS}).Solve(context.Background(), relaxed3x3(t, 1.2, 1, false))
-	assert.ErrorIs(t, err, ot.ErrUnsupported)
-}
-
 // TestRelaxedDeterministic: bitwise identical results for any Workers.
 func TestRelaxedDeterministic(t *testing.T) {
 	p := cloudProblem(t, 60, 45, 3)

@@ -169,6 +169,11 @@ func (s *Solver) Solve(ctx context.Context, p *ot.Problem) (*ot.Result, error) {
 		ctx = context.Background()
 	}
 	if !p.Balanced() {
+		if s.Method == DualLBFGS || (!p.HardA() && !p.HardB()) {
+			// Both sides relaxed, or the dual asked for: D_ρ by
+			// DualLBFGS (docs/quadratic.md §11.2).
+			return s.solveUnbalanced(ctx, p, gamma, tol)
+		}
 		return s.solveRelaxed(ctx, p, gamma, tol)
 	}
 	red := support.Reduce(p)
