@@ -69,6 +69,10 @@ type FitSettings struct {
 	// LearningRate, reached by cosine decay; zero means 0.01, and 1 keeps
 	// the step constant. Values outside (0, 1] are errors.
 	FinalRate float64
+	// LinearRate is the learning rate of the linear term A as a multiple
+	// of LearningRate (A's entries must travel O(1) while the step is
+	// O(LearningRate)); zero means 10.
+	LinearRate float64
 	// WeightDecay is the decoupled weight decay (AdamW) of the MLP's
 	// weight matrices W_l: after each step W_l ← W_l − rate·WeightDecay·W_l
 	// at the step's learning rate. Biases and the linear term A are not
@@ -156,7 +160,7 @@ func Fit(ctx context.Context, x, y *mat.Dense, s *FitSettings) (*Fitted, error) 
 	for _, v := range []struct {
 		name string
 		v    float64
-	}{{"Lambda", s.Lambda}, {"EpsFit", s.EpsFit}, {"EpsGap", s.EpsGap}, {"Sparsity", s.Sparsity}, {"LearningRate", s.LearningRate}, {"WeightDecay", s.WeightDecay}} {
+	}{{"Lambda", s.Lambda}, {"EpsFit", s.EpsFit}, {"EpsGap", s.EpsGap}, {"Sparsity", s.Sparsity}, {"LearningRate", s.LearningRate}, {"WeightDecay", s.WeightDecay}, {"LinearRate", s.LinearRate}} {
 		if !(v.v >= 0) || math.IsInf(v.v, 0) {
 			return nil, fmt.Errorf("%w: monge: %s = %v (want a finite number ≥ 0)", ot.ErrParameter, v.name, v.v)
 		}
@@ -236,6 +240,13 @@ func Fit(ctx context.Context, x, y *mat.Dense, s *FitSettings) (*Fitted, error) 
 	}
 	f := &Fitted{Map: net, Status: ot.Converged, EpsFit: s.EpsFit, EpsGap: s.EpsGap}
 	adam := newAdam(len(net.Params), lr)
+	if net.Linear {
+		adam.fast = net.linOff()
+		adam.mult = s.LinearRate
+		if adam.mult == 0 {
+			adam.mult = 10
+		}
+	}
 	steps := (n + bs - 1) / bs
 	final := s.FinalRate
 	if final == 0 {
@@ -488,15 +499,18 @@ func meanCost(c *Cost, u, v *mat.Dense) float64 {
 	return s / float64(n*m)
 }
 
-// adam is Adam with optax's defaults (β1 = 0.9, β2 = 0.999, ε = 1e-8).
+// adam is Adam with optax's defaults (β1 = 0.9, β2 = 0.999, ε = 1e-8);
+// the parameters from index fast on (when mult > 0) step at mult × lr.
 type adam struct {
 	m, v []float64
 	lr   float64
 	t    int
+	fast int
+	mult float64
 }
 
 func newAdam(n int, lr float64) *adam {
-	return &adam{m: make([]float64, n), v: make([]float64, n), lr: lr}
+	return &adam{m: make([]float64, n), v: make([]float64, n), lr: lr, fast: n}
 }
 
 func (a *adam) step(theta, g []float64) {
@@ -506,6 +520,10 @@ func (a *adam) step(theta, g []float64) {
 	for k, gk := range g {
 		a.m[k] = b1*a.m[k] + (1-b1)*gk
 		a.v[k] = b2*a.v[k] + (1-b2)*gk*gk
-		theta[k] -= a.lr * (a.m[k] / c1) / (math.Sqrt(a.v[k]/c2) + eps)
+		lr := a.lr
+		if k >= a.fast {
+			lr *= a.mult
+		}
+		theta[k] -= lr * (a.m[k] / c1) / (math.Sqrt(a.v[k]/c2) + eps)
 	}
 }

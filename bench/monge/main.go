@@ -38,6 +38,7 @@ func main() {
 	epsFit := flag.Float64("epsfit", 0, "ε of the fitting loss (0: the default, 0.1·mean ‖y−y'‖² of the first batch)")
 	every := flag.Int("every", 0, "print the error every this many epochs (0: never)")
 	hidden := flag.String("hidden", "64,64", "hidden widths of the fitted MLP (empty: an affine map)")
+	linRate := flag.Float64("linrate", 0, "learning rate of the linear term as a multiple of -lr (0: the default 10)")
 	wd := flag.Float64("wd", 0, "decoupled weight decay of the MLP weights (0: none)")
 	finalRate := flag.Float64("finalrate", 0, "final learning rate as a fraction of -lr (0: the default 1%)")
 	avgTail := flag.Float64("avg", 0, "fraction of the final steps averaged into the map (0: none)")
@@ -74,7 +75,7 @@ func main() {
 	for _, d := range []int{2, 5} {
 		if *task == "all" || *task == fmt.Sprintf("fit%d", d) {
 			fitGaussian(d, *workers, *every, *seed, monge.FitSettings{Hidden: hid, Lambda: *lambda, Epochs: *epochs, BatchSize: *batch,
-				LearningRate: *lr, EpsGap: *epsGap, EpsFit: *epsFit, Linear: *linear, CrossBatch: *cross, AverageTail: *avgTail, WeightDecay: *wd, FinalRate: *finalRate,
+				LearningRate: *lr, EpsGap: *epsGap, EpsFit: *epsFit, Linear: *linear, CrossBatch: *cross, AverageTail: *avgTail, WeightDecay: *wd, LinearRate: *linRate, FinalRate: *finalRate,
 				EpsFitFinal: *epsFitFinal, EpsGapFinal: *epsGapFinal, LambdaFinal: *lambdaFinal})
 		}
 	}
@@ -156,8 +157,8 @@ func fitGaussian(d, workers, every int, seed uint64, set monge.FitSettings) {
 	wall := time.Since(start)
 	last := f.History[len(f.History)-1]
 	affineReport(f.Map, qs, M, m)
-	fmt.Printf("fit Gaussian d=%d, 2000 samples, batch %d, λ %g→%.3g, lr %g, hidden %v, linear %v, cross %v, averaged tail %g, weight decay %g, final rate %g: %d steps in %.1fs (workers %d), relative L2 error %.4f, solves converged %d/%d (ε_fit %.3g→%.3g, ε_gap %.3g→%.3g, seed %d)\n",
-		d, set.BatchSize, set.Lambda, last.Lambda, set.LearningRate, set.Hidden, set.Linear, set.CrossBatch, set.AverageTail, set.WeightDecay, set.FinalRate, f.Steps, wall.Seconds(), workers, relErr(f.Map, qs, M, m),
+	fmt.Printf("fit Gaussian d=%d, 2000 samples, batch %d, λ %g→%.3g, lr %g, hidden %v, linear %v, cross %v, averaged tail %g, weight decay %g, linear rate %g, final rate %g: %d steps in %.1fs (workers %d), relative L2 error %.4f, solves converged %d/%d (ε_fit %.3g→%.3g, ε_gap %.3g→%.3g, seed %d)\n",
+		d, set.BatchSize, set.Lambda, last.Lambda, set.LearningRate, set.Hidden, set.Linear, set.CrossBatch, set.AverageTail, set.WeightDecay, set.LinearRate, set.FinalRate, f.Steps, wall.Seconds(), workers, relErr(f.Map, qs, M, m),
 		f.Solves-f.Unconverged, f.Solves, f.EpsFit, last.EpsFit, f.EpsGap, last.EpsGap, seed)
 }
 
