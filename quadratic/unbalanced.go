@@ -140,6 +140,20 @@ func (s *Solver) unbalancedDual(ctx context.Context, in *instance, f0, g0 []floa
 	x := make([]float64, in.n+in.m)
 	copy(x[:n], f0)
 	copy(x[n:], g0)
+	if f0 == nil && g0 == nil {
+		// The quadratic term is invariant along (F + t, G − t), where
+		// only the conjugate terms move: from zeros their maximizer is
+		// t = ρaρb/(ρa + ρb) log(Σa/Σb) (t = ρ log(Σa/Σb) with the other
+		// side hard), which L-BFGS would otherwise have to find along a
+		// direction of curvature only (Σa + Σb)/ρ.
+		t := gaugeShift(floats.Sum(in.a), floats.Sum(in.b), rhoA, rhoB)
+		for i := range x[:n] {
+			x[i] = t
+		}
+		for j := range x[n:] {
+			x[n+j] = -t
+		}
+	}
 	var rec semidual.Record
 	var d semidual.Driver
 	d.LBFGS(ctx, eval, x, semidual.Settings{Tol: tol, MaxIter: s.maxIter(1000), Memory: s.Memory,
@@ -161,4 +175,15 @@ func (s *Solver) unbalancedDual(ctx context.Context, in *instance, f0, g0 []floa
 	st.active = &activeSet{ptr: ptr, idx: idx}
 	st.dualValue = obj.activeValue(x, ptr, idx)
 	return st
+}
+
+// gaugeShift is the t maximizing the conjugate terms at (t·1, −t·1):
+// Σa e^{−t/ρa} = Σb e^{t/ρb}, t = log(Σa/Σb)/(1/ρa + 1/ρb) (a hard side
+// has 1/ρ = 0; 0 when both are hard).
+func gaugeShift(sa, sb, rhoA, rhoB float64) float64 {
+	k := 1/rhoA + 1/rhoB
+	if !(k > 0) || math.IsInf(k, 1) {
+		return 0
+	}
+	return math.Log(sa/sb) / k
 }
