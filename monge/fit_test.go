@@ -246,3 +246,24 @@ func TestFitScheduleAndAverage(t *testing.T) {
 		assert.ErrorIs(t, err, ot.ErrParameter)
 	}
 }
+
+// TestLinearRate: Adam's first step moves every parameter with a nonzero
+// gradient by the learning rate, the linear term's by LinearRate times it;
+// the map starts at the identity (A = 0, zero output layer).
+func TestLinearRate(t *testing.T) {
+	rng := rand.New(rand.NewPCG(41, 5))
+	x, y := gaussSample(rng, 30, false), gaussSample(rng, 30, true)
+	f, err := Fit(nil, x, y, &FitSettings{Lambda: 1, Epochs: 1, BatchSize: 30, LearningRate: 1e-3, FinalRate: 1,
+		Hidden: []int{3}, Linear: true, LinearRate: 7, Seed: 1})
+	require.NoError(t, err)
+	require.Equal(t, 1, f.Steps)
+	net := f.Map
+	for k := net.linOff(); k < len(net.Params); k++ {
+		assert.InDelta(t, 7e-3, math.Abs(net.Params[k]), 1e-9, "A entry %d", k)
+	}
+	ls := net.layers()
+	out := ls[len(ls)-1]
+	for k := out.off; k < out.off+out.in*out.out; k++ {
+		assert.InDelta(t, 1e-3, math.Abs(net.Params[k]), 1e-9, "W_L entry %d", k)
+	}
+}
