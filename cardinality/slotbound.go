@@ -131,7 +131,7 @@ func (pr *solved) slotBound(ctx context.Context, c *semidual.Columns, k int, G0 
 	}
 	if m <= columnSlotMaxCols {
 		// Each evaluation visits n·2^m supports of up to m entries.
-		if it := min(iters, slotBoundWork/(n*m<<m)); it >= 20 {
+		if it := min(columnSlotMaxIter, slotBoundWork/(n*m<<m)); it >= 20 {
 			best = math.Max(best, pr.columnSlotBound(ctx, c, k, x, it, costRange))
 		}
 	}
@@ -141,6 +141,10 @@ func (pr *solved) slotBound(ctx context.Context, c *semidual.Columns, k int, G0 
 // columnSlotMaxCols bounds the columns for which the per-column slot bound
 // is computed (each evaluation visits 2^m supports per row).
 const columnSlotMaxCols = 10
+
+// columnSlotMaxIter bounds the iterations of the per-column slot bound
+// (also bounded by the work, slotBoundWork/(n·m·2^m)).
+const columnSlotMaxIter = 1000
 
 // columnSlotBound is the slot bound with one price λ_j = μ_j² per column
 // on the count of its nonzeros instead of one on their total:
