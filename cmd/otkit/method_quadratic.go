@@ -8,7 +8,7 @@ import (
 func init() {
 	register(method{
 		Name:      "quadratic",
-		Summary:   "quadratically-regularized OT, sparse plan (--gamma, default data-relative: see package quadratic; Newton method; semi-relaxed with one of --rho-a/--rho-b)",
+		Summary:   "quadratically-regularized OT, sparse plan (--gamma, default data-relative: see package quadratic; Newton method; unbalanced with --rho-a/--rho-b: one side by the semi-dual, both by the dual)",
 		Flags:     []string{"gamma", "tol", "max-iter", "rho-a", "rho-b"},
 		DualBound: always,
 		New: func(p params) (ot.Solver, error) {

@@ -87,7 +87,7 @@ func newSolveFlags() (*flag.FlagSet, *solveFlags) {
 	fs.Float64Var(&f.prm.Lambda, "lambda", 0, "sum-of-norms weight λ ≥ 0 in cost units (sumofnorms; required)")
 	fs.StringVar(&f.prm.Labels, "labels", "", "source class labels, integers ≥ 0, one per row of the cost (sumofnorms; default: a kNN graph)")
 	fs.Float64Var(&f.prm.Mass, "mass", 0, "partial transport: move exactly this mass, at most min(Σa, Σb), in the units of the weights (exact); Σa and Σb may then differ")
-	fs.Float64Var(&f.prm.RhoA, "rho-a", 0, "relax the source marginal to the penalty ρ_a·KL(P1‖a), ρ_a > 0 in cost units (inf: hard; POT reg_m; OTT τ_a = ρ_a/(ρ_a+ε)); sinkhorn, and quadratic with the other side hard")
+	fs.Float64Var(&f.prm.RhoA, "rho-a", 0, "relax the source marginal to the penalty ρ_a·KL(P1‖a), ρ_a > 0 in cost units (inf: hard; POT reg_m; OTT τ_a = ρ_a/(ρ_a+ε)); sinkhorn and quadratic")
 	fs.Float64Var(&f.prm.RhoB, "rho-b", 0, "relax the target marginal to ρ_b·KL(Pᵀ1‖b), as --rho-a")
 	return fs, f
 }
