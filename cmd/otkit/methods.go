@@ -11,25 +11,26 @@ import (
 // params are the solver settings the CLI reads from its flags. A zero field
 // means "not given on the command line": the solver's own default applies.
 type params struct {
-	Eps      float64     // --eps (entropic regularization)
-	Gamma    float64     // --gamma (quadratic regularization)
-	K        int         // --k (cardinality)
-	Tol      float64     // --tol
-	MaxIter  int         // --max-iter
-	Lambda   float64     // --lambda (sumofnorms)
-	Labels   string      // --labels: path of the source class labels (sumofnorms)
-	RhoA     float64     // --rho-a (KL relaxation of the row marginal; problem data, ot.Problem.RhoA)
-	RhoB     float64     // --rho-b (KL relaxation of the column marginal; ot.Problem.RhoB)
-	Mass     float64     // --mass (partial transport; ot.Problem.PartialMass)
-	Workers  int         // --workers
-	Progress ot.Progress // progress callback (nil when --quiet or stderr is not a terminal)
+	Eps       float64     // --eps (entropic regularization)
+	Gamma     float64     // --gamma (quadratic regularization)
+	K         int         // --k (cardinality)
+	Tol       float64     // --tol
+	MaxIter   int         // --max-iter
+	Lambda    float64     // --lambda (sumofnorms)
+	Labels    string      // --labels: path of the source class labels (sumofnorms)
+	RhoA      float64     // --rho-a (KL relaxation of the row marginal; problem data, ot.Problem.RhoA)
+	RhoB      float64     // --rho-b (KL relaxation of the column marginal; ot.Problem.RhoB)
+	Mass      float64     // --mass (partial transport; ot.Problem.PartialMass)
+	Precision string      // --precision: auto, float64 or float32 (sinkhorn's stored kernel)
+	Workers   int         // --workers
+	Progress  ot.Progress // progress callback (nil when --quiet or stderr is not a terminal)
 }
 
 // solverFlags are the solve flags that belong to a method; a method lists
 // the ones it uses in method.Flags, and giving another is a usage error.
 // The problem flags --rho-a, --rho-b and --mass are listed here too, so that
 // a method that cannot solve relaxed or partial problems refuses them.
-var solverFlags = []string{"eps", "gamma", "k", "tol", "max-iter", "lambda", "labels", "rho-a", "rho-b", "mass"}
+var solverFlags = []string{"eps", "gamma", "k", "tol", "max-iter", "lambda", "labels", "rho-a", "rho-b", "mass", "precision"}
 
 // method is one entry of the `otkit solve --method` table. Each solver
 // package registers itself from its own method_<name>.go file.

@@ -88,6 +88,7 @@ func newSolveFlags() (*flag.FlagSet, *solveFlags) {
 	fs.StringVar(&f.prm.Labels, "labels", "", "source class labels, integers ≥ 0, one per row of the cost (sumofnorms; default: a kNN graph)")
 	fs.Float64Var(&f.prm.Mass, "mass", 0, "partial transport: move exactly this mass, at most min(Σa, Σb), in the units of the weights (exact); Σa and Σb may then differ")
 	fs.Float64Var(&f.prm.RhoA, "rho-a", 0, "relax the source marginal to the penalty ρ_a·KL(P1‖a), ρ_a > 0 in cost units (inf: hard; POT reg_m; OTT τ_a = ρ_a/(ρ_a+ε)); sinkhorn and quadratic")
+	fs.StringVar(&f.prm.Precision, "precision", "auto", "floating-point type of the stored kernel: auto, float64 or float32 (sinkhorn; auto: float32 for large problems where its error bound allows)")
 	fs.Float64Var(&f.prm.RhoB, "rho-b", 0, "relax the target marginal to ρ_b·KL(Pᵀ1‖b), as --rho-a")
 	return fs, f
 }
