@@ -107,6 +107,7 @@ func unsupported(t *testing.T, c Config) {
 		{"partial", relax(func(p *ot.Problem) { p.PartialMass = 0.5 }), c.Supports.Partial},
 		{"relaxed rows", relax(func(p *ot.Problem) { p.RhoA = 1 }), c.Supports.RelaxA},
 		{"relaxed columns", relax(func(p *ot.Problem) { p.RhoB = 1 }), c.Supports.RelaxB},
+		{"relaxed both", relax(func(p *ot.Problem) { p.RhoA, p.RhoB = 1, 2 }), c.Supports.RelaxA && c.Supports.RelaxB},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
