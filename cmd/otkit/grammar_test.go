@@ -124,7 +124,7 @@ func TestHelp(t *testing.T) {
 	_, out, _ := runCLI("help", "solve")
 	assert.Contains(t, out, "exact        --max-iter, --mass; dual_value")
 	assert.Contains(t, out, "cardinality  --k (required), --gamma, --tol, --max-iter; dual_value")
-	assert.Contains(t, out, "sinkhorn     --eps, --tol, --max-iter, --rho-a, --rho-b; dual_value")
+	assert.Contains(t, out, "sinkhorn     --eps, --tol, --max-iter, --rho-a, --rho-b, --precision; dual_value")
 	code, _, errs := runCLI("help", "nope")
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errs, "unknown command")
