@@ -43,8 +43,9 @@
 // optimum, so Value − DualValue bounds the plan's suboptimality. The bound
 // is the relaxation's value; when that leaves a gap above GapTol it is
 // raised by the slot bound (the Lagrangian dual of the column marginals
-// and of the total number of nonzeros, which keeps every row's number of
-// entries an integer and is much tighter at large γ), and on small
+// and of the number of nonzeros, in total or per column, which keeps every
+// row's number of entries an integer and is much tighter at large γ), and
+// on small
 // problems (at most 2^17 supports) by an exhaustive search over the
 // supports, which solves the problem exactly (docs/cardinality.md §5).
 // Status is Converged when the plan meets the marginals (MarginalError ≤
