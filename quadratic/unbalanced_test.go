@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/otkit/otkit/internal/otest"
 	"github.com/otkit/otkit/internal/stress"
 	"github.com/otkit/otkit/ot"
 	"github.com/otkit/otkit/ot/ottest"
@@ -350,5 +351,56 @@ func TestUnbalancedSuiteProblems(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// unbalancedGolden is one problem of testdata/quadratic/unbalanced_golden.json,
+// written by make_unbalanced_golden.py (scipy L-BFGS-B on D_ρ polished by
+// semismooth Newton to a KKT residual ≤ 1e-14).
+type unbalancedGolden struct {
+	Name       string    `json:"name"`
+	N          int       `json:"n"`
+	M          int       `json:"m"`
+	Gamma      float64   `json:"gamma"`
+	RhoA       float64   `json:"rho_a"`
+	RhoB       float64   `json:"rho_b"`
+	A          []float64 `json:"a"`
+	B          []float64 `json:"b"`
+	C          []float64 `json:"c"`
+	Value      float64   `json:"value"`
+	LinearCost float64   `json:"linear_cost"`
+	Plan       []float64 `json:"plan"`
+	F          []float64 `json:"f"`
+	G          []float64 `json:"g"`
+	NNZ        int       `json:"nnz"`
+}
+
+func TestUnbalancedGolden(t *testing.T) {
+	cases := otest.LoadCases[unbalancedGolden](t, "../testdata/quadratic/unbalanced_golden.json")
+	for _, gc := range cases {
+		for _, meth := range []Method{Newton, DualLBFGS} {
+			t.Run(gc.Name+"/"+meth.String(), func(t *testing.T) {
+				p := &ot.Problem{A: gc.A, B: gc.B, C: dense(t, gc.N, gc.M, gc.C), RhoA: gc.RhoA, RhoB: gc.RhoB}
+				res := solve(t, Solver{Gamma: gc.Gamma, Method: meth, Tol: 1e-13}, p)
+				require.Equal(t, ot.Converged, res.Status)
+				got := denseData(res.Plan)
+				nnz := 0
+				for k, v := range gc.Plan {
+					assert.InDelta(t, v, got[k], 1e-10, "entry %d", k)
+					if got[k] != 0 {
+						nnz++
+					}
+				}
+				assert.Equal(t, gc.NNZ, nnz)
+				assert.InDelta(t, gc.Value, res.Value, 1e-12*math.Abs(gc.Value))
+				assert.InDelta(t, gc.LinearCost, res.LinearCost, 1e-10)
+				for i := range gc.F {
+					assert.InDelta(t, gc.F[i], res.F[i], 1e-9, "F[%d]", i)
+				}
+				for j := range gc.G {
+					assert.InDelta(t, gc.G[j], res.G[j], 1e-9, "G[%d]", j)
+				}
+			})
+		}
 	}
 }
