@@ -46,6 +46,13 @@ func (m Method) String() string {
 //
 // The zero value is ready to use: a data-relative γ (see Gamma),
 // semismooth Newton, MarginalError tolerance 1e-9 × mass.
+//
+// Relaxed marginals (Problem.RhoA, Problem.RhoB: penalties ρ KL(·‖w) in
+// place of the constraints, docs/quadratic.md §11) are solved too: one
+// side relaxed by the semi-dual (Newton and SemiDualLBFGS) or the dual
+// (DualLBFGS), both sides relaxed by DualLBFGS whatever Method says. Tol
+// then bounds the KKT residual ‖∇‖₁ of that dual, which includes the hard
+// side's MarginalError.
 type Solver struct {
 	// Gamma is the regularization strength γ > 0, in cost units per unit
 	// mass (see the package doc on scaling); 0 means DefaultGammaFactor ×
