@@ -622,9 +622,13 @@ func (pr *solved) repair(ctx context.Context, c *semidual.Columns, plan *ot.Spar
 	return pr.swapped(ctx, q, c, k, st)
 }
 
-// swapTries bounds the restricted solves of the swap search: at most
-// swapTries, and fewer for large problems (about 2^22 cost entries in all).
-const swapTries = 64
+// The swap search makes at most swapTries restricted solves, and at most
+// swapWork/(n·m) (none above 2^18 entries: each solve is a quadratic OT
+// problem of the full size).
+const (
+	swapTries = 64
+	swapWork  = 1 << 18
+)
 
 // swapped improves the feasible plan q by moves within columns: an entry
 // outside the support of negative reduced cost C_ij − F_i − G_j at q's
@@ -635,7 +639,7 @@ const swapTries = 64
 // a budget of restricted solves.
 func (pr *solved) swapped(ctx context.Context, q *ot.Result, c *semidual.Columns, k int, st settings) *ot.Result {
 	n, m := pr.n, pr.m
-	tries := min(swapTries, (1<<22)/max(1, n*m))
+	tries := min(swapTries, swapWork/max(1, n*m))
 	type cand struct {
 		i, j int
 		r    float64
