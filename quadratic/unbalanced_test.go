@@ -404,3 +404,18 @@ func TestUnbalancedGolden(t *testing.T) {
 		}
 	}
 }
+
+// TestUnbalancedWarmStart: Init from a solution converges at once to the
+// same plan.
+func TestUnbalancedWarmStart(t *testing.T) {
+	p := unbalanced3x3(t, 1.3, 0.4, 0.9)
+	ref := solve(t, Solver{Gamma: 1, Tol: 1e-12}, p)
+	require.Equal(t, ot.Converged, ref.Status)
+	res := solve(t, Solver{Gamma: 1, Tol: 1e-12, Init: &ot.Potentials{F: ref.F, G: ref.G}}, p)
+	require.Equal(t, ot.Converged, res.Status)
+	assert.LessOrEqual(t, res.Iterations, 1)
+	want := denseData(ref.Plan)
+	for k, v := range denseData(res.Plan) {
+		assert.InDelta(t, want[k], v, 1e-12, "entry %d", k)
+	}
+}
