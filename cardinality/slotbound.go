@@ -28,9 +28,10 @@ import (
 
 // slotBoundWork bounds the work of the slot bound: at most
 // slotBoundWork/(n·m) L-BFGS iterations (each evaluation sorts every row),
-// and at most slotBoundMaxIter; below 20 the bound is not computed.
+// and at most slotBoundMaxIter; below 20 the bound is not computed (so not
+// above about 50 000 entries).
 const (
-	slotBoundWork    = 1 << 24
+	slotBoundWork    = 1 << 20
 	slotBoundMaxIter = 100
 )
 
@@ -131,7 +132,7 @@ func (pr *solved) slotBound(ctx context.Context, c *semidual.Columns, k int, G0 
 	}
 	if m <= columnSlotMaxCols {
 		// Each evaluation visits n·2^m supports of up to m entries.
-		if it := min(columnSlotMaxIter, slotBoundWork/(n*m<<m)); it >= 20 {
+		if it := min(columnSlotMaxIter, columnSlotWork/(n*m<<m)); it >= 20 {
 			best = math.Max(best, pr.columnSlotBound(ctx, c, k, x, it, costRange))
 		}
 	}
@@ -142,9 +143,12 @@ func (pr *solved) slotBound(ctx context.Context, c *semidual.Columns, k int, G0 
 // is computed (each evaluation visits 2^m supports per row).
 const columnSlotMaxCols = 10
 
-// columnSlotMaxIter bounds the iterations of the per-column slot bound
-// (also bounded by the work, slotBoundWork/(n·m·2^m)).
-const columnSlotMaxIter = 1000
+// columnSlotMaxIter bounds the iterations of the per-column slot bound,
+// and so does its work: at most columnSlotWork/(n·m·2^m), none below 20.
+const (
+	columnSlotMaxIter = 1000
+	columnSlotWork    = 1 << 24
+)
 
 // columnSlotBound is the slot bound with one price λ_j = μ_j² per column
 // on the count of its nonzeros instead of one on their total:
