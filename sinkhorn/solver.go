@@ -330,7 +330,19 @@ func (s *Solver) SolveStats(ctx context.Context, p *ot.Problem) (*ot.Result, *St
 			eps = 1 // canceled: any ε (the result is one f-update)
 		}
 	}
-	red := support.Reduce(p)
+	var dead deadLines
+	q := p
+	if relaxed {
+		var ok bool
+		if dead, ok = findDead(ctx, p); !ok {
+			dead = deadLines{}
+		}
+		q = withoutDead(p, dead)
+		if floats.Sum(q.A) == 0 || floats.Sum(q.B) == 0 {
+			return deadResult(p, eps), &Stats{Method: set.method}, nil
+		}
+	}
+	red := support.Reduce(q)
 	// Normalize: cost, ε and potentials divided by a power of two close to ε
 	// (exact), so that ε in the solve is about 1 for any scale of the cost.
 	scale := normScale(eps)
@@ -368,6 +380,7 @@ func (s *Solver) SolveStats(ctx context.Context, p *ot.Problem) (*ot.Result, *St
 	g := red.ExpandCols(st.g, math.Inf(-1))
 	res.F, res.G = f, g
 	res.Plan = &ot.EntropicPlan{F: f, G: g, Eps: st.curEps / scale, C: p.C}
+	addDead(res, p, q, dead, st.curEps/scale)
 	return res, &st.stats, nil
 }
 

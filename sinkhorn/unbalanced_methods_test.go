@@ -6,6 +6,8 @@ import (
 	"math"
 	"testing"
 
+	"gonum.org/v1/gonum/floats"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -167,4 +169,70 @@ func TestUnbalancedSuiteProblems(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestUnbalancedDeadRow: a row of a relaxed side whose costs are all +Inf
+// sends nothing and pays ρ_a a_i + ε a_i Σb: every method returns the plan
+// of the problem without that row (row 0 in the plan), its Value and
+// DualValue plus that term, and finite potentials; also with the columns
+// hard, and with every cost +Inf.
+func TestUnbalancedDeadRow(t *testing.T) {
+	const dead = 2
+	for _, rhoB := range []float64{1, 0} {
+		p := randomProblem(12, 10, 5)
+		c := p.C.(*ot.DenseCost)
+		for j := 0; j < 10; j++ {
+			c.Data[dead*10+j] = math.Inf(1)
+		}
+		for j := range p.B {
+			p.B[j] *= 1.5
+		}
+		p.RhoA, p.RhoB = 1, rhoB
+		// The reference: the problem with the dead row's weight set to 0.
+		q := *p
+		q.A = append([]float64(nil), p.A...)
+		q.A[dead] = 0
+		const eps = 0.05
+		ref, err := (&Solver{Eps: eps, Tol: 1e-12, Method: LogDomain}).Solve(context.Background(), &q)
+		require.NoError(t, err)
+		require.Equal(t, ot.Converged, ref.Status)
+		want := ot.DenseCopy(ref.Plan)
+		extra := p.RhoA*p.A[dead] + eps*p.A[dead]*floats.Sum(p.B)
+		for _, meth := range unbalancedMethods {
+			t.Run(fmt.Sprintf("rhoB=%g/%s", rhoB, meth.name), func(t *testing.T) {
+				s := meth.s
+				s.Eps, s.Tol = eps, 1e-11
+				res, err := s.Solve(context.Background(), p)
+				require.NoError(t, err)
+				require.Equal(t, ot.Converged, res.Status)
+				got := ot.DenseCopy(res.Plan)
+				for i := 0; i < 12; i++ {
+					for j := 0; j < 10; j++ {
+						assert.InDelta(t, want.At(i, j), got.At(i, j), 1e-9)
+					}
+				}
+				assert.InDelta(t, ref.Value+extra, res.Value, 1e-9)
+				assert.InDelta(t, ref.Value+extra, res.DualValue, 1e-9)
+				for _, v := range append(append([]float64{res.LinearCost, res.MarginalError}, res.F...), res.G...) {
+					assert.False(t, math.IsNaN(v) || math.IsInf(v, 0))
+				}
+			})
+		}
+	}
+	t.Run("allForbidden", func(t *testing.T) {
+		p := randomProblem(3, 4, 1)
+		c := p.C.(*ot.DenseCost)
+		for i := 0; i < 3; i++ {
+			for j := 0; j < 4; j++ {
+				c.Data[i*4+j] = math.Inf(1)
+			}
+		}
+		p.RhoA, p.RhoB = 2, 3
+		res, err := (&Solver{Eps: 0.5}).Solve(context.Background(), p)
+		require.NoError(t, err)
+		require.Equal(t, ot.Converged, res.Status)
+		want := 2*floats.Sum(p.A) + 3*floats.Sum(p.B) + 0.5*floats.Sum(p.A)*floats.Sum(p.B)
+		assert.InDelta(t, want, res.Value, 1e-12)
+		assert.InDelta(t, want, res.DualValue, 1e-12)
+	})
 }
