@@ -5,7 +5,14 @@
 // relative L2 error to the closed-form map on 2 000 fresh samples. The
 // seeds are held out: the tests of package monge use others.
 //
+// The fits print, with -every, the error every few epochs and, at the end,
+// the least-squares affine part of the fitted map and its non-affine
+// remainder. The recommended settings for these near-affine tasks are
+// -linear -wd 2 (bench/results/monge.md).
+//
 //	go run ./bench/monge [-task all|map|fit2|fit5] [-workers N] [-epochs N] [-batch B] [-lr R] [-seed S]
+//	    [-lambda L] [-epsgap E] [-epsfit E] [-hidden 64,64] [-linear] [-linrate R] [-wd W] [-cross]
+//	    [-epsfitfinal F] [-epsgapfinal F] [-lambdafinal F] [-avg F] [-finalrate F] [-every N] [-cpuprofile FILE]
 package main
 
 import (
