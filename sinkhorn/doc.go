@@ -69,12 +69,16 @@
 // direction (closed form; the plan is unchanged), which removes the slow
 // mode of the total mass: without it, when ρ ≫ ε and the masses differ,
 // the mass converges at a rate near τ² per sweep (docs/sinkhorn.md §13
-// has measurements). Auto runs
+// has measurements). Every method runs
 // LogDomain when some ρ < 1e-8·ε (the potentials are then pinned to
-// ε log w, which only its update sets exactly). Grad and Divergence
+// ε log w, which only its update sets exactly; Stats.Method says so). A
+// row of a relaxed side whose costs are all +Inf (or such a column) sends
+// nothing: its plan row is 0, Value and DualValue include its
+// ρ_a a_i + ε a_i Σb, and its potential is ε log a_i + 37 ρ_a, where the
+// dual term equals its supremum ρ_a a_i to the last bit. Grad and Divergence
 // handle relaxed marginals (Divergence needs RhoA = RhoB, and adds the
 // mass term of Séjourné et al. 2019; docs/sinkhorn.md §13). The stopping
-// rule measures, against Tol × Σa, the plan mass that the next updates
+// rule measures, against Tol × max(Σa, Σb), the plan mass that the next updates
 // would move, Σ_i r_i |e^{δ_i/ε} − 1| + Σ_j c_j |e^{δ_j/ε} − 1| with δ the
 // potential steps and r, c the plan's marginals (on a hard side the term is
 // |r_i − a_i|, the balanced rule); History records it, and
@@ -82,8 +86,9 @@
 // sides only (0 when both are relaxed). (ρ → ∞ with ΣA ≠ ΣB has no
 // balanced limit: the potentials grow like ρ log(ΣA/ΣB).)
 //
-// Conversions: POT ≥ 0.9 sinkhorn_unbalanced(a, b, M, reg, reg_m) (reference
-// measure a⊗b, its default) is this problem with ε = reg, ρ = reg_m. POT
+// Conversions: POT ≥ 0.9.5 sinkhorn_unbalanced(a, b, M, reg, reg_m) (reference
+// measure a⊗b, reg_type "kl", its default from 0.9.5; 0.9.0–0.9.4 default to
+// reg_type "entropy") is this problem with ε = reg, ρ = reg_m. POT
 // 0.8.2's sinkhorn_knopp_unbalanced uses the reference measure 1 instead
 // (ε Σ P (log P − 1)); its plan on M − ε log a_i − ε log b_j is otkit's plan
 // on M. OTT-JAX's tau_a = ρ_a/(ρ_a + ε).

@@ -65,7 +65,7 @@ type EpsScaling struct {
 	// Decay is the ratio between consecutive stages, in (0, 1); zero means 0.5.
 	Decay float64
 	// StageTol ends an intermediate stage at the first check with
-	// MarginalError ≤ StageTol × M (M = Σa); zero means 1e-3.
+	// MarginalError ≤ StageTol × M (M as in Solver.Tol); zero means 1e-3.
 	StageTol float64
 	// StageMaxIter bounds the sweeps of an intermediate stage; zero means 100.
 	StageMaxIter int
@@ -96,8 +96,8 @@ type Solver struct {
 	// Tol is the stopping tolerance on the MarginalError
 	// ‖P1 − a‖₁ + ‖Pᵀ1 − b‖₁ relative to the mass M = Σa (Converged
 	// means MarginalError ≤ Tol × M); zero means 1e-9. With relaxed
-	// marginals it bounds the fixed-point residual instead (see
-	// Unbalanced transport in the package doc).
+	// marginals it bounds the fixed-point residual instead, and M is
+	// max(Σa, Σb) (see Unbalanced transport in the package doc).
 	Tol float64
 	// CheckEvery is the number of sweeps between convergence checks; zero
 	// means 10.
@@ -353,12 +353,18 @@ func (s *Solver) SolveStats(ctx context.Context, p *ot.Problem) (*ot.Result, *St
 	st := newState(red.Problem, eps*scale, set)
 	if relaxed {
 		st.relaxed = true
+		st.ref = math.Max(st.mass, floats.Sum(red.B))
 		if !p.HardA() {
 			st.rhoA = p.RhoA * scale
 		}
 		if !p.HardB() {
 			st.rhoB = p.RhoB * scale
 		}
+	}
+	if st.tinyRho() && st.set.method != Auto {
+		// Stabilized and Sparse would report a dual off by the rounding of
+		// their absorbed potentials divided by ρ (see tinyRho).
+		st.set.method = LogDomain
 	}
 	_, st.nonneg = p.C.(*ot.PointCloud)
 	if s.Init != nil {

@@ -68,7 +68,7 @@ func newSparse(s *state) *sparseKernel {
 		bDropped: make([]int, s.nb), rowPtr: make([]int, s.n+1), colPtr: make([]int, s.m+1)}
 	// 2·n·m·θ·e^{2τ} ≤ droppedShare·Tol·M.
 	nm := float64(s.n) * float64(s.m)
-	e.logTheta = math.Log(droppedShare*s.set.tol*s.mass/(2*nm)) - 2*tau
+	e.logTheta = math.Log(droppedShare*s.set.tol*s.ref/(2*nm)) - 2*tau
 	if s.set.theta > 0 {
 		e.logTheta = math.Log(s.set.theta)
 	}

@@ -81,7 +81,7 @@ func (s *state) resolvePrecision(method Method) Precision {
 // tau32 is τ₃₂ (see Precision).
 func (s *state) tau32() float64 {
 	nm := float64(s.n) * float64(s.m)
-	t := 0.5 * (math.Log(1e-3*s.set.tol*s.mass/nm) + 126*math.Ln2)
+	t := 0.5 * (math.Log(1e-3*s.set.tol*s.ref/nm) + 126*math.Ln2)
 	if t != t {
 		return 0
 	}

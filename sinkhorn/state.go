@@ -45,6 +45,7 @@ type state struct {
 	rowBuf   [][]float64    // per-worker cost row buffers
 	cols     []*lse.Cols    // per-block robust column accumulators (lazily)
 	mass     float64        // M = Σ a
+	ref      float64        // the tolerance's reference mass: M, or max(Σa, Σb) when relaxed
 	poll     int            // rows between two polls of stop within a block
 	ctx      context.Context
 	stop     atomic.Bool // set once the context is done: passes return early
@@ -87,6 +88,7 @@ func newState(p *ot.Problem, eps float64, set settings) *state {
 		loga: make([]float64, n), logb: make([]float64, m), rhoA: math.Inf(1), rhoB: math.Inf(1)}
 	s.dense, _ = p.C.(*ot.DenseCost)
 	s.mass = floats.Sum(p.A)
+	s.ref = s.mass
 	s.poll = max(1, pollEntries/m)
 	for i, v := range p.A {
 		s.loga[i] = math.Log(v)
@@ -375,7 +377,7 @@ func (s *state) run(ctx context.Context, progress ot.Progress) *ot.Result {
 		stages = append(stages, s.eps)
 	}
 	s.stats.Stages = len(stages)
-	tol := s.set.tol * s.mass
+	tol := s.set.tol * s.ref
 	relax := newRelaxation(s.set.omega, s.set.checkEvery)
 	it := 0
 	status := ot.IterationLimit
@@ -486,7 +488,7 @@ stages:
 			if !ok {
 				return ot.Canceled
 			}
-			relax.update(e / s.mass)
+			relax.update(e / s.ref)
 			res.History = append(res.History, e)
 			if progress != nil {
 				progress(it, e)
@@ -498,7 +500,7 @@ stages:
 				return ot.Converged
 			case canceled():
 				return ot.Canceled
-			case !final && (e <= s.set.scaling.StageTol*s.mass || stageDone):
+			case !final && (e <= s.set.scaling.StageTol*s.ref || stageDone):
 				continue stages
 			}
 		}

@@ -236,3 +236,45 @@ func TestUnbalancedDeadRow(t *testing.T) {
 		assert.InDelta(t, want, res.DualValue, 1e-12)
 	})
 }
+
+// TestUnbalancedTinyMassA: with Σa = 1e-12 and Σb = 1.5 the tolerance is
+// relative to max(Σa, Σb) (the plan's rounding is at Σb·2^−52, far above
+// Tol·Σa): every method converges, with a hard or a relaxed column side.
+func TestUnbalancedTinyMassA(t *testing.T) {
+	for _, rhoB := range []float64{0, 1} {
+		p := randomProblem(12, 10, 7)
+		floats.Scale(1e-12, p.A)
+		floats.Scale(1.5, p.B)
+		p.RhoA, p.RhoB = 1, rhoB
+		for _, meth := range unbalancedMethods {
+			t.Run(fmt.Sprintf("rhoB=%g/%s", rhoB, meth.name), func(t *testing.T) {
+				s := meth.s
+				s.Eps, s.MaxIter = 0.05, 3000
+				res, err := s.Solve(context.Background(), p)
+				require.NoError(t, err)
+				require.Equal(t, ot.Converged, res.Status)
+				assert.LessOrEqual(t, res.MarginalError, 1e-9*1.5)
+			})
+		}
+	}
+}
+
+// TestUnbalancedTinyRhoMethods: with ρ ≤ 1e-19·ε, explicit Stabilized and
+// Sparse run LogDomain (their absorbed potentials' rounding divided by ρ
+// made DualValue −2e100 at a Value of 0.07).
+func TestUnbalancedTinyRhoMethods(t *testing.T) {
+	p := randomProblem(12, 10, 3)
+	floats.Scale(1.5, p.B)
+	p.RhoA, p.RhoB = 1e-21, 1e-21
+	for _, meth := range unbalancedMethods {
+		t.Run(meth.name, func(t *testing.T) {
+			s := meth.s
+			s.Eps = 0.05
+			res, st, err := s.SolveStats(context.Background(), p)
+			require.NoError(t, err)
+			require.Equal(t, ot.Converged, res.Status)
+			assert.Equal(t, LogDomain, st.Method)
+			assert.InDelta(t, res.Value, res.DualValue, 1e-12*math.Max(1, math.Abs(res.Value)))
+		})
+	}
+}
