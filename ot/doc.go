@@ -36,9 +36,9 @@
 //     never returned together.
 //  2. How a solve ended is res.Status. Converged is a promise: the returned
 //     plan's MarginalError is at most Tol × Mass (the tolerance is relative to
-//     the problem's total mass ΣA; with a relaxed marginal, max(ΣA, ΣB),
-//     since the plan's mass and its rounding may be of either), plus whatever
-//     further optimality the solver's package documents. IterationLimit, Stalled and Canceled hold
+//     the problem's total mass ΣA; with a relaxed marginal, the hard side's
+//     mass, or max(ΣA, ΣB) when both are relaxed: the plan's mass), plus
+//     whatever further optimality the solver's package documents. IterationLimit, Stalled and Canceled hold
 //     the last iterate with its figures computed for the plan returned.
 //     Status.Err turns a Status into an error for callers that want one.
 //  3. Infeasibility is bad input. Validate rejects every +Inf pattern that

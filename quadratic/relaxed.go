@@ -28,8 +28,9 @@ import (
 // semi-dual engine unchanged: its evaluation gives <a, F> − Σ M_j and the
 // gradient a − T1 less its mean (Σ(a − T1) = Σa − Σb, the columns being
 // exact), to which the marginal term's difference is added. The stopping
-// rule is ‖∇S_ρ‖₁ ≤ Tol·Σa (the KKT residual); RhoB with the rows hard is
-// solved on the transposed problem.
+// rule is ‖∇S_ρ‖₁ ≤ Tol·Σb (the KKT residual, relative to the hard side's
+// mass, which is the plan's; the default γ uses the same mass); RhoB with
+// the rows hard is solved on the transposed problem.
 
 // solveRelaxed solves a problem with one relaxed marginal.
 func (s *Solver) solveRelaxed(ctx context.Context, p *ot.Problem, gamma, tol float64) (*ot.Result, error) {
@@ -65,6 +66,13 @@ func (s *Solver) solveRelaxed(ctx context.Context, p *ot.Problem, gamma, tol flo
 		return relaxedCanceled(p), nil
 	}
 	defer in.release()
+	// The tolerance and the default γ are relative to the hard side's mass
+	// (the plan's), not to Σa: with Σa ≪ Σb, Tol·Σa would be far below the
+	// plan's rounding and γ ∝ 1/Σa far too large.
+	ref := floats.Sum(in.b)
+	if gamma == 0 {
+		in.gamma = defaultGamma(in) * in.mass / ref
+	}
 	f0, _ := s.initial(red)
 	f0 = scaled(f0, -sc.costExp)
 	rho := math.Ldexp(p.RhoA, -sc.costExp)
@@ -72,7 +80,7 @@ func (s *Solver) solveRelaxed(ctx context.Context, p *ot.Problem, gamma, tol flo
 	if s.Progress != nil && sc.massExp != 0 {
 		run.Progress = func(it int, merr float64) { s.Progress(it, math.Ldexp(merr, sc.massExp)) }
 	}
-	st := run.relaxedSemiDual(ctx, in, f0, rho, tol*in.mass)
+	st := run.relaxedSemiDual(ctx, in, f0, rho, tol*ref)
 	if ctx.Err() != nil && st.status != ot.Converged {
 		st.status = ot.Canceled
 	}
@@ -95,7 +103,7 @@ func (s *Solver) solveRelaxed(ctx context.Context, p *ot.Problem, gamma, tol flo
 	if !finite(res.Value) || !finite(res.DualValue) || !finite(res.MarginalError) {
 		res.Status = ot.NumericalError
 	}
-	if res.Status == ot.Converged && !(res.MarginalError <= tol*floats.Sum(p.A)) {
+	if res.Status == ot.Converged && !(res.MarginalError <= tol*floats.Sum(p.B)) {
 		res.Status = ot.Stalled
 	}
 	return res, nil

@@ -78,7 +78,8 @@
 // dual term equals its supremum ρ_a a_i to the last bit. Grad and Divergence
 // handle relaxed marginals (Divergence needs RhoA = RhoB, and adds the
 // mass term of Séjourné et al. 2019; docs/sinkhorn.md §13). The stopping
-// rule measures, against Tol × max(Σa, Σb), the plan mass that the next updates
+// rule measures, against Tol × M (M the hard side's mass, max(Σa, Σb) when
+// both sides are relaxed), the plan mass that the next updates
 // would move, Σ_i r_i |e^{δ_i/ε} − 1| + Σ_j c_j |e^{δ_j/ε} − 1| with δ the
 // potential steps and r, c the plan's marginals (on a hard side the term is
 // |r_i − a_i|, the balanced rule); History records it, and

@@ -96,8 +96,9 @@ type Solver struct {
 	// Tol is the stopping tolerance on the MarginalError
 	// ‖P1 − a‖₁ + ‖Pᵀ1 − b‖₁ relative to the mass M = Σa (Converged
 	// means MarginalError ≤ Tol × M); zero means 1e-9. With relaxed
-	// marginals it bounds the fixed-point residual instead, and M is
-	// max(Σa, Σb) (see Unbalanced transport in the package doc).
+	// marginals it bounds the fixed-point residual instead, and M is the
+	// hard side's mass, max(Σa, Σb) when both are relaxed (see Unbalanced
+	// transport in the package doc).
 	Tol float64
 	// CheckEvery is the number of sweeps between convergence checks; zero
 	// means 10.
@@ -353,7 +354,7 @@ func (s *Solver) SolveStats(ctx context.Context, p *ot.Problem) (*ot.Result, *St
 	st := newState(red.Problem, eps*scale, set)
 	if relaxed {
 		st.relaxed = true
-		st.ref = math.Max(st.mass, floats.Sum(red.B))
+		st.ref = relaxedRef(st.mass, floats.Sum(red.B), p.HardA(), p.HardB())
 		if !p.HardA() {
 			st.rhoA = p.RhoA * scale
 		}

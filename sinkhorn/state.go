@@ -45,7 +45,7 @@ type state struct {
 	rowBuf   [][]float64    // per-worker cost row buffers
 	cols     []*lse.Cols    // per-block robust column accumulators (lazily)
 	mass     float64        // M = Σ a
-	ref      float64        // the tolerance's reference mass: M, or max(Σa, Σb) when relaxed
+	ref      float64        // the tolerance's reference mass (see relaxedRef)
 	poll     int            // rows between two polls of stop within a block
 	ctx      context.Context
 	stop     atomic.Bool // set once the context is done: passes return early

@@ -26,6 +26,21 @@ import (
 // Σ_i r_i |e^{δ_i/ε} − 1| + Σ_j c_j |e^{δ_j/ε} − 1| (δ the steps), is at most
 // Tol·M; for a hard side the term is the usual |r_i − a_i|.
 
+// relaxedRef is the mass that the tolerance of a relaxed problem is
+// relative to: the hard side's mass when one side is hard (the plan's mass,
+// in whose units the residual and its rounding are), and max(Σa, Σb) when
+// both are relaxed (the plan's mass lies between the two, up to the cost
+// term). Σa alone would ask for Tol·Σa ≪ the rounding when Σa ≪ Σb.
+func relaxedRef(massA, massB float64, hardA, hardB bool) float64 {
+	switch {
+	case hardA:
+		return massA
+	case hardB:
+		return massB
+	}
+	return math.Max(massA, massB)
+}
+
 // tau is ρ/(ρ+ε), 1 for a hard side (ρ = +Inf).
 func tau(rho, eps float64) float64 {
 	if math.IsInf(rho, 1) {
