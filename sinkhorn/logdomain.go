@@ -29,6 +29,7 @@ type logDomain struct {
 	lins    []float64   // per block: <P, C> of its rows
 	fNext   []float64   // the f-update's output, swapped with f at the end
 	gPrev   []float64   // g before the g-update, restored on cancellation
+	fPrev   []float64   // f before the translation step (relaxed), restored likewise
 	// The figures of the plan of the last complete f-pass, when figOK: row
 	// sums (rsNext is the pass's output), column sums and <P, C>.
 	rs, rsNext, cs []float64
@@ -46,7 +47,7 @@ var trackEntries = 1 << 21
 func newLogDomain(s *state) *logDomain {
 	e := &logDomain{state: s, lc: make([]float64, s.m), expBuf: make([][]float64, s.set.workers),
 		rowErrs: make([]float64, s.nb), lins: make([]float64, s.nb),
-		fNext: make([]float64, s.n), gPrev: make([]float64, s.m),
+		fNext: make([]float64, s.n), gPrev: make([]float64, s.m), fPrev: make([]float64, s.n),
 		rs: make([]float64, s.n), rsNext: make([]float64, s.n), cs: make([]float64, s.m),
 		trackLin: float64(s.n)*float64(s.m) >= float64(trackEntries)}
 	for w := range e.expBuf {
@@ -70,10 +71,17 @@ func (e *logDomain) sweep() bool {
 	}
 	copy(e.gPrev, e.g)
 	e.updateG(e.lc, e.eps)
-	e.translate(e.eps, nil, nil)
+	moved := e.relaxed
+	if moved {
+		copy(e.fPrev, e.f)
+		e.translate(e.eps, nil, nil)
+	}
 	lcValid, ok := e.fPass()
 	if !ok {
 		copy(e.g, e.gPrev)
+		if moved {
+			copy(e.f, e.fPrev)
+		}
 		e.lcValid = false
 		return false
 	}

@@ -285,3 +285,25 @@ func TestUnbalancedTinyRhoMethods(t *testing.T) {
 		})
 	}
 }
+
+// TestUnbalancedCancelRollback: LogDomain canceled inside the f-pass of a
+// sweep of a relaxed problem rolls back that sweep's g-update and its
+// translation step, so the returned plan is the one its figures describe.
+func TestUnbalancedCancelRollback(t *testing.T) {
+	base := randomCloud(t, 300, 200, 2, 41)
+	dc := &ot.DenseCost{N: 300, M: 200, Data: ot.CostData(base.C)}
+	b := floats.ScaleTo(make([]float64, 200), 1.5, base.B)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	defer func(v int) { trackEntries = v }(trackEntries)
+	trackEntries = 0
+	cc := &cancelingCost{Cost: dc, at: 150, pass: 6, cancel: cancel}
+	p := &ot.Problem{A: base.A, B: b, C: cc, RhoA: 1, RhoB: 1}
+	res, err := (&Solver{Eps: 1, Method: LogDomain}).Solve(ctx, p)
+	require.NoError(t, err)
+	require.Equal(t, ot.Canceled, res.Status)
+	require.Equal(t, 2, res.Iterations)
+	plan := ot.DenseCopy(res.Plan).RawMatrix().Data
+	lin := floats.Dot(plan, dc.Data)
+	assert.InDelta(t, lin, res.LinearCost, 1e-12*math.Max(1, lin))
+}
