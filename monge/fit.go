@@ -64,7 +64,9 @@ type FitSettings struct {
 	// (λ_sp/n) Σ_i τ(T(x_i) − x_i); zero means none.
 	Sparsity float64
 	// Penalty gives τ (and the width S of the smoothed ℓ0) of the sparsity
-	// penalty; its Gamma is ignored. The zero value is ℓ1.
+	// penalty. Its Gamma is ignored (λ_sp is the weight), except for
+	// PenaltySTVS, whose γ is the parameter inside τ (its threshold) and
+	// must then be > 0 when Sparsity > 0. The zero value is ℓ1.
 	Penalty ot.ElasticCost
 	// LearningRate is Adam's initial step; zero means 1e-3.
 	LearningRate float64
@@ -186,7 +188,11 @@ func Fit(ctx context.Context, x, y *mat.Dense, s *FitSettings) (*Fitted, error) 
 		return nil, err
 	}
 	pen := s.Penalty
-	pen.Gamma = 0
+	if pen.Tau != ot.PenaltySTVS {
+		pen.Gamma = 0 // the weight is λ_sp; only STVS has γ inside τ
+	} else if s.Sparsity > 0 && pen.Gamma == 0 {
+		return nil, fmt.Errorf("%w: monge: the STVS sparsity penalty needs Penalty.Gamma > 0 (with γ = 0, τ ≡ 0)", ot.ErrParameter)
+	}
 	if err := pen.Validate(); err != nil {
 		return nil, err
 	}

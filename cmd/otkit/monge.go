@@ -245,7 +245,8 @@ func runMongeFit(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		hidden   = fs.String("hidden", "32,64,32", "hidden widths of the residual MLP")
 		actName  = fs.String("activation", "gelu", "gelu, leaky_relu or tanh")
 		sparsity = fs.Float64("sparsity", 0, "weight λ_sp ≥ 0 of the displacement-sparsity penalty")
-		penalty  = fs.String("penalty", "l1", "τ of the sparsity penalty: l1 or l0 (smoothed ℓ0, width 1)")
+		penalty  = fs.String("penalty", "l1", "τ of the sparsity penalty: l1, l0 (smoothed ℓ0, width 1) or stvs (needs --penalty-gamma)")
+		penGamma = fs.Float64("penalty-gamma", 0, "γ > 0 inside the stvs penalty (its threshold); stvs only")
 		linear   = fs.Bool("linear", false, "add a learned linear term, T(x) = x + Ax + f(x), starting at the identity (map format v2)")
 		wd       = fs.Float64("weight-decay", 0, "decoupled weight decay of the MLP weights (not of A); pulls the map toward affine")
 	)
@@ -285,6 +286,12 @@ func runMongeFit(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return usagef("--penalty: %w", err)
 	}
+	switch {
+	case set["penalty-gamma"] && tau != ot.PenaltySTVS:
+		return usagef("--penalty-gamma is used only with --penalty stvs")
+	case tau == ot.PenaltySTVS && *sparsity > 0 && !(*penGamma > 0 && finiteNum(*penGamma)):
+		return usagef("--penalty stvs: --penalty-gamma %v: %w: want a finite number > 0", *penGamma, ot.ErrParameter)
+	}
 	x, err := loadPoints("x", *xPath)
 	if err != nil {
 		return err
@@ -294,7 +301,7 @@ func runMongeFit(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	s := &monge.FitSettings{Hidden: hid, Activation: act, Lambda: *lambda, EpsGap: *eps, EpsFit: *epsFit,
-		Sparsity: *sparsity, Penalty: ot.ElasticCost{Tau: tau}, LearningRate: *lr, Epochs: *epochs,
+		Sparsity: *sparsity, Penalty: ot.ElasticCost{Tau: tau, Gamma: *penGamma}, LearningRate: *lr, Epochs: *epochs,
 		BatchSize: *batch, Seed: *seed, Workers: c.Workers, Linear: *linear, WeightDecay: *wd}
 	var prog *progressLine
 	if !c.Quiet && isTerminal(os.Stderr) {
