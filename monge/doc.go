@@ -12,7 +12,7 @@
 //   - entropic map estimators: the Pooladian–Niles-Weed map for the
 //     SqEuclidean cost (Pooladian & Niles-Weed, "Entropic estimation of
 //     optimal transport maps", 2021) and the elastic-cost map for
-//     h(z) = ½‖z‖² + γτ(z), τ = ℓ1 or a smoothed ℓ0 (Cuturi, Klein & Ablin,
+//     h(z) = ½‖z‖² + γτ(z), τ = ℓ1, STVS or a smoothed ℓ0 (Cuturi, Klein & Ablin,
 //     "Monge, Bregman and Occam: Interpretable Optimal Transport in
 //     High-Dimensions with Feature-Sparse Maps", ICML 2023; Chen, Xie &
 //     Zhang, "Displacement-Sparse Neural Optimal Transport", 2025);
