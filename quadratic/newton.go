@@ -17,6 +17,8 @@ const (
 	deltaFloor  = 1e-5 // Hessian shift δ, lower bound
 	deltaCeil   = 1e5
 
+	deltaFloorRelaxed = 1e-12 // δ's lower bound on D_ρ (docs/quadratic.md §11.2)
+
 	newtonStallMax = 20 // iterations without progress before the exact block updates, then the L-BFGS fallback
 	cgMaxIter      = 1000
 	stageTol       = 1e-2 // MarginalError target of the intermediate stages, × mass
@@ -52,6 +54,14 @@ type newton struct {
 	// widely spread weights or after a stall; see reproject).
 	exact bool
 	rp    reprojector
+	// rhoA, rhoB are the relaxed marginals' ρ (+Inf: hard) of D_ρ
+	// (docs/quadratic.md §11.2); relaxed reports a finite one.
+	rhoA, rhoB float64
+	relaxed    bool
+	// deltaMin is δ's lower bound: deltaFloor, or deltaFloorRelaxed for
+	// D_ρ, whose own curvature along the gauge direction (F + t, G − t)
+	// is only about γ·mass/ρ.
+	deltaMin float64
 }
 
 func newNewton(obj *dualObjective) *newton {
@@ -60,7 +70,8 @@ func newNewton(obj *dualObjective) *newton {
 	return &newton{obj: obj, n: n, m: m, rowCnt: make([]float64, n), colCnt: make([]float64, m),
 		grad: make([]float64, k), gradT: make([]float64, k), xt: make([]float64, k),
 		d: make([]float64, k), r: make([]float64, k), z: make([]float64, k), p: make([]float64, k),
-		hp: make([]float64, k), rhs: make([]float64, k), invDiag: make([]float64, k), delta: deltaFloor}
+		hp: make([]float64, k), rhs: make([]float64, k), invDiag: make([]float64, k), delta: deltaFloor,
+		rhoA: math.Inf(1), rhoB: math.Inf(1), deltaMin: deltaFloor}
 }
 
 // setActive derives the counts σ1, σᵀ1 and the row of each entry from the
@@ -201,10 +212,24 @@ func (nt *newton) direction(rhs []float64, eta float64) {
 }
 
 func (s *Solver) solveNewton(ctx context.Context, in *instance, f0, g0 []float64, tol float64) state {
+	return s.newtonDual(ctx, in, f0, g0, math.Inf(1), math.Inf(1), tol)
+}
+
+// newtonDual runs the semismooth Newton method with γ-continuation on D
+// (rhoA = rhoB = +Inf) or on D_ρ (a finite ρ: a relaxed side,
+// docs/quadratic.md §11.2). On a stall it falls back to the semi-dual
+// L-BFGS (balanced) or to the dual L-BFGS on D_ρ (relaxed) from the
+// current iterate. The state's dualValue is the balanced D.
+func (s *Solver) newtonDual(ctx context.Context, in *instance, f0, g0 []float64, rhoA, rhoB, tol float64) state {
 	obj := newDualObjective(in)
 	n := in.n
 	nt := newNewton(obj)
-	nt.exact = spread(in.a) > exactSpread || spread(in.b) > exactSpread
+	nt.rhoA, nt.rhoB = rhoA, rhoB
+	nt.relaxed = !math.IsInf(rhoA, 1) || !math.IsInf(rhoB, 1)
+	if nt.relaxed {
+		nt.deltaMin = deltaFloorRelaxed
+	}
+	nt.exact = !nt.relaxed && (spread(in.a) > exactSpread || spread(in.b) > exactSpread)
 	var st state
 	maxIter := s.maxIter(200)
 
@@ -220,6 +245,9 @@ func (s *Solver) solveNewton(ctx context.Context, in *instance, f0, g0 []float64
 		st.status = ot.Canceled
 		return st // no iterate
 	}
+	if nt.relaxed && f0 == nil && g0 == nil {
+		relaxedStart(f, g, in, rhoA, rhoB)
+	}
 	x := append(f, g...)
 	it := 0
 	for {
@@ -233,6 +261,14 @@ func (s *Solver) solveNewton(ctx context.Context, in *instance, f0, g0 []float64
 			target = math.Max(tol, stageTol*in.mass)
 		}
 		status := nt.stage(ctx, s, x, target, &it, maxIter, &st)
+		if status == ot.Stalled && nt.relaxed {
+			// Fall back to the dual L-BFGS on D_ρ from the current
+			// iterate.
+			fb := s.unbalancedDual(ctx, in, x[:n], x[n:], rhoA, rhoB, tol)
+			fb.iterations += st.iterations
+			fb.history = append(st.history, fb.history...)
+			return fb
+		}
 		if status == ot.Stalled {
 			// Fall back to the semi-dual L-BFGS from the current F (more
 			// robust than the dual's on the hard families).
@@ -275,7 +311,7 @@ func (nt *newton) stage(ctx context.Context, s *Solver, x []float64, target floa
 	mass := obj.mass
 	start := *it
 	// Φ = −γ D and ∇Φ = −γ ∇D; rhs of the Newton system is γ ∇D.
-	dval := obj.eval(x, nt.grad)
+	dval := nt.eval(x, nt.grad)
 	if obj.stopped.Load() {
 		return ot.Canceled
 	}
@@ -302,6 +338,9 @@ func (nt *newton) stage(ctx context.Context, s *Solver, x []float64, target floa
 		}
 		if !nt.setActive() {
 			return ot.Canceled
+		}
+		if nt.relaxed {
+			nt.addConjugateCurvature(x, gamma)
 		}
 		rhs := nt.rhs
 		var slope float64
@@ -344,7 +383,7 @@ func (nt *newton) stage(ctx context.Context, s *Solver, x []float64, target floa
 				if nt.exact && !nt.rp.reproject(obj.instance, gamma, nt.xt) {
 					return ot.Canceled
 				}
-				dt := obj.eval(nt.xt, nt.gradT)
+				dt := nt.eval(nt.xt, nt.gradT)
 				if obj.stopped.Load() {
 					return ot.Canceled
 				}
@@ -364,7 +403,7 @@ func (nt *newton) stage(ctx context.Context, s *Solver, x []float64, target floa
 					nt.ptr, nt.idx = obj.activeSet(x, nt.ptr, nt.idx)
 					switch {
 					case h == 0 && !capped:
-						nt.delta = math.Max(deltaFloor, nt.delta/10)
+						nt.delta = math.Max(nt.deltaMin, nt.delta/10)
 					case h == 0:
 						nt.stepCap *= 4 // the cap was too cautious
 					case h >= 2 && capped:
@@ -384,7 +423,7 @@ func (nt *newton) stage(ctx context.Context, s *Solver, x []float64, target floa
 		if merr < best*(1-1e-3) {
 			best, stall = merr, 0
 		} else if stall++; stall >= newtonStallMax {
-			if nt.exact {
+			if nt.exact || nt.relaxed {
 				return ot.Stalled
 			}
 			// Weights spanning many orders of magnitude (see
@@ -393,7 +432,7 @@ func (nt *newton) stage(ctx context.Context, s *Solver, x []float64, target floa
 			if !nt.rp.reproject(obj.instance, gamma, x) {
 				return ot.Canceled
 			}
-			phi = -gamma * obj.eval(x, nt.grad)
+			phi = -gamma * nt.eval(x, nt.grad)
 			if obj.stopped.Load() {
 				return ot.Canceled
 			}

@@ -23,8 +23,8 @@ import (
 // passes (screening included) and stops when ‖∇D_ρ‖₁ ≤ Tol·ΣA, the KKT
 // residual: T = [F + G − C]₊/γ and, for a relaxed side, T1 = a e^{−F/ρa}.
 
-// solveUnbalanced solves a problem with at least one relaxed marginal by
-// DualLBFGS.
+// solveUnbalanced solves a problem with at least one relaxed marginal on
+// D_ρ: semismooth Newton (Method Newton, see newton_relax.go) or DualLBFGS.
 func (s *Solver) solveUnbalanced(ctx context.Context, p *ot.Problem, gamma, tol float64) (*ot.Result, error) {
 	red := support.Reduce(p)
 	in, sc, err := s.setup(ctx, red, gamma)
@@ -50,7 +50,12 @@ func (s *Solver) solveUnbalanced(ctx context.Context, p *ot.Problem, gamma, tol 
 	if s.Progress != nil && sc.massExp != 0 {
 		run.Progress = func(it int, merr float64) { s.Progress(it, math.Ldexp(merr, sc.massExp)) }
 	}
-	st := run.unbalancedDual(ctx, in, f0, g0, rhoA, rhoB, tol*in.mass)
+	var st state
+	if s.Method == Newton {
+		st = run.newtonDual(ctx, in, f0, g0, rhoA, rhoB, tol*in.mass)
+	} else {
+		st = run.unbalancedDual(ctx, in, f0, g0, rhoA, rhoB, tol*in.mass)
+	}
 	if ctx.Err() != nil && st.status != ot.Converged {
 		st.status = ot.Canceled
 	}
@@ -116,26 +121,12 @@ func unbalancedCanceled(p *ot.Problem) *ot.Result {
 func (s *Solver) unbalancedDual(ctx context.Context, in *instance, f0, g0 []float64, rhoA, rhoB, tol float64) state {
 	obj := newDualObjective(in)
 	n := in.n
-	relax := func(w, x, grad []float64, rho float64) float64 {
-		// −<w, x> + φ(x), and ∇φ − w added to grad.
-		if math.IsInf(rho, 1) {
-			return 0
-		}
-		var lin, conj float64
-		for i, wi := range w {
-			e := math.Expm1(-x[i] / rho)
-			grad[i] += wi * e
-			lin += wi * x[i]
-			conj += wi * e
-		}
-		return -lin - rho*conj
-	}
 	eval := func(x, grad []float64) float64 {
 		v := obj.eval(x, grad)
 		if math.IsNaN(v) {
 			return v // a canceled pass
 		}
-		return v + relax(in.a, x[:n], grad[:n], rhoA) + relax(in.b, x[n:], grad[n:], rhoB)
+		return v + conjugateTerms(in.a, x[:n], grad[:n], rhoA) + conjugateTerms(in.b, x[n:], grad[n:], rhoB)
 	}
 	x := make([]float64, in.n+in.m)
 	copy(x[:n], f0)
