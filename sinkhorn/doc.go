@@ -63,7 +63,7 @@
 // Stabilized and Sparse apply it to the scalings,
 // u_i ← (a_i/(K̃v)_i)^τ (a_i e^{−f_i/ε})^{1−τ} with f the absorbed
 // potentials, and ε-scaling carries F, G across stages as for balanced
-// problems. After each plain g-update (not in over-relaxed sweeps) a
+// problems. After each g-update (over-relaxed or not) a
 // translation step (Séjourné, Vialard and Peyré, AISTATS 2022) moves
 // (F, G) to (F + λ, G − λ) with the λ that maximizes the dual along that
 // direction (closed form; the plan is unchanged), which removes the slow
