@@ -25,7 +25,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime/pprof"
-	"syscall"
 	"time"
 
 	"github.com/otkit/otkit/cardinality"
@@ -104,9 +103,8 @@ func main() {
 	res, err := s.Solve(ctx, p)
 	end := time.Now()
 	secs := end.Sub(start).Seconds()
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	out := map[string]any{"solver": *solver, "n": *n, "workers": *workers, "seconds": secs, "maxrss_mib": float64(ru.Maxrss) / 1024}
+	_, peakMiB := rusage()
+	out := map[string]any{"solver": *solver, "n": *n, "workers": *workers, "seconds": secs, "maxrss_mib": peakMiB}
 	if *cancelAfter > 0 && ctx.Err() != nil {
 		out["cancel_latency_ms"] = float64(end.Sub(canceledAt).Microseconds()) / 1000
 	}
