@@ -21,6 +21,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"github.com/otkit/otkit/bench/internal/rusage"
 	"log"
 	"math/rand/v2"
 	"os"
@@ -103,7 +104,7 @@ func main() {
 	res, err := s.Solve(ctx, p)
 	end := time.Now()
 	secs := end.Sub(start).Seconds()
-	_, peakMiB := rusage()
+	_, peakMiB := rusage.Self()
 	out := map[string]any{"solver": *solver, "n": *n, "workers": *workers, "seconds": secs, "maxrss_mib": peakMiB}
 	if *cancelAfter > 0 && ctx.Err() != nil {
 		out["cancel_latency_ms"] = float64(end.Sub(canceledAt).Microseconds()) / 1000

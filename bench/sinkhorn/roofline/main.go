@@ -24,6 +24,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"github.com/otkit/otkit/bench/internal/rusage"
 	"log"
 	"math/rand/v2"
 	"os"
@@ -188,7 +189,7 @@ func maxOf(p *ot.Problem) float64 {
 }
 
 func userTime() float64 {
-	u, _ := rusage()
+	u, _ := rusage.Self()
 	return u
 }
 

@@ -15,6 +15,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"github.com/otkit/otkit/bench/internal/rusage"
 	"log"
 	"math/rand/v2"
 	"os"
@@ -67,7 +68,7 @@ func main() {
 		log.Fatal(err)
 	}
 	secs := time.Since(start).Seconds()
-	user, peak := rusage()
+	user, peak := rusage.Self()
 	out := map[string]any{
 		"n": *n, "d": *d, "eps": s.Eps, "max_cost": maxC, "workers": *workers,
 		"method": st.Method.String(), "stages": st.Stages, "support": st.Support, "dropped": st.Dropped,

@@ -1,6 +1,7 @@
 //go:build unix
 
-package main
+// Package rusage reads the process's CPU time and peak memory for the bench programs.
+package rusage
 
 import (
 	"runtime"
@@ -8,9 +9,9 @@ import (
 	"time"
 )
 
-// rusage returns the process's user CPU time in seconds and its peak
+// Self returns the process's user CPU time in seconds and its peak
 // resident set size in MiB (-1 where unknown).
-func rusage() (user, peakMiB float64) {
+func Self() (user, peakMiB float64) {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return -1, -1
