@@ -24,7 +24,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"github.com/otkit/otkit/bench/internal/rusage"
 	"log"
 	"math/rand/v2"
 	"os"
@@ -32,6 +31,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/otkit/otkit/bench/internal/rusage"
 	"github.com/otkit/otkit/internal/lse"
 	"github.com/otkit/otkit/internal/otest"
 	"github.com/otkit/otkit/ot"

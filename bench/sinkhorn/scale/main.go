@@ -15,7 +15,6 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
-	"github.com/otkit/otkit/bench/internal/rusage"
 	"log"
 	"math/rand/v2"
 	"os"
@@ -25,6 +24,7 @@ import (
 
 	"gonum.org/v1/gonum/floats"
 
+	"github.com/otkit/otkit/bench/internal/rusage"
 	"github.com/otkit/otkit/internal/otest"
 	"github.com/otkit/otkit/ot"
 	"github.com/otkit/otkit/sinkhorn"
