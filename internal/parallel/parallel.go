@@ -64,11 +64,14 @@ func NewPool(workers int) *Pool {
 		p.jobs = make(chan func(int))
 		p.ids = make(chan int)
 		p.done = make(chan struct{})
+		// The helpers hold the channels themselves: Close clears p.jobs,
+		// possibly before a helper has started.
+		jobs, ids, done := p.jobs, p.ids, p.done
 		for w := 1; w < p.workers; w++ {
 			go func() {
-				for f := range p.jobs {
-					f(<-p.ids)
-					p.done <- struct{}{}
+				for f := range jobs {
+					f(<-ids)
+					done <- struct{}{}
 				}
 			}()
 		}

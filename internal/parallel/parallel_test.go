@@ -58,3 +58,11 @@ func TestRangeAndBounds(t *testing.T) {
 	lo, hi := Bounds(3, 3, 10)
 	assert.Equal(t, []int{9, 10}, []int{lo, hi})
 }
+
+// TestPoolCloseBeforeStart: closing a pool right after NewPool, before its
+// helpers have started, is race-free and ends them.
+func TestPoolCloseBeforeStart(t *testing.T) {
+	for range 50 {
+		NewPool(4).Close()
+	}
+}
