@@ -31,3 +31,15 @@ func sqDistScalar(dst, x, yt []float64, j0 int) {
 		dst[j] = s
 	}
 }
+
+// SqDist returns Σ_k (x[k] − y[k])², summed over k in order: bitwise the
+// entry of SqDistRow (and of ot.PointCloud's SqEuclidean rows) for the pair.
+func SqDist(x, y []float64) float64 {
+	y = y[:len(x)]
+	var s float64
+	for k, xk := range x {
+		t := xk - y[k]
+		s += t * t
+	}
+	return s
+}

@@ -8,6 +8,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/otkit/otkit/internal/lse"
 	"github.com/otkit/otkit/internal/parallel"
 	"github.com/otkit/otkit/ot"
 )
@@ -258,11 +259,7 @@ func (s *Cloud) Column(j int, dst []float64) {
 func (s *Cloud) Entry(i, j int) float64 {
 	d := s.d
 	x, y := s.x[i*d:(i+1)*d], s.y[j*d:(j+1)*d]
-	var c float64
-	for k, xk := range x {
-		t := xk - y[k]
-		c += t * t
-	}
+	c := lse.SqDist(x, y)
 	if s.root {
 		c = math.Sqrt(c)
 	}
