@@ -416,7 +416,10 @@ func (pr *solved) solve(ctx context.Context, p *ot.Problem, init *ot.Potentials,
 			incumbent = value
 		}
 		if lb, q, ok := pr.exhaustive(ctx, &c, k, st, incumbent); ok {
-			dualValue = math.Max(dualValue, lb)
+			if !math.IsInf(lb, 1) {
+				// +Inf: no support was bounded or solved (no information).
+				dualValue = math.Max(dualValue, lb)
+			}
 			if q != nil && (!meets || q.Value < value) {
 				plan, lin, sq = q.Plan.(*ot.SparsePlan), q.LinearCost, floats.Dot(q.Plan.(*ot.SparsePlan).Val, q.Plan.(*ot.SparsePlan).Val)
 				F, G = q.F, q.G
